@@ -1,0 +1,76 @@
+export {
+  Agreement,
+  agreementTypes,
+  gotongDomain,
+  gotongDomainName,
+  gotongDomainVersion,
+  hashAgreement,
+  Receipt,
+  receiptTypes,
+  SignedVoucher,
+  Voucher,
+  voucherTypes,
+} from './eip712/types.js'
+export { InvalidAmountError, type InvalidAmountReason } from './errors/amount.js'
+export { BaseError, type BaseErrorParameters } from './errors/base.js'
+export { InvalidCaipError } from './errors/caip.js'
+export {
+  InvalidInputError,
+  InvalidManifestError,
+  parseWith,
+  toValidationIssues,
+  type ValidationIssue,
+} from './errors/validation.js'
+export {
+  toWireError,
+  WireError,
+  WireErrorPayload,
+  type WireReason,
+  wireReasons,
+} from './errors/wire.js'
+export { AgentCard, agentCardHash, agentCardType } from './manifest/agentCard.js'
+export {
+  GotongTerms,
+  GotongToolManifest,
+  gotongChannelProtocol,
+  gotongTermsKey,
+  gotongToolManifestSchema,
+} from './manifest/gotongTerms.js'
+export {
+  manifestHash,
+  type ParseToolManifestOptions,
+  parseToolManifest,
+} from './manifest/parseToolManifest.js'
+export { devnetChainIds } from './manifest/rules.js'
+export {
+  AccessHints,
+  type ManifestContext,
+  manifestLimits,
+  PricingEntry,
+  ToolManifest,
+  toolManifestSchema,
+  toolManifestType,
+} from './manifest/toolManifest.js'
+export { formatAmount, maxUint256, parseAmount, parseBaseUnits } from './utils/amount.js'
+export {
+  type Caip10,
+  type Caip19,
+  caipChainOf,
+  isCaip2,
+  parseCaip10,
+  parseCaip19,
+  toCaip10,
+  toErc20Caip19,
+  toToolRef,
+} from './utils/caip.js'
+export { canonicalBytes, canonicalJson, contentHash } from './utils/canonical.js'
+export {
+  AddressSchema,
+  Bytes32,
+  bigintReplacer,
+  HexBytes,
+  Signature,
+  Uint32,
+  Uint64,
+  Uint256,
+} from './utils/scalars.js'
