@@ -1,0 +1,28 @@
+export {
+  type Connection,
+  type ConnectParameters,
+  type CreateClientsParameters,
+  chainFor,
+  connect,
+  createClients,
+  getChainId,
+} from './connect.js'
+export {
+  type DeployErrorType,
+  type DeployParameters,
+  type DeployReturnType,
+  deploy,
+  gotongTokenDecimals,
+  gotongTokenName,
+  gotongTokenSymbol,
+} from './deploy.js'
+export { type ContractName, Deployments, parseDeployments } from './deployments.js'
+export {
+  AnvilBinaryMissingError,
+  DeployFailedError,
+  DeploymentsChainMismatchError,
+  DeploymentsInvalidError,
+  DevnetPortInUseError,
+  DevnetStartError,
+  RpcUnreachableError,
+} from './errors.js'

@@ -1,0 +1,17 @@
+import { Command } from 'commander'
+import { devnetCommand } from './commands/devnet.js'
+import { swarmCommand } from './commands/swarm.js'
+
+/** The `gotong` program with every command registered. */
+export function createProgram(): Command {
+  const program = new Command('gotong')
+    .description(
+      'gotong: AI agents publish tools on chain, negotiate terms and pay per call over payment channels.',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(run `gotong --help` for the list of commands)')
+    .exitOverride()
+  program.addCommand(devnetCommand())
+  program.addCommand(swarmCommand())
+  return program
+}
