@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { accessPassAbi, accessPassBytecode, gotongTokenAbi, gotongTokenBytecode } from './index.js'
+
+const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
+const generatedDir = path.join(packageDir, 'src', 'generated')
+
+type AbiItem = { readonly type: string; readonly name?: string }
+
+/** Sorted names of the ABI items of one type (`function`, `event`, `error`). */
+const namesOf = (abi: readonly AbiItem[], type: string) =>
+  abi
+    .filter((item) => item.type === type)
+    .map((item) => item.name)
+    .sort()
+
+describe('gotongToken bindings', () => {
+  it('has the ERC-20, EIP-2612 and Ownable functions', () => {
+    expect(namesOf(gotongTokenAbi, 'function')).toEqual([
+      'DOMAIN_SEPARATOR',
+      'allowance',
+      'approve',
+      'balanceOf',
+      'decimals',
+      'eip712Domain',
+      'mint',
+      'name',
+      'nonces',
+      'owner',
+      'permit',
+      'renounceOwnership',
+      'symbol',
+      'totalSupply',
+      'transfer',
+      'transferFrom',
+      'transferOwnership',
+    ])
+  })
+
+  it('keeps literal types, so viem can infer arguments', () => {
+    const permit = gotongTokenAbi.find((item) => item.type === 'function' && item.name === 'permit')
+    expect(permit?.type === 'function' && permit.inputs.map((input) => input.type)).toEqual([
+      'address',
+      'address',
+      'uint256',
+      'uint256',
+      'uint8',
+      'bytes32',
+      'bytes32',
+    ])
+    const ctor = gotongTokenAbi.find((item) => item.type === 'constructor')
+    expect(ctor?.inputs.map((input) => `${input.type} ${input.name}`)).toEqual([
+      'string name_',
+      'string symbol_',
+      'address initialOwner',
+    ])
+  })
+
+  it('names the custom errors a caller has to decode', () => {
+    expect(namesOf(gotongTokenAbi, 'error')).toEqual(
+      expect.arrayContaining([
+        'ERC20InsufficientBalance',
+        'ERC2612ExpiredSignature',
+        'ERC2612InvalidSigner',
+        'OwnableUnauthorizedAccount',
+      ]),
+    )
+    expect(namesOf(gotongTokenAbi, 'event')).toEqual([
+      'Approval',
+      'EIP712DomainChanged',
+      'OwnershipTransferred',
+      'Transfer',
+    ])
+  })
+})
+
+describe('accessPass bindings', () => {
+  it('has the ERC-1155 and owner functions', () => {
+    expect(namesOf(accessPassAbi, 'function')).toEqual([
+      'balanceOf',
+      'balanceOfBatch',
+      'isApprovedForAll',
+      'mint',
+      'mintBatch',
+      'owner',
+      'renounceOwnership',
+      'safeBatchTransferFrom',
+      'safeTransferFrom',
+      'setApprovalForAll',
+      'setURI',
+      'supportsInterface',
+      'transferOwnership',
+      'uri',
+    ])
+    expect(namesOf(accessPassAbi, 'event')).toEqual([
+      'ApprovalForAll',
+      'OwnershipTransferred',
+      'TransferBatch',
+      'TransferSingle',
+      'URI',
+    ])
+  })
+})
+
+describe('bytecode', () => {
+  it.each([
+    ['gotongToken', gotongTokenBytecode],
+    ['accessPass', accessPassBytecode],
+  ])('%s is creation code as hex', (_, bytecode) => {
+    expect(bytecode).toMatch(/^0x(?:[0-9a-f]{2})+$/)
+    expect(bytecode.length).toBeGreaterThan(2 + 2 * 1_000)
+    // cbor_metadata = false: no trailer, whose CBOR map would hold the key "solc" (0x64 'solc')
+    // and a 3-byte version (0x43).
+    expect(bytecode).not.toContain('64736f6c6343')
+  })
+
+  it.each([
+    ['GotongToken', gotongTokenAbi, gotongTokenBytecode],
+    ['AccessPass', accessPassAbi, accessPassBytecode],
+  ] as const)('%s matches the forge artifact', (name, abi, bytecode) => {
+    const artifact = JSON.parse(
+      readFileSync(path.join(packageDir, 'out', `${name}.sol`, `${name}.json`), 'utf8'),
+    )
+    expect(bytecode).toBe(artifact.bytecode.object)
+    expect(abi).toHaveLength(artifact.abi.length)
+  })
+})
+
+describe('scripts/generate.mjs', () => {
+  const dirs = [
+    mkdtempSync(path.join(tmpdir(), 'gotong-gen-')),
+    mkdtempSync(path.join(tmpdir(), 'gotong-gen-')),
+  ]
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('writes the same bytes on every run, matching src/generated', () => {
+    for (const dir of dirs) {
+      execFileSync(process.execPath, ['scripts/generate.mjs', '--out', dir], { cwd: packageDir })
+    }
+    const files = readdirSync(generatedDir).sort()
+    expect(files).toEqual(['accessPass.ts', 'gotongToken.ts'])
+    for (const file of files) {
+      const built = readFileSync(path.join(generatedDir, file))
+      for (const dir of dirs) expect(readFileSync(path.join(dir, file)).equals(built)).toBe(true)
+    }
+  })
+
+  it('marks each file as generated and ends it with a newline', () => {
+    const text = readFileSync(path.join(generatedDir, 'gotongToken.ts'), 'utf8')
+    expect(text.split('\n', 1)[0]).toBe(
+      '// Generated by scripts/generate.mjs from contracts/GotongToken.sol; do not edit.',
+    )
+    expect(text.endsWith("'\n")).toBe(true)
+  })
+})
