@@ -1,12 +1,5 @@
-export {
-  type Connection,
-  type ConnectParameters,
-  type CreateClientsParameters,
-  chainFor,
-  connect,
-  createClients,
-  getChainId,
-} from './connect.js'
+export { type Connection, type ConnectParameters, connect } from './connect.js'
+export { type CreateClientsParameters, chainFor, createClients } from './createClients.js'
 export {
   type DeployErrorType,
   type DeployParameters,
@@ -26,3 +19,4 @@ export {
   DevnetStartError,
   RpcUnreachableError,
 } from './errors.js'
+export { getChainId } from './getChainId.js'
