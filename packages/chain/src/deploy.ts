@@ -1,8 +1,14 @@
 import {
   accessPassAbi,
   accessPassBytecode,
+  alwaysDenyPredicateAbi,
+  alwaysDenyPredicateBytecode,
   gotongTokenAbi,
   gotongTokenBytecode,
+  paymentChannelsAbi,
+  paymentChannelsBytecode,
+  toolDirectoryAbi,
+  toolDirectoryBytecode,
 } from '@gotong/contracts'
 import type { Abi, Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem'
 import { type Deployments, parseDeployments } from './deployments.js'
@@ -48,6 +54,21 @@ export async function deploy(parameters: DeployParameters): Promise<DeployReturn
     bytecode: accessPassBytecode,
     args: [parameters.passUri ?? 'https://gotong.dev/passes/{id}.json', owner],
   })
+  const toolDirectory = await deployOne(parameters, 'ToolDirectory', {
+    abi: toolDirectoryAbi,
+    bytecode: toolDirectoryBytecode,
+    args: [],
+  })
+  const paymentChannels = await deployOne(parameters, 'PaymentChannels', {
+    abi: paymentChannelsAbi,
+    bytecode: paymentChannelsBytecode,
+    args: [],
+  })
+  const alwaysDenyPredicate = await deployOne(parameters, 'AlwaysDenyPredicate', {
+    abi: alwaysDenyPredicateAbi,
+    bytecode: alwaysDenyPredicateBytecode,
+    args: [],
+  })
   for (const to of parameters.mint?.to ?? []) {
     const hash = await walletClient.writeContract({
       address: gotongToken,
@@ -62,7 +83,7 @@ export async function deploy(parameters: DeployParameters): Promise<DeployReturn
     version: 1,
     chainId: walletClient.chain.id,
     startBlock,
-    contracts: { gotongToken, accessPass },
+    contracts: { gotongToken, accessPass, toolDirectory, paymentChannels, alwaysDenyPredicate },
   })
 }
 

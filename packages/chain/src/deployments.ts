@@ -13,6 +13,9 @@ export const Deployments = z.strictObject({
   contracts: z.strictObject({
     gotongToken: AddressSchema,
     accessPass: AddressSchema,
+    toolDirectory: AddressSchema,
+    paymentChannels: AddressSchema,
+    alwaysDenyPredicate: AddressSchema,
   }),
 })
 export type Deployments = z.output<typeof Deployments>

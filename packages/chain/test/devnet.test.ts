@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { gotongTokenAbi } from '@gotong/contracts'
+import { gotongTokenAbi, paymentChannelsAbi, toolDirectoryAbi } from '@gotong/contracts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   connect,
@@ -69,6 +69,40 @@ describe('startDevnet', () => {
       })
       expect(balance).toBe(10_000_000_000n)
     }
+  })
+
+  test('deploys the ERC-8257 directory, the payment channels and the pause predicate', async () => {
+    const { toolDirectory, paymentChannels, alwaysDenyPredicate } = devnet.deployments!.contracts
+    const supports = (id: `0x${string}`) =>
+      devnet.publicClient.readContract({
+        address: toolDirectory,
+        abi: toolDirectoryAbi,
+        functionName: 'supportsInterface',
+        args: [id],
+      })
+    expect(await supports('0xf1dc8075')).toBe(true)
+    expect(await supports('0xbdf9dc18')).toBe(false)
+    expect(
+      await devnet.publicClient.readContract({
+        address: toolDirectory,
+        abi: toolDirectoryAbi,
+        functionName: 'toolCount',
+      }),
+    ).toBe(0n)
+    const [, name, version, chainId, verifyingContract] = await devnet.publicClient.readContract({
+      address: paymentChannels,
+      abi: paymentChannelsAbi,
+      functionName: 'eip712Domain',
+    })
+    expect({ name, version, chainId, verifyingContract }).toEqual({
+      name: 'gotong',
+      version: '1',
+      chainId: 31337n,
+      verifyingContract: paymentChannels,
+    })
+    expect(await devnet.publicClient.getCode({ address: alwaysDenyPredicate })).toMatch(
+      /^0x[0-9a-f]+$/,
+    )
   })
 
   test('writes a deployments file that connect() accepts', async () => {

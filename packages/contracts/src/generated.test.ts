@@ -144,7 +144,16 @@ describe('scripts/generate.mjs', () => {
       execFileSync(process.execPath, ['scripts/generate.mjs', '--out', dir], { cwd: packageDir })
     }
     const files = readdirSync(generatedDir).sort()
-    expect(files).toEqual(['accessPass.ts', 'gotongToken.ts'])
+    expect(files).toEqual([
+      'accessPass.ts',
+      'alwaysDenyPredicate.ts',
+      'erc1155HoldingPredicate.ts',
+      'erc20MinBalancePredicate.ts',
+      'erc721HoldingPredicate.ts',
+      'gotongToken.ts',
+      'paymentChannels.ts',
+      'toolDirectory.ts',
+    ])
     for (const file of files) {
       const built = readFileSync(path.join(generatedDir, file))
       for (const dir of dirs) expect(readFileSync(path.join(dir, file)).equals(built)).toBe(true)

@@ -1,4 +1,28 @@
 /** AccessPass: ERC-1155 passes (id = tier) that gate tools; owner mints. */
 export { accessPassAbi, accessPassBytecode } from './generated/accessPass.js'
+/** AlwaysDenyPredicate: the ERC-8257 way to pause a tool. */
+export {
+  alwaysDenyPredicateAbi,
+  alwaysDenyPredicateBytecode,
+} from './generated/alwaysDenyPredicate.js'
+/** ERC20MinBalancePredicate: access for holders of at least a minimum ERC-20 balance. */
+export {
+  erc20MinBalancePredicateAbi,
+  erc20MinBalancePredicateBytecode,
+} from './generated/erc20MinBalancePredicate.js'
+/** ERC721HoldingPredicate: access for holders of any token of a collection. */
+export {
+  erc721HoldingPredicateAbi,
+  erc721HoldingPredicateBytecode,
+} from './generated/erc721HoldingPredicate.js'
+/** ERC1155HoldingPredicate: access for holders of at least N of one token id. */
+export {
+  erc1155HoldingPredicateAbi,
+  erc1155HoldingPredicateBytecode,
+} from './generated/erc1155HoldingPredicate.js'
 /** GotongToken: 6-decimal ERC-20 with EIP-2612 permit and owner minting (devnet "Gotong USD"). */
 export { gotongTokenAbi, gotongTokenBytecode } from './generated/gotongToken.js'
+/** PaymentChannels: unidirectional ERC-20 channels paid by cumulative EIP-712 vouchers. */
+export { paymentChannelsAbi, paymentChannelsBytecode } from './generated/paymentChannels.js'
+/** ToolDirectory: the ERC-8257 tool registry with manifest events, version lineage and agent cards. */
+export { toolDirectoryAbi, toolDirectoryBytecode } from './generated/toolDirectory.js'

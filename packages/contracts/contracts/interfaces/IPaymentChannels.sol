@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IPaymentChannels
+/// @notice Unidirectional ERC-20 payment channels from a payer (an agent consuming tools) to a
+/// payee (an agent providing them), settled with cumulative EIP-712 vouchers.
+/// @dev Voucher typed data: `Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash)`
+/// in the domain `{ name: "gotong", version: "1", chainId, verifyingContract }`.
+interface IPaymentChannels {
+    /// @notice Where a channel is in its life. `None` means no channel has that id.
+    enum Status {
+        None,
+        Open,
+        Closing,
+        Closed
+    }
+
+    /// @notice A channel as `getChannel` reports it (storage is packed narrower, see the contract).
+    /// @param payer Funds the channel and signs vouchers.
+    /// @param payee Receives payments; the only account that can claim.
+    /// @param token The ERC-20 the deposit is held in.
+    /// @param deposit Total deposited (open plus top-ups), in token base units.
+    /// @param claimed Cumulative amount already paid to the payee.
+    /// @param challengePeriod Seconds between `startClose` and the earliest `finalize`.
+    /// @param closesAt When `finalize` becomes possible; 0 until `startClose`.
+    /// @param status Open, Closing or Closed (None for an unknown id).
+    struct Channel {
+        address payer;
+        address payee;
+        address token;
+        uint256 deposit;
+        uint256 claimed;
+        uint64 challengePeriod;
+        uint64 closesAt;
+        Status status;
+    }
+
+    /// @notice A channel was opened; `channelId` is never used again.
+    event ChannelOpened(
+        bytes32 indexed channelId,
+        address indexed payer,
+        address indexed payee,
+        address token,
+        uint256 deposit,
+        uint64 challengePeriod
+    );
+
+    /// @notice The payer added `amount`; `deposit` is the new total.
+    event ChannelToppedUp(bytes32 indexed channelId, uint256 amount, uint256 deposit);
+
+    /// @notice A voucher was redeemed: `paid` (the increase over the previous claim) went to the payee.
+    event Claimed(bytes32 indexed channelId, uint256 cumulativeAmount, uint64 calls, bytes32 termsHash, uint256 paid);
+
+    /// @notice The payer started the challenge window; the payee can claim until the channel is finalized.
+    event CloseStarted(bytes32 indexed channelId, uint64 closesAt);
+
+    /// @notice The channel is closed for good. `paidToPayee` is the lifetime total paid to the
+    /// payee (the final claimed amount), `refundedToPayer` what went back; they sum to the deposit.
+    event ChannelClosed(bytes32 indexed channelId, uint256 paidToPayee, uint256 refundedToPayer);
+
+    /// @notice The payee is the zero address or the payer.
+    error InvalidPayee(address payee);
+    /// @notice The token address has no code.
+    error InvalidToken(address token);
+    /// @notice A deposit or top-up of zero.
+    error ZeroAmount();
+    /// @notice The deposit would exceed `MAX_DEPOSIT`.
+    error DepositTooLarge(uint256 deposit);
+    /// @notice The challenge period is outside [`MIN_CHALLENGE_PERIOD`, `MAX_CHALLENGE_PERIOD`].
+    error ChallengePeriodOutOfRange(uint64 challengePeriod);
+    /// @notice The contract received less than the amount deposited (e.g. a fee-on-transfer token).
+    error DepositNotReceived(uint256 expected, uint256 received);
+    /// @notice The permit failed and the allowance does not cover the deposit.
+    error PermitFailed(uint256 allowance, uint256 deposit);
+    /// @notice No channel has this id.
+    error ChannelNotFound(bytes32 channelId);
+    /// @notice The channel has been finalized or cooperatively closed.
+    error ChannelIsClosed(bytes32 channelId);
+    /// @notice The channel is in its challenge window (no top-ups, no second `startClose`).
+    error ChannelIsClosing(bytes32 channelId);
+    /// @notice `finalize` on a channel whose close was never started.
+    error ChannelNotClosing(bytes32 channelId);
+    /// @notice `finalize` before `closesAt`.
+    error ChallengePeriodActive(bytes32 channelId, uint64 closesAt);
+    /// @notice Only the channel's payer may do this.
+    error NotPayer(bytes32 channelId, address caller);
+    /// @notice Only the channel's payee may do this.
+    error NotPayee(bytes32 channelId, address caller);
+    /// @notice The voucher does not raise the claimed amount.
+    error StaleVoucher(uint256 cumulativeAmount, uint256 claimed);
+    /// @notice The voucher is worth more than the deposit.
+    error VoucherExceedsDeposit(uint256 cumulativeAmount, uint256 deposit);
+    /// @notice The signature is not a canonical 65-byte ECDSA signature (length, high s, bad v, no signer).
+    error MalformedSignature();
+    /// @notice The voucher was not signed by the payer (or was signed for another channel, chain or contract).
+    error WrongSigner(address recovered, address payer);
+
+    /// @notice Opens a channel to `payee`, pulling `deposit` of `token` from the caller (who becomes the payer).
+    /// @dev Needs a prior `approve` of at least `deposit`.
+    /// @param payee The provider that will claim; not zero, not the caller.
+    /// @param token An ERC-20 that moves exact amounts (no fee-on-transfer or rebasing tokens).
+    /// @param deposit Amount in base units, 1 to `MAX_DEPOSIT`.
+    /// @param challengePeriod Seconds the payee has to claim after `startClose`.
+    /// @return channelId A new id, unique to this contract and chain, never reused.
+    function open(address payee, address token, uint256 deposit, uint64 challengePeriod)
+        external
+        returns (bytes32 channelId);
+
+    /// @notice Like `open`, but first applies the payer's EIP-2612 permit for this contract, in one transaction.
+    /// @dev A permit already used (e.g. front-run) is tolerated when the allowance covers the deposit.
+    /// @param payee The provider that will claim.
+    /// @param token An ERC-20 with EIP-2612 `permit`.
+    /// @param deposit Amount in base units; also the permit's value.
+    /// @param challengePeriod Seconds the payee has to claim after `startClose`.
+    /// @param deadline The permit's deadline.
+    /// @param v The permit signature's recovery byte.
+    /// @param r The permit signature's r.
+    /// @param s The permit signature's s.
+    /// @return channelId A new id, never reused.
+    function openWithPermit(
+        address payee,
+        address token,
+        uint256 deposit,
+        uint64 challengePeriod,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (bytes32 channelId);
+
+    /// @notice Adds `amount` to an open channel's deposit. Payer only; not while closing.
+    /// @param channelId The channel.
+    /// @param amount Amount in base units, more than zero.
+    function topUp(bytes32 channelId, uint256 amount) external;
+
+    /// @notice Redeems the payer's voucher: pays `cumulativeAmount - claimed` to the payee and
+    /// leaves the channel open. Payee only; allowed until the channel is closed.
+    /// @param channelId The channel the voucher was signed for.
+    /// @param cumulativeAmount Total the payer owes so far; more than `claimed`, at most `deposit`.
+    /// @param calls Cumulative number of calls the voucher covers (signed, not interpreted).
+    /// @param termsHash Hash of the agreement the payments are for (signed, emitted, not interpreted).
+    /// @param signature The payer's 65-byte EIP-712 signature of the voucher.
+    function claim(
+        bytes32 channelId,
+        uint256 cumulativeAmount,
+        uint64 calls,
+        bytes32 termsHash,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Starts the challenge window: the channel can be finalized `challengePeriod` seconds from now.
+    /// @dev Payer only, on an open channel. The payee can still claim until `finalize`.
+    /// @param channelId The channel.
+    function startClose(bytes32 channelId) external;
+
+    /// @notice Closes a channel whose challenge window is over, returning `deposit - claimed` to the payer.
+    /// @dev Anyone may call it; the refund always goes to the payer.
+    /// @param channelId The channel.
+    function finalize(bytes32 channelId) external;
+
+    /// @notice Closes a channel at once: pays the payee up to the voucher and refunds the rest to the payer.
+    /// @dev Payee only (the call is the payee's consent; the voucher is the payer's). Allowed while
+    /// open or closing. `cumulativeAmount` may equal `claimed` (nothing more to pay), not be less.
+    /// @param channelId The channel.
+    /// @param cumulativeAmount The final cumulative amount, `claimed` to `deposit`.
+    /// @param calls Cumulative calls of the voucher.
+    /// @param termsHash Terms hash of the voucher.
+    /// @param signature The payer's 65-byte EIP-712 signature of the voucher.
+    function cooperativeClose(
+        bytes32 channelId,
+        uint256 cumulativeAmount,
+        uint64 calls,
+        bytes32 termsHash,
+        bytes calldata signature
+    ) external;
+
+    /// @notice Reads a channel; every field is zero (status `None`) for an unknown id. A closed
+    /// channel is cleared but for its status `Closed`; its history is in the events.
+    /// @param channelId The channel.
+    /// @return The channel.
+    function getChannel(bytes32 channelId) external view returns (Channel memory);
+
+    /// @notice The EIP-712 digest the payer signs for a voucher.
+    /// @param channelId The channel.
+    /// @param cumulativeAmount Cumulative amount.
+    /// @param calls Cumulative calls.
+    /// @param termsHash Agreement hash.
+    /// @return The digest (`keccak256("\x19\x01" ‖ domainSeparator ‖ structHash)`).
+    function hashVoucher(bytes32 channelId, uint256 cumulativeAmount, uint64 calls, bytes32 termsHash)
+        external
+        view
+        returns (bytes32);
+
+    /// @notice The EIP-712 domain separator for this contract on the current chain.
+    /// @return The domain separator.
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32);
+}

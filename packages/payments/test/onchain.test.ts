@@ -1,0 +1,112 @@
+import { createClients } from '@gotong/chain'
+import { type Devnet, startDevnet } from '@gotong/chain/node'
+import { gotongTokenAbi, paymentChannelsAbi } from '@gotong/contracts'
+import { gotongDomain, type Voucher, voucherTypes } from '@gotong/core'
+import { bytesToHex } from '@noble/hashes/utils'
+import { parseEventLogs } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createVoucherDigester, recoverSigner } from '../src/index.js'
+
+// The TypeScript voucher digest and signer rules must be exactly the contract's.
+describe('vouchers against the PaymentChannels contract', () => {
+  let devnet: Devnet
+  beforeAll(async () => {
+    devnet = await startDevnet({ accounts: 2 })
+  })
+  afterAll(async () => {
+    await devnet?.stop()
+  })
+
+  test('digest equals hashVoucher on chain; a voucher signed in TypeScript is claimable', async () => {
+    const { paymentChannels, gotongToken } = devnet.deployments!.contracts
+    const [payer, payee] = devnet.accounts as [Devnet['accounts'][0], Devnet['accounts'][0]]
+    const asPayer = createClients({
+      rpcUrl: devnet.rpcUrl,
+      chainId: 31337,
+      privateKey: payer.privateKey,
+    })
+    const asPayee = createClients({
+      rpcUrl: devnet.rpcUrl,
+      chainId: 31337,
+      privateKey: payee.privateKey,
+    })
+    const publicClient = asPayer.publicClient
+    const send = async (hash: `0x${string}`) => publicClient.waitForTransactionReceipt({ hash })
+
+    await send(
+      await asPayer.walletClient!.writeContract({
+        address: gotongToken,
+        abi: gotongTokenAbi,
+        functionName: 'approve',
+        args: [paymentChannels, 1_000_000n],
+      }),
+    )
+    const opened = await send(
+      await asPayer.walletClient!.writeContract({
+        address: paymentChannels,
+        abi: paymentChannelsAbi,
+        functionName: 'open',
+        args: [payee.address, gotongToken, 1_000_000n, 60n],
+      }),
+    )
+    const [openEvent] = parseEventLogs({
+      abi: paymentChannelsAbi,
+      logs: opened.logs,
+      eventName: 'ChannelOpened',
+    })
+    const channelId = openEvent!.args.channelId
+    const voucher: Voucher = {
+      channelId,
+      cumulativeAmount: 15_000n,
+      calls: 3n,
+      termsHash: `0x${'ab'.repeat(32)}`,
+    }
+
+    const { digest } = createVoucherDigester({ chainId: 31337, verifyingContract: paymentChannels })
+    const onChain = await publicClient.readContract({
+      address: paymentChannels,
+      abi: paymentChannelsAbi,
+      functionName: 'hashVoucher',
+      args: [voucher.channelId, voucher.cumulativeAmount, voucher.calls, voucher.termsHash],
+    })
+    expect(`0x${bytesToHex(digest(voucher))}`).toBe(onChain)
+
+    const signature = await privateKeyToAccount(payer.privateKey).signTypedData({
+      domain: gotongDomain({ chainId: 31337, verifyingContract: paymentChannels }),
+      types: voucherTypes,
+      primaryType: 'Voucher',
+      message: voucher,
+    })
+    expect(recoverSigner(digest(voucher), signature)).toBe(payer.address)
+
+    const before = await publicClient.readContract({
+      address: gotongToken,
+      abi: gotongTokenAbi,
+      functionName: 'balanceOf',
+      args: [payee.address],
+    })
+    const claimed = await send(
+      await asPayee.walletClient!.writeContract({
+        address: paymentChannels,
+        abi: paymentChannelsAbi,
+        functionName: 'claim',
+        args: [
+          voucher.channelId,
+          voucher.cumulativeAmount,
+          voucher.calls,
+          voucher.termsHash,
+          signature,
+        ],
+      }),
+    )
+    expect(claimed.status).toBe('success')
+    const after = await publicClient.readContract({
+      address: gotongToken,
+      abi: gotongTokenAbi,
+      functionName: 'balanceOf',
+      args: [payee.address],
+    })
+    expect(after - before).toBe(15_000n)
+  })
+})
