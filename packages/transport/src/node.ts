@@ -1,1 +1,1 @@
-export {}
+export { type HttpListener, type ServeHttpParameters, serveHttp } from './http/serveHttp.js'

@@ -1,0 +1,144 @@
+import { parseWith, WireError, WireErrorPayload } from '@gotong/core'
+import type { Address, Hex } from 'viem'
+import type { z } from 'zod'
+import { signRequest } from '../envelope/signRequest.js'
+import type { Signer } from '../envelope/types.js'
+import { RequestAbortedError } from '../errors/transport.js'
+import type { Reply } from '../server/reply.js'
+
+/**
+ * Delivers one signed request's JSON text to `to` and resolves to its reply. It rejects with a
+ * `WireError` (`unavailable`) when the peer cannot be reached, and must stop when `signal` aborts.
+ */
+export type Send = (request: {
+  to: Address
+  route: string
+  text: string
+  signal: AbortSignal
+}) => Promise<Reply>
+
+export type RequestOptions<Schema extends z.ZodType = z.ZodType<unknown>> = {
+  /** Parses the result (it comes from outside, like any input); `unknown` without it. */
+  result?: Schema | undefined
+  /** Gives up with a `timeout` WireError after this long. Default: the client's `timeoutMs`. */
+  timeoutMs?: number | undefined
+  /** Aborts the request (rejects with `RequestAbortedError`). */
+  signal?: AbortSignal | undefined
+  /** Retries with the same key are answered with the first request's result. */
+  idempotencyKey?: string | undefined
+  /** The envelope's lifetime. Default: the client's `ttlMs`. */
+  ttlMs?: number | undefined
+}
+
+/** Calls peers' routes with signed envelopes; the same interface over HTTP and the bus. */
+export type TransportClient = {
+  readonly address: Address
+  /**
+   * Signs and sends `body` to `route` on agent `to`. Resolves to the handler's result; rejects
+   * with the peer's `WireError` (or `unavailable` / `timeout` ones of its own).
+   */
+  request<Schema extends z.ZodType = z.ZodType<unknown>>(
+    to: Address,
+    route: string,
+    body: unknown,
+    options?: RequestOptions<Schema>,
+  ): Promise<z.output<Schema>>
+}
+
+export type CreateTransportClientParameters = {
+  signer: Signer
+  chainId: number
+  /** Milliseconds since the epoch; `Date.now` by default. */
+  now?: (() => number) | undefined
+  /** Envelope lifetime. Default 30 s (servers refuse more than their `maxTtlMs`, 60 s). */
+  ttlMs?: number | undefined
+  /** Default 10 s. */
+  timeoutMs?: number | undefined
+  /** 32 random bytes per request by default. */
+  nonce?: (() => Hex) | undefined
+  send: Send
+}
+
+/**
+ * A transport client over any `Send` function; `createHttpClient` and `createBusClient` are
+ * this with their own `send`.
+ *
+ * @example
+ * const client = createTransportClient({ signer: account, chainId: 31337, send })
+ * const echo = await client.request(peer, 'echo', { text: 'hi' }, { result: EchoResult })
+ */
+export function createTransportClient(
+  parameters: CreateTransportClientParameters,
+): TransportClient {
+  const now = parameters.now ?? Date.now
+  return {
+    address: parameters.signer.address,
+    async request<Schema extends z.ZodType = z.ZodType<unknown>>(
+      to: Address,
+      route: string,
+      body: unknown,
+      options: RequestOptions<Schema> = {},
+    ): Promise<z.output<Schema>> {
+      const request = await signRequest(parameters.signer, {
+        chainId: parameters.chainId,
+        to,
+        route,
+        body,
+        expiresAt: now() + (options.ttlMs ?? parameters.ttlMs ?? 30_000),
+        nonce: parameters.nonce?.(),
+        idempotencyKey: options.idempotencyKey,
+      })
+      const text = JSON.stringify(request)
+      const timeoutMs = options.timeoutMs ?? parameters.timeoutMs ?? 10_000
+      const caller = options.signal
+      if (caller?.aborted) throw new RequestAbortedError(route, caller.reason)
+      const controller = new AbortController()
+      let timedOut = false
+      const timer = setTimeout(() => {
+        timedOut = true
+        controller.abort()
+      }, timeoutMs)
+      const onAbort = () => controller.abort()
+      caller?.addEventListener('abort', onAbort, { once: true })
+      let reply: Reply
+      try {
+        reply = await parameters.send({ to, route, text, signal: controller.signal })
+      } catch (error) {
+        if (timedOut)
+          throw new WireError('timeout', `No answer from ${to} to ${route} in ${timeoutMs} ms`, {
+            data: { timeoutMs },
+            cause: error,
+          })
+        if (caller?.aborted) throw new RequestAbortedError(route, caller.reason)
+        if (error instanceof WireError) throw error
+        throw new WireError('unavailable', `Could not reach ${to}`, { cause: error })
+      } finally {
+        clearTimeout(timer)
+        caller?.removeEventListener('abort', onAbort)
+      }
+      const result = decode(reply, to)
+      return (
+        options.result ? parseWith(options.result, result, `result of ${route}`) : result
+      ) as z.output<Schema>
+    },
+  }
+}
+
+/** The result of a 200 reply, or the WireError of any other. */
+function decode(reply: Reply, peer: Address): unknown {
+  let json: unknown
+  try {
+    json = JSON.parse(reply.body)
+  } catch {
+    json = undefined
+  }
+  if (json !== null && typeof json === 'object') {
+    const object = json as { result?: unknown; error?: unknown }
+    if (reply.status === 200 && !('error' in object)) return object.result
+    const payload = WireErrorPayload.safeParse(object.error)
+    if (payload.success) throw WireError.fromPayload(payload.data)
+  }
+  throw new WireError('unavailable', `${peer} answered ${reply.status} without a gotong reply`, {
+    data: { status: reply.status },
+  })
+}

@@ -1,0 +1,82 @@
+import { keccak_256 } from '@noble/hashes/sha3'
+import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils'
+import { type Envelope, envelopeDomain, envelopeTypes } from './types.js'
+
+const envelopeTypeHash = keccak_256(
+  utf8ToBytes(
+    `Envelope(${envelopeTypes.Envelope.map((field) => `${field.type} ${field.name}`).join(',')})`,
+  ),
+)
+const domainTypeHash = keccak_256(
+  utf8ToBytes('EIP712Domain(string name,string version,uint256 chainId)'),
+)
+const emptyStringHash = keccak_256(new Uint8Array(0))
+
+/** Computes EIP-712 envelope digests for one chain. */
+export type EnvelopeDigester = {
+  /** The 32-byte digest a sender signs: `keccak256(0x1901 ‖ domainSeparator ‖ structHash)`. */
+  digest(envelope: Envelope): Uint8Array
+  readonly chainId: number
+  readonly domainSeparator: Uint8Array
+}
+
+/**
+ * An envelope digester with the domain separator and type hash computed once, so a digest costs
+ * a few keccak calls over small buffers instead of viem's generic `hashTypedData`. Equal to
+ * `hashTypedData({ domain: envelopeDomain(chainId), types: envelopeTypes, ... })` on every input.
+ *
+ * @example
+ * const { digest } = createEnvelopeDigester(31337)
+ * const signer = recoverSigner(digest(envelope), signature)
+ */
+export function createEnvelopeDigester(chainId: number): EnvelopeDigester {
+  const domain = envelopeDomain(chainId)
+  const domainSeparator = keccak_256(
+    concat([
+      domainTypeHash,
+      keccak_256(utf8ToBytes(domain.name)),
+      keccak_256(utf8ToBytes(domain.version)),
+      word(BigInt(domain.chainId)),
+    ]),
+  )
+  const struct = new Uint8Array(32 * 8)
+  struct.set(envelopeTypeHash, 0)
+  const message = new Uint8Array(66)
+  message.set([0x19, 0x01], 0)
+  message.set(domainSeparator, 2)
+  return {
+    chainId,
+    domainSeparator,
+    digest(envelope) {
+      // Every word is overwritten in full, so the buffers can be reused between calls.
+      struct.set(word(BigInt(envelope.from)), 32)
+      struct.set(word(BigInt(envelope.to)), 64)
+      struct.set(keccak_256(utf8ToBytes(envelope.route)), 96)
+      struct.set(hexToBytes(envelope.nonce.slice(2)), 128)
+      struct.set(word(BigInt(envelope.expiresAt)), 160)
+      struct.set(hexToBytes(envelope.bodyHash.slice(2)), 192)
+      struct.set(
+        envelope.idempotencyKey
+          ? keccak_256(utf8ToBytes(envelope.idempotencyKey))
+          : emptyStringHash,
+        224,
+      )
+      message.set(keccak_256(struct), 34)
+      return keccak_256(message)
+    },
+  }
+}
+
+function word(value: bigint): Uint8Array {
+  return hexToBytes(value.toString(16).padStart(64, '0'))
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.length
+  }
+  return out
+}

@@ -1,0 +1,254 @@
+import {
+  contentHash,
+  InvalidInputError,
+  parseWith,
+  toValidationIssues,
+  toWireError,
+  WireError,
+} from '@gotong/core'
+import { type Address, getAddress } from 'viem'
+import type { z } from 'zod'
+import { createEnvelopeDigester } from '../envelope/createEnvelopeDigester.js'
+import { recoverSigner } from '../envelope/recoverSigner.js'
+import { type Envelope, Route, SignedRequest } from '../envelope/types.js'
+import { TransportConflictError } from '../errors/transport.js'
+import { createIdempotencyCache } from './createIdempotencyCache.js'
+import { createReplayCache } from './createReplayCache.js'
+import { errorReply, fail, type Reply, resultReply } from './reply.js'
+
+/** What a handler learns about a verified request besides its body. */
+export type RequestContext = {
+  /** The sender, proven by the envelope's signature. */
+  from: Address
+  route: string
+  envelope: Envelope
+}
+
+/** Serves one route: gets the parsed body, returns a JSON-able result or throws a WireError. */
+export type Handler<Body> = (body: Body, context: RequestContext) => unknown
+
+export type CreateTransportServerParameters = {
+  /** This agent's address: requests addressed to anyone else are refused. */
+  address: Address
+  /** The chain whose EIP-712 domain envelopes are signed under. */
+  chainId: number
+  /** Milliseconds since the epoch; `Date.now` by default. */
+  now?: (() => number) | undefined
+  /** How far a sender's clock may be off from ours. Default 10 s. */
+  maxSkewMs?: number | undefined
+  /** The longest lifetime an envelope may claim; bounds how long nonces are held. Default 60 s. */
+  maxTtlMs?: number | undefined
+  /** Larger requests get `payload_too_large` (413). Default 1 MiB. */
+  maxBodyBytes?: number | undefined
+  /** How many unexpired (sender, nonce) pairs are held; past it, `unavailable`. Default 100,000. */
+  replayCapacity?: number | undefined
+  /** How long and how many first answers are kept for retries. Default 10 min, 10,000. */
+  idempotency?: { ttlMs?: number | undefined; capacity?: number | undefined } | undefined
+  /** Sees every error a handler threw that went out as `internal` (its message is not sent). */
+  onError?: ((error: unknown, context: RequestContext) => void) | undefined
+}
+
+/** Hosts routes behind signed envelopes; serve it over HTTP (`serveHttp`) or a bus. */
+export type TransportServer = {
+  readonly address: Address
+  readonly chainId: number
+  readonly maxBodyBytes: number
+  /** Adds a route whose body is parsed with `schema` before `handler` sees it. */
+  handle<Schema extends z.ZodType>(
+    route: string,
+    schema: Schema,
+    handler: Handler<z.output<Schema>>,
+  ): TransportServer
+  /**
+   * Verifies and answers one request given as JSON text. `route` is the route the request
+   * arrived on (an HTTP path); it must equal the signed one. Never rejects.
+   */
+  receive(text: string, options?: { route?: string | undefined }): Promise<Reply>
+}
+
+type Registered = { schema: z.ZodType; handler: Handler<unknown> }
+
+/**
+ * Creates a transport server. Every request is checked before its handler runs: size, the
+ * envelope's shape, chain, recipient, route, lifetime within the allowed clock skew, body hash,
+ * the EIP-712 signature of `from`, and the nonce not seen before; then the body is parsed with
+ * the route's zod schema, and a request with an idempotency key already answered (or still
+ * running) gets that first answer.
+ *
+ * @example
+ * const server = createTransportServer({ address: account.address, chainId: 31337 })
+ *   .handle('echo', z.object({ text: z.string() }), (body, { from }) => ({ from, text: body.text }))
+ */
+export function createTransportServer(
+  parameters: CreateTransportServerParameters,
+): TransportServer {
+  const address = getAddress(parameters.address)
+  const me = address.toLowerCase()
+  const chainId = parameters.chainId
+  const now = parameters.now ?? Date.now
+  const maxSkewMs = parameters.maxSkewMs ?? 10_000
+  const maxTtlMs = parameters.maxTtlMs ?? 60_000
+  const maxBodyBytes = parameters.maxBodyBytes ?? 1024 * 1024
+  const digester = createEnvelopeDigester(chainId)
+  const replay = createReplayCache(parameters.replayCapacity ?? 100_000)
+  const idempotency = createIdempotencyCache({
+    ttlMs: parameters.idempotency?.ttlMs ?? 600_000,
+    capacity: parameters.idempotency?.capacity ?? 10_000,
+  })
+  const routes = new Map<string, Registered>()
+
+  async function run(entry: Registered, body: unknown, context: RequestContext): Promise<Reply> {
+    try {
+      return resultReply(await entry.handler(body, context))
+    } catch (error) {
+      const wire = toWireError(error)
+      if (wire.reason === 'internal' && !(error instanceof WireError))
+        parameters.onError?.(error, context)
+      return errorReply(wire)
+    }
+  }
+
+  async function receive(text: string, options: { route?: string | undefined } = {}) {
+    if (exceeds(text, maxBodyBytes))
+      return fail('payload_too_large', `Requests are limited to ${maxBodyBytes} bytes`, {
+        maxBodyBytes,
+      })
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      return errorReply(
+        toWireError(
+          new InvalidInputError('request', [
+            { rule: 'invalid_json', path: '', message: 'is not valid JSON' },
+          ]),
+        ),
+      )
+    }
+    let request: SignedRequest
+    try {
+      request = parseWith(SignedRequest, json, 'request envelope')
+    } catch (error) {
+      return errorReply(toWireError(error))
+    }
+    const { envelope, signature, body } = request
+    if (options.route !== undefined && options.route !== envelope.route)
+      return fail('invalid_signature', 'The signed route differs from the route requested')
+    if (envelope.chainId !== chainId)
+      return fail(
+        'invalid_signature',
+        `The envelope is signed for chain ${envelope.chainId}, not ${chainId}`,
+      )
+    if (envelope.to.toLowerCase() !== me)
+      return fail(
+        'invalid_signature',
+        `The envelope is addressed to ${envelope.to}, not ${address}`,
+      )
+    const entry = routes.get(envelope.route)
+    if (!entry) return fail('not_found', `No route ${envelope.route}`)
+    const time = now()
+    if (envelope.expiresAt + maxSkewMs < time)
+      return fail('expired', 'The envelope has expired', {
+        expiresAt: envelope.expiresAt,
+        now: time,
+      })
+    if (envelope.expiresAt > time + maxTtlMs + maxSkewMs)
+      return fail(
+        'expired',
+        `The envelope expires too far ahead: clocks differ by more than ${maxSkewMs} ms or its lifetime exceeds ${maxTtlMs} ms`,
+        { expiresAt: envelope.expiresAt, now: time, maxTtlMs, maxSkewMs },
+      )
+    let bodyHash: string
+    try {
+      bodyHash = contentHash(body)
+    } catch (error) {
+      return errorReply(toWireError(error))
+    }
+    if (bodyHash !== envelope.bodyHash)
+      return fail('invalid_signature', 'The body does not match the signed body hash')
+    const signer = await recoverSigner(digester.digest(envelope), signature)
+    if (signer !== envelope.from.toLowerCase())
+      return fail('invalid_signature', `The envelope is not signed by ${envelope.from}`)
+    const from = envelope.from
+    const seen = replay.remember(
+      `${signer}:${envelope.nonce}`,
+      envelope.expiresAt + maxSkewMs,
+      time,
+    )
+    if (seen === 'replayed')
+      return fail('replayed', 'This envelope was already received', { nonce: envelope.nonce })
+    if (seen === 'full') return fail('unavailable', 'Too many requests in flight; retry later')
+    // Async so that schemas with async refinements work too.
+    const parsed = await entry.schema.safeParseAsync(body)
+    if (!parsed.success)
+      return errorReply(
+        toWireError(
+          new InvalidInputError(
+            `body of ${envelope.route}`,
+            toValidationIssues(parsed.error.issues, body),
+          ),
+        ),
+      )
+    const context: RequestContext = { from, route: envelope.route, envelope }
+    if (envelope.idempotencyKey === undefined) return run(entry, parsed.data, context)
+    const key = `${signer}:${envelope.idempotencyKey}`
+    const first = idempotency.lookup(key, time)
+    if (first) {
+      if (first.route !== envelope.route || first.bodyHash !== envelope.bodyHash)
+        return errorReply(
+          toWireError(
+            new InvalidInputError('idempotency key', [
+              {
+                rule: 'idempotency_key_reused',
+                path: 'envelope.idempotencyKey',
+                message: 'was already used for a different request',
+              },
+            ]),
+          ),
+        )
+      return first.reply
+    }
+    const reply = run(entry, parsed.data, context)
+    idempotency.store(key, {
+      route: envelope.route,
+      bodyHash: envelope.bodyHash,
+      reply,
+      storedAt: time,
+      settled: false,
+    })
+    return reply
+  }
+
+  const server: TransportServer = {
+    address,
+    chainId,
+    maxBodyBytes,
+    handle(route, schema, handler) {
+      const name = parseWith(Route, route, 'route')
+      if (routes.has(name)) throw new TransportConflictError(`Route ${name} is already handled.`)
+      routes.set(name, { schema, handler: handler as Handler<unknown> })
+      return server
+    },
+    async receive(text, options) {
+      try {
+        return await receive(text, options)
+      } catch (error) {
+        return errorReply(toWireError(error))
+      }
+    },
+  }
+  return server
+}
+
+/** Whether `text` is longer than `max` bytes in UTF-8, counting only when it could matter. */
+function exceeds(text: string, max: number): boolean {
+  if (text.length > max) return true
+  if (text.length * 3 <= max) return false
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code >= 0xd800 && code < 0xdc00 ? 4 : 3
+    if (code >= 0xd800 && code < 0xdc00) i++
+  }
+  return bytes > max
+}
