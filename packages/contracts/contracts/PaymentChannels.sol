@@ -15,6 +15,21 @@ import {IPaymentChannels} from "./interfaces/IPaymentChannels.sol";
 /// likes. `startClose` gives the payee `challengePeriod` seconds to claim before `finalize`
 /// returns the rest; `cooperativeClose` settles both sides at once.
 /// @dev Design choices:
+/// - A channel's fixed parameters (payer, payee, token, challenge period and a salt) are its
+///   `ChannelKey`, and its id commits to them: `keccak256(abi.encode(chainId, this, key))`.
+///   Storage keeps only what changes, in one slot (deposit, claimed, closesAt, status), so
+///   opening writes one fresh slot instead of three. Every call passes the key in calldata and
+///   the contract rehashes it; a key with any field wrong hashes to an id that was never opened
+///   and reverts `ChannelNotFound`, so nobody can act on a channel with parameters it was not
+///   opened with.
+/// - The chain id in the id is the deployment chain's, kept immutable, not `block.chainid`: a
+///   fork that changes the chain id would otherwise strand every open deposit on it, since no key
+///   would hash to a stored id any more. Vouchers stay bound to the current chain by the EIP-712
+///   domain, which OpenZeppelin rebuilds when the chain id changes.
+/// - Ids are unique forever: `open` requires the caller to be the key's payer (nobody else can
+///   take a payer's key first) and refuses a key whose id has any status. Closing leaves the
+///   status at Closed, so a key never opens twice and a voucher signed for an old channel can
+///   never be redeemed against a new deposit. Payers pick a fresh salt per channel.
 /// - Vouchers are plain 65-byte ECDSA signatures by the payer (OpenZeppelin `ECDSA`, which rejects
 ///   high-s, bad-v and zero-address recoveries). ERC-1271 is deliberately not supported: a contract
 ///   signer could revoke a voucher after the service was delivered, and a voucher must stay good.
@@ -22,16 +37,13 @@ import {IPaymentChannels} from "./interfaces/IPaymentChannels.sol";
 ///   behalf (or pick which of its vouchers settles).
 /// - The payee may claim until the channel is closed, also after `closesAt`; the window only says
 ///   from when the payer may finalize.
-/// - Ids hash the chain id, this contract, payer, payee, token and block number, then are rehashed
-///   until unused. A closed channel keeps its Closed status, so no id is ever handed out twice
-///   (a global nonce would cost another storage write per open).
 /// - Tokens must move exact amounts. Deposits are checked against the balance change, so
 ///   fee-on-transfer tokens are refused; rebasing tokens are not supported. The token is the
 ///   payer's choice and may call back, so deposits (which measure a balance around a call) hold
 ///   a transient reentrancy guard; payouts finish every state change before the transfer.
-/// - Storage is three slots per channel: amounts are uint96 (`MAX_DEPOSIT`), the challenge
-///   period fits uint32 and `closesAt` uint48. Closing a channel clears it down to its Closed
-///   status (the gas refund pays for much of the close); its history is in the events.
+/// - Amounts are uint96 (`MAX_DEPOSIT`) and `closesAt` uint48, which with the status fill one
+///   slot. Closing clears the slot down to its Closed status, so `getChannel` reports nothing
+///   stale; the channel's history is in the events.
 contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -49,44 +61,38 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     /// @notice Largest total deposit of one channel (2^96 - 1 base units, ~7.9e22 whole 6-decimal tokens).
     uint256 public constant MAX_DEPOSIT = type(uint96).max;
 
-    /// Packed channel: payer | deposit, payee | claimed, token | challengePeriod | closesAt | status.
-    struct ChannelSlots {
-        address payer;
+    /// The chain id hashed into channel ids: the one this contract was deployed on.
+    uint256 private immutable _DEPLOYMENT_CHAIN_ID;
+
+    /// What changes in a channel, packed in one slot (248 bits).
+    struct Slot {
         uint96 deposit;
-        address payee;
         uint96 claimed;
-        address token;
-        uint32 challengePeriod;
         uint48 closesAt;
         Status status;
     }
 
-    mapping(bytes32 channelId => ChannelSlots) private _channels;
+    mapping(bytes32 channelId => Slot) private _slots;
 
     /// @notice Deploys the contract with the EIP-712 domain `{ name: "gotong", version: "1" }`.
-    constructor() EIP712("gotong", "1") {}
+    constructor() EIP712("gotong", "1") {
+        _DEPLOYMENT_CHAIN_ID = block.chainid;
+    }
 
     /// @inheritdoc IPaymentChannels
-    function open(address payee, address token, uint256 deposit, uint64 challengePeriod)
+    function open(ChannelKey calldata key, uint256 deposit) external nonReentrant returns (bytes32 channelId) {
+        channelId = _create(key, deposit);
+        _pull(key.token, deposit);
+    }
+
+    /// @inheritdoc IPaymentChannels
+    function openWithPermit(ChannelKey calldata key, uint256 deposit, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
         external
         nonReentrant
         returns (bytes32 channelId)
     {
-        return _open(payee, token, deposit, challengePeriod);
-    }
-
-    /// @inheritdoc IPaymentChannels
-    function openWithPermit(
-        address payee,
-        address token,
-        uint256 deposit,
-        uint64 challengePeriod,
-        uint256 deadline,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external nonReentrant returns (bytes32 channelId) {
-        if (token.code.length == 0) revert InvalidToken(token);
+        channelId = _create(key, deposit);
+        address token = key.token;
         // Anyone can submit a permit seen in the mempool first; then it is spent but the
         // allowance is there, so only a missing allowance is an error.
         try IERC20Permit(token).permit(msg.sender, address(this), deposit, deadline, v, r, s) {}
@@ -94,117 +100,121 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
             uint256 allowance = IERC20(token).allowance(msg.sender, address(this));
             if (allowance < deposit) revert PermitFailed(allowance, deposit);
         }
-        return _open(payee, token, deposit, challengePeriod);
+        _pull(token, deposit);
     }
 
     /// @inheritdoc IPaymentChannels
-    function topUp(bytes32 channelId, uint256 amount) external nonReentrant {
-        ChannelSlots storage channel = _channels[channelId];
-        Status status = channel.status;
+    function topUp(ChannelKey calldata key, uint256 amount) external nonReentrant {
+        bytes32 channelId = _channelId(key);
+        Slot storage slot = _slots[channelId];
+        Status status = slot.status;
         if (status != Status.Open) _revertNotOpen(channelId, status);
-        if (msg.sender != channel.payer) revert NotPayer(channelId, msg.sender);
+        if (msg.sender != key.payer) revert NotPayer(channelId, msg.sender);
         if (amount == 0) revert ZeroAmount();
-        uint256 deposit = channel.deposit + amount;
+        uint256 deposit = slot.deposit + amount;
         if (deposit > MAX_DEPOSIT) revert DepositTooLarge(deposit);
 
         // casting to 'uint96' is safe because deposit <= MAX_DEPOSIT was checked above
         // forge-lint: disable-next-line(unsafe-typecast)
-        channel.deposit = uint96(deposit);
+        slot.deposit = uint96(deposit);
         emit ChannelToppedUp(channelId, amount, deposit);
-        _pull(channel.token, amount);
+        _pull(key.token, amount);
     }
 
     /// @inheritdoc IPaymentChannels
     function claim(
-        bytes32 channelId,
+        ChannelKey calldata key,
         uint256 cumulativeAmount,
         uint64 calls,
         bytes32 termsHash,
         bytes calldata signature
     ) external {
-        ChannelSlots memory channel = _channels[channelId];
-        _requireNotClosed(channelId, channel.status);
-        if (msg.sender != channel.payee) revert NotPayee(channelId, msg.sender);
-        if (cumulativeAmount <= channel.claimed) revert StaleVoucher(cumulativeAmount, channel.claimed);
-        if (cumulativeAmount > channel.deposit) revert VoucherExceedsDeposit(cumulativeAmount, channel.deposit);
-        _verifyVoucher(channel.payer, channelId, cumulativeAmount, calls, termsHash, signature);
+        bytes32 channelId = _channelId(key);
+        Slot memory slot = _slots[channelId];
+        _requireNotClosed(channelId, slot.status);
+        if (msg.sender != key.payee) revert NotPayee(channelId, msg.sender);
+        if (cumulativeAmount <= slot.claimed) revert StaleVoucher(cumulativeAmount, slot.claimed);
+        if (cumulativeAmount > slot.deposit) revert VoucherExceedsDeposit(cumulativeAmount, slot.deposit);
+        _verifyVoucher(key.payer, channelId, cumulativeAmount, calls, termsHash, signature);
 
         // casting to 'uint96' is safe because cumulativeAmount <= deposit <= MAX_DEPOSIT
         // forge-lint: disable-next-line(unsafe-typecast)
-        _channels[channelId].claimed = uint96(cumulativeAmount);
-        uint256 paid = cumulativeAmount - channel.claimed;
+        _slots[channelId].claimed = uint96(cumulativeAmount);
+        uint256 paid = cumulativeAmount - slot.claimed;
         emit Claimed(channelId, cumulativeAmount, calls, termsHash, paid);
-        IERC20(channel.token).safeTransfer(channel.payee, paid);
+        IERC20(key.token).safeTransfer(msg.sender, paid);
     }
 
     /// @inheritdoc IPaymentChannels
-    function startClose(bytes32 channelId) external {
-        ChannelSlots storage channel = _channels[channelId];
-        Status status = channel.status;
+    function startClose(ChannelKey calldata key) external {
+        bytes32 channelId = _channelId(key);
+        Slot storage slot = _slots[channelId];
+        Status status = slot.status;
         if (status != Status.Open) _revertNotOpen(channelId, status);
-        if (msg.sender != channel.payer) revert NotPayer(channelId, msg.sender);
+        if (msg.sender != key.payer) revert NotPayer(channelId, msg.sender);
 
-        uint48 closesAt = uint48(block.timestamp) + channel.challengePeriod;
-        channel.closesAt = closesAt;
-        channel.status = Status.Closing;
+        // casting to 'uint48' is safe because an opened key's period is at most MAX_CHALLENGE_PERIOD
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint48 closesAt = uint48(block.timestamp) + uint48(key.challengePeriod);
+        slot.closesAt = closesAt;
+        slot.status = Status.Closing;
         emit CloseStarted(channelId, closesAt);
     }
 
     /// @inheritdoc IPaymentChannels
-    function finalize(bytes32 channelId) external {
-        ChannelSlots memory channel = _channels[channelId];
-        if (channel.status != Status.Closing) {
-            if (channel.status == Status.Open) revert ChannelNotClosing(channelId);
-            _requireNotClosed(channelId, channel.status);
+    function finalize(ChannelKey calldata key) external {
+        bytes32 channelId = _channelId(key);
+        Slot memory slot = _slots[channelId];
+        if (slot.status != Status.Closing) {
+            if (slot.status == Status.Open) revert ChannelNotClosing(channelId);
+            _requireNotClosed(channelId, slot.status);
         }
         // A validator can skew the clock by seconds, not by a challenge period.
         // forge-lint: disable-next-line(block-timestamp)
-        if (block.timestamp < channel.closesAt) revert ChallengePeriodActive(channelId, channel.closesAt);
+        if (block.timestamp < slot.closesAt) revert ChallengePeriodActive(channelId, slot.closesAt);
 
         _markClosed(channelId);
-        uint256 refund = channel.deposit - channel.claimed;
-        emit ChannelClosed(channelId, channel.claimed, refund);
-        if (refund != 0) IERC20(channel.token).safeTransfer(channel.payer, refund);
+        uint256 refund = slot.deposit - slot.claimed;
+        emit ChannelClosed(channelId, slot.claimed, refund);
+        if (refund != 0) IERC20(key.token).safeTransfer(key.payer, refund);
     }
 
     /// @inheritdoc IPaymentChannels
     function cooperativeClose(
-        bytes32 channelId,
+        ChannelKey calldata key,
         uint256 cumulativeAmount,
         uint64 calls,
         bytes32 termsHash,
         bytes calldata signature
     ) external {
-        ChannelSlots memory channel = _channels[channelId];
-        _requireNotClosed(channelId, channel.status);
-        if (msg.sender != channel.payee) revert NotPayee(channelId, msg.sender);
-        if (cumulativeAmount < channel.claimed) revert StaleVoucher(cumulativeAmount, channel.claimed);
-        if (cumulativeAmount > channel.deposit) revert VoucherExceedsDeposit(cumulativeAmount, channel.deposit);
-        _verifyVoucher(channel.payer, channelId, cumulativeAmount, calls, termsHash, signature);
+        bytes32 channelId = _channelId(key);
+        Slot memory slot = _slots[channelId];
+        _requireNotClosed(channelId, slot.status);
+        if (msg.sender != key.payee) revert NotPayee(channelId, msg.sender);
+        if (cumulativeAmount < slot.claimed) revert StaleVoucher(cumulativeAmount, slot.claimed);
+        if (cumulativeAmount > slot.deposit) revert VoucherExceedsDeposit(cumulativeAmount, slot.deposit);
+        address payer = key.payer;
+        _verifyVoucher(payer, channelId, cumulativeAmount, calls, termsHash, signature);
 
         _markClosed(channelId);
-        uint256 paid = cumulativeAmount - channel.claimed;
-        uint256 refund = channel.deposit - cumulativeAmount;
+        uint256 paid = cumulativeAmount - slot.claimed;
+        uint256 refund = slot.deposit - cumulativeAmount;
         emit Claimed(channelId, cumulativeAmount, calls, termsHash, paid);
         emit ChannelClosed(channelId, cumulativeAmount, refund);
-        IERC20 token = IERC20(channel.token);
-        if (paid != 0) token.safeTransfer(channel.payee, paid);
-        if (refund != 0) token.safeTransfer(channel.payer, refund);
+        IERC20 token = IERC20(key.token);
+        if (paid != 0) token.safeTransfer(msg.sender, paid);
+        if (refund != 0) token.safeTransfer(payer, refund);
+    }
+
+    /// @inheritdoc IPaymentChannels
+    function channelIdOf(ChannelKey calldata key) external view returns (bytes32) {
+        return _channelId(key);
     }
 
     /// @inheritdoc IPaymentChannels
     function getChannel(bytes32 channelId) external view returns (Channel memory) {
-        ChannelSlots memory channel = _channels[channelId];
-        return Channel({
-            payer: channel.payer,
-            payee: channel.payee,
-            token: channel.token,
-            deposit: channel.deposit,
-            claimed: channel.claimed,
-            challengePeriod: channel.challengePeriod,
-            closesAt: channel.closesAt,
-            status: channel.status
-        });
+        Slot memory slot = _slots[channelId];
+        return Channel({deposit: slot.deposit, claimed: slot.claimed, closesAt: slot.closesAt, status: slot.status});
     }
 
     /// @inheritdoc IPaymentChannels
@@ -222,39 +232,27 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         return _domainSeparatorV4();
     }
 
-    function _open(address payee, address token, uint256 deposit, uint64 challengePeriod)
-        private
-        returns (bytes32 channelId)
-    {
+    /// Checks a new channel's key and deposit, records it and announces it; the caller pulls the deposit.
+    function _create(ChannelKey calldata key, uint256 deposit) private returns (bytes32 channelId) {
+        channelId = _channelId(key);
+        if (msg.sender != key.payer) revert NotPayer(channelId, msg.sender);
+        address payee = key.payee;
         if (payee == address(0) || payee == msg.sender) revert InvalidPayee(payee);
         if (deposit == 0) revert ZeroAmount();
         if (deposit > MAX_DEPOSIT) revert DepositTooLarge(deposit);
+        uint64 challengePeriod = key.challengePeriod;
         if (challengePeriod < MIN_CHALLENGE_PERIOD || challengePeriod > MAX_CHALLENGE_PERIOD) {
             revert ChallengePeriodOutOfRange(challengePeriod);
         }
+        address token = key.token;
         if (token.code.length == 0) revert InvalidToken(token);
+        // Open, closing and closed ids all have a status: a key opens once, ever.
+        if (_slots[channelId].status != Status.None) revert ChannelExists(channelId);
 
-        channelId = keccak256(abi.encode(block.chainid, address(this), msg.sender, payee, token, block.number));
-        // An id in use or used before has a status (closing keeps it). Probing costs nothing
-        // extra: the slot read here is written below anyway.
-        while (_channels[channelId].status != Status.None) {
-            channelId = keccak256(abi.encode(channelId));
-        }
-        // casting to 'uint96' and 'uint32' is safe because both were range-checked above
-        _channels[channelId] = ChannelSlots({
-            payer: msg.sender,
-            // forge-lint: disable-next-line(unsafe-typecast)
-            deposit: uint96(deposit),
-            payee: payee,
-            claimed: 0,
-            token: token,
-            // forge-lint: disable-next-line(unsafe-typecast)
-            challengePeriod: uint32(challengePeriod),
-            closesAt: 0,
-            status: Status.Open
-        });
-        emit ChannelOpened(channelId, msg.sender, payee, token, deposit, challengePeriod);
-        _pull(token, deposit);
+        // casting to 'uint96' is safe because deposit <= MAX_DEPOSIT was checked above
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _slots[channelId] = Slot({deposit: uint96(deposit), claimed: 0, closesAt: 0, status: Status.Open});
+        emit ChannelOpened(channelId, msg.sender, payee, token, deposit, challengePeriod, key.salt);
     }
 
     /// Pulls `amount` from the caller and checks it all arrived.
@@ -265,6 +263,10 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         uint256 received = erc20.balanceOf(address(this));
         received = received > before ? received - before : 0;
         if (received < amount) revert DepositNotReceived(amount, received);
+    }
+
+    function _channelId(ChannelKey calldata key) private view returns (bytes32) {
+        return keccak256(abi.encode(_DEPLOYMENT_CHAIN_ID, address(this), key));
     }
 
     function _verifyVoucher(
@@ -290,10 +292,9 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         return _hashTypedDataV4(keccak256(abi.encode(VOUCHER_TYPEHASH, channelId, cumulativeAmount, calls, termsHash)));
     }
 
-    /// Clears a channel but for its status, which must stay set so that its id is never reused.
+    /// Clears a channel but for its status, which must stay set so that its key never opens again.
     function _markClosed(bytes32 channelId) private {
-        delete _channels[channelId];
-        _channels[channelId].status = Status.Closed;
+        _slots[channelId] = Slot({deposit: 0, claimed: 0, closesAt: 0, status: Status.Closed});
     }
 
     /// Reverts for a channel that does not exist or is closed.

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { accessPassAbi, accessPassBytecode, gotongTokenAbi, gotongTokenBytecode } from './index.js'
+import {
+  accessPassAbi,
+  accessPassBytecode,
+  gotongTokenAbi,
+  gotongTokenBytecode,
+  paymentChannelsAbi,
+  paymentChannelsBytecode,
+} from './index.js'
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 const generatedDir = path.join(packageDir, 'src', 'generated')
@@ -106,10 +113,84 @@ describe('accessPass bindings', () => {
   })
 })
 
+describe('paymentChannels bindings', () => {
+  const fn = (name: string) =>
+    paymentChannelsAbi.find((item) => item.type === 'function' && item.name === name)
+
+  it('takes the channel key on every call after open and reads state by id', () => {
+    expect(namesOf(paymentChannelsAbi, 'function')).toEqual([
+      'DOMAIN_SEPARATOR',
+      'MAX_CHALLENGE_PERIOD',
+      'MAX_DEPOSIT',
+      'MIN_CHALLENGE_PERIOD',
+      'VOUCHER_TYPEHASH',
+      'channelIdOf',
+      'claim',
+      'cooperativeClose',
+      'eip712Domain',
+      'finalize',
+      'getChannel',
+      'hashVoucher',
+      'open',
+      'openWithPermit',
+      'startClose',
+      'topUp',
+    ])
+    const open = fn('open')
+    expect(open?.type === 'function' && open.inputs[0]).toMatchObject({
+      name: 'key',
+      type: 'tuple',
+      internalType: 'struct IPaymentChannels.ChannelKey',
+      components: [
+        { name: 'payer', type: 'address' },
+        { name: 'payee', type: 'address' },
+        { name: 'token', type: 'address' },
+        { name: 'challengePeriod', type: 'uint64' },
+        { name: 'salt', type: 'bytes32' },
+      ],
+    })
+    for (const name of ['topUp', 'claim', 'startClose', 'finalize', 'cooperativeClose']) {
+      const item = fn(name)
+      expect(item?.type === 'function' && item.inputs[0]?.type).toBe('tuple')
+    }
+    const getChannel = fn('getChannel')
+    expect(getChannel?.type === 'function' && getChannel.inputs.map((input) => input.type)).toEqual(
+      ['bytes32'],
+    )
+    expect(
+      getChannel?.type === 'function' &&
+        'components' in getChannel.outputs[0]! &&
+        getChannel.outputs[0].components.map((c) => c.name),
+    ).toEqual(['deposit', 'claimed', 'closesAt', 'status'])
+  })
+
+  it('announces the whole key when a channel opens', () => {
+    const opened = paymentChannelsAbi.find(
+      (item) => item.type === 'event' && item.name === 'ChannelOpened',
+    )
+    expect(
+      opened?.type === 'event' &&
+        opened.inputs.map((input) => `${input.type} ${input.name}${input.indexed ? '*' : ''}`),
+    ).toEqual([
+      'bytes32 channelId*',
+      'address payer*',
+      'address payee*',
+      'address token',
+      'uint256 deposit',
+      'uint64 challengePeriod',
+      'bytes32 salt',
+    ])
+    expect(namesOf(paymentChannelsAbi, 'error')).toEqual(
+      expect.arrayContaining(['ChannelExists', 'ChannelNotFound', 'NotPayer', 'WrongSigner']),
+    )
+  })
+})
+
 describe('bytecode', () => {
   it.each([
     ['gotongToken', gotongTokenBytecode],
     ['accessPass', accessPassBytecode],
+    ['paymentChannels', paymentChannelsBytecode],
   ])('%s is creation code as hex', (_, bytecode) => {
     expect(bytecode).toMatch(/^0x(?:[0-9a-f]{2})+$/)
     expect(bytecode.length).toBeGreaterThan(2 + 2 * 1_000)
@@ -121,6 +202,7 @@ describe('bytecode', () => {
   it.each([
     ['GotongToken', gotongTokenAbi, gotongTokenBytecode],
     ['AccessPass', accessPassAbi, accessPassBytecode],
+    ['PaymentChannels', paymentChannelsAbi, paymentChannelsBytecode],
   ] as const)('%s matches the forge artifact', (name, abi, bytecode) => {
     const artifact = JSON.parse(
       readFileSync(path.join(packageDir, 'out', `${name}.sol`, `${name}.json`), 'utf8'),

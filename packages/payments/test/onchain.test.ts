@@ -3,7 +3,7 @@ import { type Devnet, startDevnet } from '@gotong/chain/node'
 import { gotongTokenAbi, paymentChannelsAbi } from '@gotong/contracts'
 import { gotongDomain, type Voucher, voucherTypes } from '@gotong/core'
 import { bytesToHex } from '@noble/hashes/utils'
-import { parseEventLogs } from 'viem'
+import { encodeAbiParameters, keccak256, parseEventLogs } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createVoucherDigester, recoverSigner } from '../src/index.js'
@@ -42,12 +42,19 @@ describe('vouchers against the PaymentChannels contract', () => {
         args: [paymentChannels, 1_000_000n],
       }),
     )
+    const key = {
+      payer: payer.address,
+      payee: payee.address,
+      token: gotongToken,
+      challengePeriod: 60n,
+      salt: `0x${'5a'.repeat(32)}`,
+    } as const
     const opened = await send(
       await asPayer.walletClient!.writeContract({
         address: paymentChannels,
         abi: paymentChannelsAbi,
         functionName: 'open',
-        args: [payee.address, gotongToken, 1_000_000n, 60n],
+        args: [key, 1_000_000n],
       }),
     )
     const [openEvent] = parseEventLogs({
@@ -56,6 +63,26 @@ describe('vouchers against the PaymentChannels contract', () => {
       eventName: 'ChannelOpened',
     })
     const channelId = openEvent!.args.channelId
+    // The id commits to the key; anyone holding the key computes it off chain.
+    const keyParameter = paymentChannelsAbi.find(
+      (item) => item.type === 'function' && item.name === 'channelIdOf',
+    )!.inputs[0]!
+    expect(
+      keccak256(
+        encodeAbiParameters(
+          [{ type: 'uint256' }, { type: 'address' }, keyParameter],
+          [31337n, paymentChannels, key],
+        ),
+      ),
+    ).toBe(channelId)
+    expect(
+      await publicClient.readContract({
+        address: paymentChannels,
+        abi: paymentChannelsAbi,
+        functionName: 'channelIdOf',
+        args: [key],
+      }),
+    ).toBe(channelId)
     const voucher: Voucher = {
       channelId,
       cumulativeAmount: 15_000n,
@@ -91,13 +118,7 @@ describe('vouchers against the PaymentChannels contract', () => {
         address: paymentChannels,
         abi: paymentChannelsAbi,
         functionName: 'claim',
-        args: [
-          voucher.channelId,
-          voucher.cumulativeAmount,
-          voucher.calls,
-          voucher.termsHash,
-          signature,
-        ],
+        args: [key, voucher.cumulativeAmount, voucher.calls, voucher.termsHash, signature],
       }),
     )
     expect(claimed.status).toBe('success')

@@ -4,8 +4,10 @@ pragma solidity ^0.8.24;
 /// @title IPaymentChannels
 /// @notice Unidirectional ERC-20 payment channels from a payer (an agent consuming tools) to a
 /// payee (an agent providing them), settled with cumulative EIP-712 vouchers.
-/// @dev Voucher typed data: `Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash)`
-/// in the domain `{ name: "gotong", version: "1", chainId, verifyingContract }`.
+/// @dev A channel's fixed parameters are its `ChannelKey`; its id is a hash of the key, and every
+/// call after `open` passes the key again instead of the contract storing it. Voucher typed data:
+/// `Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash)` in the
+/// domain `{ name: "gotong", version: "1", chainId, verifyingContract }`.
 interface IPaymentChannels {
     /// @notice Where a channel is in its life. `None` means no channel has that id.
     enum Status {
@@ -15,34 +17,42 @@ interface IPaymentChannels {
         Closed
     }
 
-    /// @notice A channel as `getChannel` reports it (storage is packed narrower, see the contract).
-    /// @param payer Funds the channel and signs vouchers.
+    /// @notice The parameters a channel is opened with and identified by; they never change.
+    /// @param payer Funds the channel and signs vouchers; must be the caller of `open`.
     /// @param payee Receives payments; the only account that can claim.
     /// @param token The ERC-20 the deposit is held in.
-    /// @param deposit Total deposited (open plus top-ups), in token base units.
-    /// @param claimed Cumulative amount already paid to the payee.
     /// @param challengePeriod Seconds between `startClose` and the earliest `finalize`.
-    /// @param closesAt When `finalize` becomes possible; 0 until `startClose`.
-    /// @param status Open, Closing or Closed (None for an unknown id).
-    struct Channel {
+    /// @param salt The payer's choice, to open several channels with the same parameters.
+    struct ChannelKey {
         address payer;
         address payee;
         address token;
+        uint64 challengePeriod;
+        bytes32 salt;
+    }
+
+    /// @notice A channel's changing state as `getChannel` reports it (stored packed in one slot).
+    /// @param deposit Total deposited (open plus top-ups), in token base units.
+    /// @param claimed Cumulative amount already paid to the payee.
+    /// @param closesAt When `finalize` becomes possible; 0 until `startClose`.
+    /// @param status Open, Closing or Closed (None for an unknown id).
+    struct Channel {
         uint256 deposit;
         uint256 claimed;
-        uint64 challengePeriod;
         uint64 closesAt;
         Status status;
     }
 
-    /// @notice A channel was opened; `channelId` is never used again.
+    /// @notice A channel was opened; its id is never used again. The key is the id's preimage:
+    /// `(payer, payee, token, challengePeriod, salt)`.
     event ChannelOpened(
         bytes32 indexed channelId,
         address indexed payer,
         address indexed payee,
         address token,
         uint256 deposit,
-        uint64 challengePeriod
+        uint64 challengePeriod,
+        bytes32 salt
     );
 
     /// @notice The payer added `amount`; `deposit` is the new total.
@@ -72,7 +82,9 @@ interface IPaymentChannels {
     error DepositNotReceived(uint256 expected, uint256 received);
     /// @notice The permit failed and the allowance does not cover the deposit.
     error PermitFailed(uint256 allowance, uint256 deposit);
-    /// @notice No channel has this id.
+    /// @notice A channel with this key was opened before (it may since have closed); pick another salt.
+    error ChannelExists(bytes32 channelId);
+    /// @notice No channel has this id: it was never opened, or a field of the key is wrong.
     error ChannelNotFound(bytes32 channelId);
     /// @notice The channel has been finalized or cooperatively closed.
     error ChannelIsClosed(bytes32 channelId);
@@ -95,53 +107,42 @@ interface IPaymentChannels {
     /// @notice The voucher was not signed by the payer (or was signed for another channel, chain or contract).
     error WrongSigner(address recovered, address payer);
 
-    /// @notice Opens a channel to `payee`, pulling `deposit` of `token` from the caller (who becomes the payer).
-    /// @dev Needs a prior `approve` of at least `deposit`.
-    /// @param payee The provider that will claim; not zero, not the caller.
-    /// @param token An ERC-20 that moves exact amounts (no fee-on-transfer or rebasing tokens).
+    /// @notice Opens the channel `key`, pulling `deposit` of `key.token` from the caller.
+    /// @dev Needs a prior `approve` of at least `deposit`. Each key opens at most once, ever.
+    /// @param key The channel: the caller as payer, a payee that is neither zero nor the payer,
+    /// an ERC-20 that moves exact amounts (no fee-on-transfer or rebasing tokens), a challenge
+    /// period of `MIN_CHALLENGE_PERIOD` to `MAX_CHALLENGE_PERIOD` seconds, any salt.
     /// @param deposit Amount in base units, 1 to `MAX_DEPOSIT`.
-    /// @param challengePeriod Seconds the payee has to claim after `startClose`.
-    /// @return channelId A new id, unique to this contract and chain, never reused.
-    function open(address payee, address token, uint256 deposit, uint64 challengePeriod)
-        external
-        returns (bytes32 channelId);
+    /// @return channelId `channelIdOf(key)`.
+    function open(ChannelKey calldata key, uint256 deposit) external returns (bytes32 channelId);
 
     /// @notice Like `open`, but first applies the payer's EIP-2612 permit for this contract, in one transaction.
     /// @dev A permit already used (e.g. front-run) is tolerated when the allowance covers the deposit.
-    /// @param payee The provider that will claim.
-    /// @param token An ERC-20 with EIP-2612 `permit`.
+    /// @param key The channel; `key.token` must support EIP-2612 `permit`.
     /// @param deposit Amount in base units; also the permit's value.
-    /// @param challengePeriod Seconds the payee has to claim after `startClose`.
     /// @param deadline The permit's deadline.
     /// @param v The permit signature's recovery byte.
     /// @param r The permit signature's r.
     /// @param s The permit signature's s.
-    /// @return channelId A new id, never reused.
-    function openWithPermit(
-        address payee,
-        address token,
-        uint256 deposit,
-        uint64 challengePeriod,
-        uint256 deadline,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external returns (bytes32 channelId);
+    /// @return channelId `channelIdOf(key)`.
+    function openWithPermit(ChannelKey calldata key, uint256 deposit, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        returns (bytes32 channelId);
 
     /// @notice Adds `amount` to an open channel's deposit. Payer only; not while closing.
-    /// @param channelId The channel.
+    /// @param key The channel.
     /// @param amount Amount in base units, more than zero.
-    function topUp(bytes32 channelId, uint256 amount) external;
+    function topUp(ChannelKey calldata key, uint256 amount) external;
 
     /// @notice Redeems the payer's voucher: pays `cumulativeAmount - claimed` to the payee and
     /// leaves the channel open. Payee only; allowed until the channel is closed.
-    /// @param channelId The channel the voucher was signed for.
+    /// @param key The channel the voucher was signed for (its id is the voucher's `channelId`).
     /// @param cumulativeAmount Total the payer owes so far; more than `claimed`, at most `deposit`.
     /// @param calls Cumulative number of calls the voucher covers (signed, not interpreted).
     /// @param termsHash Hash of the agreement the payments are for (signed, emitted, not interpreted).
     /// @param signature The payer's 65-byte EIP-712 signature of the voucher.
     function claim(
-        bytes32 channelId,
+        ChannelKey calldata key,
         uint256 cumulativeAmount,
         uint64 calls,
         bytes32 termsHash,
@@ -150,32 +151,39 @@ interface IPaymentChannels {
 
     /// @notice Starts the challenge window: the channel can be finalized `challengePeriod` seconds from now.
     /// @dev Payer only, on an open channel. The payee can still claim until `finalize`.
-    /// @param channelId The channel.
-    function startClose(bytes32 channelId) external;
+    /// @param key The channel.
+    function startClose(ChannelKey calldata key) external;
 
     /// @notice Closes a channel whose challenge window is over, returning `deposit - claimed` to the payer.
     /// @dev Anyone may call it; the refund always goes to the payer.
-    /// @param channelId The channel.
-    function finalize(bytes32 channelId) external;
+    /// @param key The channel.
+    function finalize(ChannelKey calldata key) external;
 
     /// @notice Closes a channel at once: pays the payee up to the voucher and refunds the rest to the payer.
     /// @dev Payee only (the call is the payee's consent; the voucher is the payer's). Allowed while
     /// open or closing. `cumulativeAmount` may equal `claimed` (nothing more to pay), not be less.
-    /// @param channelId The channel.
+    /// @param key The channel.
     /// @param cumulativeAmount The final cumulative amount, `claimed` to `deposit`.
     /// @param calls Cumulative calls of the voucher.
     /// @param termsHash Terms hash of the voucher.
     /// @param signature The payer's 65-byte EIP-712 signature of the voucher.
     function cooperativeClose(
-        bytes32 channelId,
+        ChannelKey calldata key,
         uint256 cumulativeAmount,
         uint64 calls,
         bytes32 termsHash,
         bytes calldata signature
     ) external;
 
-    /// @notice Reads a channel; every field is zero (status `None`) for an unknown id. A closed
-    /// channel is cleared but for its status `Closed`; its history is in the events.
+    /// @notice The id of the channel `key`, opened or not:
+    /// `keccak256(abi.encode(chainId, address(this), key))`, where `chainId` is the chain this
+    /// contract was deployed on (the current one, unless a fork has since changed it).
+    /// @param key The channel.
+    /// @return The channel id, which vouchers sign.
+    function channelIdOf(ChannelKey calldata key) external view returns (bytes32);
+
+    /// @notice Reads a channel's state; every field is zero (status `None`) for an unknown id. A
+    /// closed channel is cleared but for its status `Closed`; its history is in the events.
     /// @param channelId The channel.
     /// @return The channel.
     function getChannel(bytes32 channelId) external view returns (Channel memory);

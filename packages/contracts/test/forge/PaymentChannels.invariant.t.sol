@@ -36,15 +36,17 @@ contract PaymentChannelsInvariantTest is Test {
     }
 
     /// The contract holds exactly what live channels still owe, and no channel pays past its
-    /// newest signed voucher or its deposit.
+    /// newest signed voucher or its deposit. Every channel is found by its key; a closed one
+    /// keeps nothing but its status.
     function invariant_BalanceMatchesLiveChannels() public view {
         uint256 owed;
         for (uint256 i; i < handler.channelCount(); i++) {
             bytes32 id = handler.ids(i);
+            assertEq(channels.channelIdOf(handler.keyOf(id)), id);
             IPaymentChannels.Channel memory c = channels.getChannel(id);
             assertTrue(c.status != IPaymentChannels.Status.None);
             if (c.status == IPaymentChannels.Status.Closed) {
-                assertEq(c.deposit, 0);
+                assertEq(c.deposit + c.claimed + c.closesAt, 0);
                 continue;
             }
             assertLe(c.claimed, handler.highestSigned(id));
@@ -55,7 +57,8 @@ contract PaymentChannelsInvariantTest is Test {
         assertEq(token.balanceOf(address(channels)), owed);
     }
 
-    /// No forged voucher paid, no payout after close, no claimed amount fell, no id came back.
+    /// No forged voucher or wrong key paid, no payout after close, no claimed amount fell, no key
+    /// opened twice.
     function invariant_NothingUnexpected() public view {
         assertEq(handler.violations(), 0);
     }

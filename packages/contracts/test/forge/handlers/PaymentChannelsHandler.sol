@@ -16,9 +16,8 @@ contract PaymentChannelsHandler is Test {
 
     /// What the handler knows about a channel off chain.
     struct Ghost {
-        address payer;
+        IPaymentChannels.ChannelKey key;
         uint256 payerKey;
-        address payee;
         uint256 highestSigned;
         uint64 calls;
         bytes signature;
@@ -33,12 +32,14 @@ contract PaymentChannelsHandler is Test {
 
     bytes32[] public ids;
     mapping(bytes32 channelId => Ghost) ghosts;
+    uint256 salts;
 
     uint256 public ghostDeposited;
     uint256 public ghostPaidToPayees;
     uint256 public ghostRefundedToPayers;
-    /// Things that must never happen: a payout after close, a forged voucher paying, a claim
-    /// paying other than the voucher's increase, the claimed amount falling.
+    /// Things that must never happen: a payout after close, a forged voucher or a wrong key
+    /// paying, a claim paying other than the voucher's increase, the claimed amount falling, a
+    /// key opening twice.
     uint256 public violations;
 
     constructor(PaymentChannels channels_, GotongToken token_) {
@@ -55,6 +56,10 @@ contract PaymentChannelsHandler is Test {
 
     function channelCount() external view returns (uint256) {
         return ids.length;
+    }
+
+    function keyOf(bytes32 channelId) external view returns (IPaymentChannels.ChannelKey memory) {
+        return ghosts[channelId].key;
     }
 
     function highestSigned(bytes32 channelId) external view returns (uint256) {
@@ -76,24 +81,51 @@ contract PaymentChannelsHandler is Test {
         uint256 q = (p + 1 + payeeSeed % (ACTORS - 1)) % ACTORS;
         deposit = bound(deposit, 1, 1e12);
         period = bound(period, 1, 7 days);
+        IPaymentChannels.ChannelKey memory key = IPaymentChannels.ChannelKey({
+            payer: actors[p],
+            payee: actors[q],
+            token: address(token),
+            challengePeriod: uint64(period),
+            salt: keccak256(abi.encode(++salts))
+        });
 
         vm.prank(actors[p]);
-        bytes32 id = channels.open(actors[q], address(token), deposit, uint64(period));
-        if (ghosts[id].payer != address(0)) violations++; // an id came back
+        bytes32 id = channels.open(key, deposit);
+        if (ghosts[id].key.payer != address(0)) violations++; // an id came back
+        if (id != channels.channelIdOf(key)) violations++;
         ids.push(id);
-        ghosts[id].payer = actors[p];
+        ghosts[id].key = key;
         ghosts[id].payerKey = keys[p];
-        ghosts[id].payee = actors[q];
         ghostDeposited += deposit;
         _checkClaimedNeverFalls();
+    }
+
+    /// The payer opens a key again, whatever its channel's state: always ChannelExists.
+    function reopen(uint256 seed, uint256 deposit) external {
+        (bytes32 id,) = _pick(seed);
+        if (id == bytes32(0)) return;
+        Ghost storage g = ghosts[id];
+        deposit = bound(deposit, 1, 1e12);
+        uint256 held = token.balanceOf(address(channels));
+
+        vm.prank(g.key.payer);
+        try channels.open(g.key, deposit) {
+            violations++;
+            ghostDeposited += deposit;
+        } catch (bytes memory reason) {
+            if (keccak256(reason) != keccak256(abi.encodeWithSelector(IPaymentChannels.ChannelExists.selector, id))) {
+                violations++;
+            }
+        }
+        if (token.balanceOf(address(channels)) != held) violations++;
     }
 
     function topUp(uint256 seed, uint256 amount) external {
         (bytes32 id, IPaymentChannels.Channel memory c) = _pick(seed);
         if (c.status != IPaymentChannels.Status.Open) return;
         amount = bound(amount, 1, 1e12);
-        vm.prank(c.payer);
-        channels.topUp(id, amount);
+        vm.prank(ghosts[id].key.payer);
+        channels.topUp(ghosts[id].key, amount);
         ghostDeposited += amount;
         _checkClaimedNeverFalls();
     }
@@ -115,16 +147,17 @@ contract PaymentChannelsHandler is Test {
         Ghost storage g = ghosts[id];
         if (g.signature.length == 0) return;
         uint256 claimedBefore = g.lastClaimed;
-        uint256 before = token.balanceOf(g.payee);
+        address payee = g.key.payee;
+        uint256 before = token.balanceOf(payee);
 
-        vm.prank(g.payee);
-        try channels.claim(id, g.highestSigned, g.calls, TERMS, g.signature) {
-            uint256 paid = token.balanceOf(g.payee) - before;
+        vm.prank(payee);
+        try channels.claim(g.key, g.highestSigned, g.calls, TERMS, g.signature) {
+            uint256 paid = token.balanceOf(payee) - before;
             if (g.closed || paid != g.highestSigned - claimedBefore) violations++;
             ghostPaidToPayees += paid;
             g.lastClaimed = g.highestSigned;
         } catch {
-            if (token.balanceOf(g.payee) != before) violations++;
+            if (token.balanceOf(payee) != before) violations++;
         }
         _checkClaimedNeverFalls();
     }
@@ -133,27 +166,65 @@ contract PaymentChannelsHandler is Test {
     function claimForged(uint256 seed, uint256 signerSeed, uint256 amount) external {
         (bytes32 id, IPaymentChannels.Channel memory c) = _pick(seed);
         Ghost storage g = ghosts[id];
-        if (g.payer == address(0)) return;
+        if (g.key.payer == address(0)) return;
         uint256 key = keys[signerSeed % ACTORS];
         bool forged = key != g.payerKey;
         amount = bound(amount, 1, c.deposit == 0 ? 1 : c.deposit);
         bytes memory signature = forged ? _sign(key, id, amount, 1) : g.signature;
         if (!forged && amount == g.highestSigned) amount++;
         if (signature.length == 0) return;
-        uint256 before = token.balanceOf(g.payee);
+        uint256 before = token.balanceOf(g.key.payee);
 
-        vm.prank(g.payee);
-        try channels.claim(id, amount, forged ? 1 : g.calls, TERMS, signature) {
+        vm.prank(g.key.payee);
+        try channels.claim(g.key, amount, forged ? 1 : g.calls, TERMS, signature) {
             violations++;
         } catch {}
-        if (token.balanceOf(g.payee) != before) violations++;
+        if (token.balanceOf(g.key.payee) != before) violations++;
+    }
+
+    /// The newest voucher presented with a key that differs in one field (0 payer, 1 payee,
+    /// 2 token, 3 challengePeriod, 4 salt), by whoever that key names as payee or payer.
+    function actWithWrongKey(uint256 seed, uint256 field, bytes32 value, bool close) external {
+        (bytes32 id,) = _pick(seed);
+        Ghost storage g = ghosts[id];
+        if (g.signature.length == 0) return;
+        IPaymentChannels.ChannelKey memory wrong = g.key;
+        field %= 5;
+        address actor = actors[uint256(value) % ACTORS];
+        if (field == 0) wrong.payer = actor;
+        else if (field == 1) wrong.payee = actor;
+        else if (field == 2) wrong.token = address(uint160(uint256(value)));
+        else if (field == 3) wrong.challengePeriod = uint64(bound(uint256(value), 1, 7 days));
+        else wrong.salt = value;
+        if (channels.channelIdOf(wrong) == id) return;
+        uint256 held = token.balanceOf(address(channels));
+
+        if (close) {
+            vm.prank(wrong.payer);
+            try channels.startClose(wrong) {
+                violations++;
+            } catch {}
+            try channels.finalize(wrong) {
+                violations++;
+            } catch {}
+        } else {
+            vm.prank(wrong.payee);
+            try channels.claim(wrong, g.highestSigned, g.calls, TERMS, g.signature) {
+                violations++;
+            } catch {}
+            vm.prank(wrong.payee);
+            try channels.cooperativeClose(wrong, g.highestSigned, g.calls, TERMS, g.signature) {
+                violations++;
+            } catch {}
+        }
+        if (token.balanceOf(address(channels)) != held) violations++;
     }
 
     function startClose(uint256 seed) external {
         (bytes32 id, IPaymentChannels.Channel memory c) = _pick(seed);
         if (c.status != IPaymentChannels.Status.Open) return;
-        vm.prank(c.payer);
-        channels.startClose(id);
+        vm.prank(ghosts[id].key.payer);
+        channels.startClose(ghosts[id].key);
     }
 
     function warp(uint256 seconds_) external {
@@ -163,12 +234,12 @@ contract PaymentChannelsHandler is Test {
     function finalize(uint256 seed) external {
         (bytes32 id, IPaymentChannels.Channel memory c) = _pick(seed);
         Ghost storage g = ghosts[id];
-        if (g.payer == address(0)) return;
-        uint256 before = token.balanceOf(g.payer);
+        if (g.key.payer == address(0)) return;
+        uint256 before = token.balanceOf(g.key.payer);
         bool due = c.status == IPaymentChannels.Status.Closing && block.timestamp >= c.closesAt;
 
-        try channels.finalize(id) {
-            uint256 refund = token.balanceOf(g.payer) - before;
+        try channels.finalize(g.key) {
+            uint256 refund = token.balanceOf(g.key.payer) - before;
             if (!due || refund != c.deposit - c.claimed) violations++;
             ghostRefundedToPayers += refund;
             g.closed = true;
@@ -186,13 +257,13 @@ contract PaymentChannelsHandler is Test {
         g.calls++;
         g.highestSigned = amount;
         g.signature = _sign(g.payerKey, id, amount, g.calls);
-        uint256 payeeBefore = token.balanceOf(g.payee);
-        uint256 payerBefore = token.balanceOf(g.payer);
+        uint256 payeeBefore = token.balanceOf(g.key.payee);
+        uint256 payerBefore = token.balanceOf(g.key.payer);
 
-        vm.prank(g.payee);
-        channels.cooperativeClose(id, amount, g.calls, TERMS, g.signature);
-        uint256 paid = token.balanceOf(g.payee) - payeeBefore;
-        uint256 refund = token.balanceOf(g.payer) - payerBefore;
+        vm.prank(g.key.payee);
+        channels.cooperativeClose(g.key, amount, g.calls, TERMS, g.signature);
+        uint256 paid = token.balanceOf(g.key.payee) - payeeBefore;
+        uint256 refund = token.balanceOf(g.key.payer) - payerBefore;
         if (paid != amount - c.claimed || refund != c.deposit - amount) violations++;
         ghostPaidToPayees += paid;
         ghostRefundedToPayers += refund;
