@@ -1,2 +1,39 @@
-export { recoverSigner, recoveryBackend } from './voucher/recoverSigner.js'
+export {
+  type Budget,
+  type BudgetLimits,
+  createBudget,
+  type Reservation,
+} from './budget/createBudget.js'
+export { ChannelKey, channelIdOf, VoucherPayment } from './channel/channelKey.js'
+export { accountSigner, type DigestSigner, privateKeySigner } from './crypto/digestSigner.js'
+export { secp256k1Backend } from './crypto/native.js'
+export {
+  BudgetExceededError,
+  ChannelError,
+  type ChannelErrorCode,
+  ReceiptInvalidError,
+  VoucherRejectedError,
+  type VoucherRejection,
+  voucherRejections,
+} from './errors.js'
+export { exportLedger, type LedgerRow, ledgerRows } from './ledger/exportLedger.js'
+export { createReceiptDigester } from './receipt/receiptDigest.js'
+export { SignedReceipt } from './receipt/signedReceipt.js'
+export { type VerifyReceiptParameters, verifyReceipt } from './receipt/verifyReceipt.js'
+export type {
+  ChannelStatus,
+  PayeeChannel,
+  PayeeClaim,
+  PayeeStore,
+  PayeeVoucher,
+  PayeeVoucherStatus,
+  PayerChannel,
+  PayerStore,
+  PayerVoucher,
+  PayerVoucherStatus,
+} from './store/types.js'
+export {
+  recoverSigner,
+  recoverSignerLowercase,
+} from './voucher/recoverSigner.js'
 export { createVoucherDigester, type VoucherDigester } from './voucher/voucherDigest.js'

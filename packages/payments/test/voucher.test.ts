@@ -3,7 +3,7 @@ import { bytesToHex } from '@noble/hashes/utils'
 import { type Hex, hashTypedData, recoverTypedDataAddress, toHex } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
-import { createVoucherDigester, recoverSigner, recoveryBackend } from '../src/index.js'
+import { createVoucherDigester, recoverSigner, secp256k1Backend } from '../src/index.js'
 
 const channels = '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512'
 const domain = gotongDomain({ chainId: 31337, verifyingContract: channels })
@@ -53,7 +53,7 @@ describe('voucher digest', () => {
 })
 
 describe('recoverSigner', () => {
-  test(`agrees with viem's recoverTypedDataAddress (backend: ${recoveryBackend})`, async () => {
+  test(`agrees with viem's recoverTypedDataAddress (backend: ${secp256k1Backend})`, async () => {
     let i = 0
     for (const voucher of vouchers(100)) {
       const account = privateKeyToAccount(generatePrivateKey())
@@ -75,7 +75,7 @@ describe('recoverSigner', () => {
       i++
     }
     expect(i).toBe(100)
-    expect(recoveryBackend).toBe('libsecp256k1')
+    expect(secp256k1Backend).toBe('libsecp256k1')
   })
 
   test('refuses what OpenZeppelin ECDSA refuses', async () => {

@@ -1,42 +1,24 @@
-import { createRequire } from 'node:module'
 import { secp256k1 as noble } from '@noble/curves/secp256k1'
 import { keccak_256 } from '@noble/hashes/sha3'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils'
 import type { Address, Hex } from 'viem'
 import { getAddress } from 'viem'
+import { native } from '../crypto/native.js'
 
-type Native = {
-  ecdsaRecover(
-    signature: Uint8Array,
-    recid: number,
-    message: Uint8Array,
-    compressed: boolean,
-  ): Uint8Array
-}
-
-const halfN = noble.CURVE.n / 2n
-
-/** libsecp256k1 through the `secp256k1` package's prebuilt binding, when it loads here. */
-const native: Native | undefined = (() => {
-  try {
-    return createRequire(import.meta.url)('secp256k1/bindings') as Native
-  } catch {
-    return undefined
-  }
-})()
-
-/** Which secp256k1 implementation recovers signers in this process. */
-export const recoveryBackend: 'libsecp256k1' | 'noble' = native ? 'libsecp256k1' : 'noble'
+// n / 2 as 32 big-endian bytes: the largest `s` OpenZeppelin's ECDSA accepts.
+const halfN = hexToBytes('7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0')
+const n = hexToBytes('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141')
 
 /**
- * Recovers the address that signed a 32-byte digest, with the same acceptance rules as
- * OpenZeppelin's ECDSA on chain: 65 bytes, `v` of 27/28 (or 0/1), `s` in the lower half of the
- * curve order (no malleable twins), `r` and `s` non-zero. Anything else returns `undefined`,
- * so a voucher the contract would refuse is never accepted off chain.
+ * Recovers the signer of a 32-byte digest as a lowercase address, with exactly the acceptance
+ * rules of OpenZeppelin's ECDSA on chain: 65 bytes, `v` of 27/28 (or 0/1), `s` in the lower half
+ * of the curve order (no malleable twins), `r` below the order, `r` and `s` non-zero. Anything
+ * else returns `undefined`, so a signature the contract would refuse is never accepted off chain.
+ * Compare against `address.toLowerCase()`; this skips the checksum's extra keccak.
  *
- * @example const signer = recoverSigner(digest, signature)
+ * @example recoverSignerLowercase(digest, signature) === payer.toLowerCase()
  */
-export function recoverSigner(digest: Uint8Array, signature: Hex): Address | undefined {
+export function recoverSignerLowercase(digest: Uint8Array, signature: Hex): Hex | undefined {
   if (signature.length !== 132) return undefined
   let bytes: Uint8Array
   try {
@@ -44,19 +26,42 @@ export function recoverSigner(digest: Uint8Array, signature: Hex): Address | und
   } catch {
     return undefined
   }
-  const v = bytes[64] ?? 0
+  const v = bytes[64]!
   const recid = v >= 27 ? v - 27 : v
   if (recid !== 0 && recid !== 1) return undefined
-  const r = BigInt(`0x${bytesToHex(bytes.subarray(0, 32))}`)
-  const s = BigInt(`0x${bytesToHex(bytes.subarray(32, 64))}`)
-  if (r === 0n || s === 0n || r >= noble.CURVE.n || s > halfN) return undefined
+  const r = bytes.subarray(0, 32)
+  const s = bytes.subarray(32, 64)
+  if (isZero(r) || isZero(s) || compare(r, n) >= 0 || compare(s, halfN) > 0) return undefined
   let publicKey: Uint8Array
   try {
     publicKey = native
       ? native.ecdsaRecover(bytes.subarray(0, 64), recid, digest, false)
-      : new noble.Signature(r, s).addRecoveryBit(recid).recoverPublicKey(digest).toRawBytes(false)
+      : noble.Signature.fromCompact(bytes.subarray(0, 64))
+          .addRecoveryBit(recid)
+          .recoverPublicKey(digest)
+          .toRawBytes(false)
   } catch {
     return undefined
   }
-  return getAddress(`0x${bytesToHex(keccak_256(publicKey.subarray(1)).subarray(12))}`)
+  return `0x${bytesToHex(keccak_256(publicKey.subarray(1)).subarray(12))}`
+}
+
+/**
+ * Like {@link recoverSignerLowercase}, returning the checksummed address.
+ *
+ * @example const signer = recoverSigner(digest, signature)
+ */
+export function recoverSigner(digest: Uint8Array, signature: Hex): Address | undefined {
+  const signer = recoverSignerLowercase(digest, signature)
+  return signer && getAddress(signer)
+}
+
+function isZero(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b !== 0) return false
+  return true
+}
+
+function compare(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return a[i]! - b[i]!
+  return 0
 }

@@ -1,0 +1,348 @@
+import type { Agreement } from '@gotong/core'
+import type { Address, Hex } from 'viem'
+import { type ChannelKey, channelIdOf, sameAddress, VoucherPayment } from '../channel/channelKey.js'
+import type { DigestSigner } from '../crypto/digestSigner.js'
+import { ChannelError, VoucherRejectedError } from '../errors.js'
+import { createReceiptDigester } from '../receipt/receiptDigest.js'
+import type { SignedReceipt } from '../receipt/signedReceipt.js'
+import type { ChannelStatus, PayeeChannel, PayeeStore, PayeeVoucher } from '../store/types.js'
+import { recoverSignerLowercase } from '../voucher/recoverSigner.js'
+import { createVoucherDigester } from '../voucher/voucherDigest.js'
+
+/** A channel's state on chain, as the payee needs it. */
+export type OnChainChannel = {
+  deposit: bigint
+  claimed: bigint
+  closesAt: bigint
+  status: ChannelStatus | 'none'
+}
+
+export type CreatePayeeParameters = {
+  /** Durable voucher log: `createSqlitePayeeStore` from `@gotong/payments/node`. */
+  store: PayeeStore
+  /** Signs receipts; must be the channels' payee. */
+  signer: DigestSigner
+  chainId: number
+  /** The PaymentChannels contract. */
+  channels: Address
+  /** Reads a channel from chain: `createChannelReader(publicClient, channels)`. */
+  readChannel: (channelId: Hex) => Promise<OnChainChannel>
+  /** How long a channel read stays fresh (default 30 s). A voucher above the known deposit always re-reads. */
+  channelTtlMs?: number
+  /** Milliseconds since the epoch; injected in tests. */
+  now?: () => number
+}
+
+/** An accepted voucher whose call is running. Exactly one of `commit` or `rollback` follows. */
+export type VoucherTicket = {
+  readonly voucher: PayeeVoucher
+  /** The call was served: records it and returns the signed receipt for the payer. */
+  commit(parameters: { responseHash: Hex }): Promise<SignedReceipt>
+  /** The call failed: the payer may send the same voucher again. */
+  rollback(): void
+}
+
+export type Payee = {
+  readonly address: Address
+  /**
+   * Binds a funded channel to the agreement it pays for. Checks the key names this payee, the
+   * agreement's consumer and token, and that the channel is open on chain. Idempotent.
+   */
+  acceptChannel(parameters: {
+    key: ChannelKey
+    agreement: Pick<Agreement, 'consumer' | 'token' | 'pricePerCall' | 'maxCalls' | 'validUntil'>
+    termsHash: Hex
+  }): Promise<PayeeChannel>
+  /**
+   * Checks a voucher (wire form, parsed here) and records it durably as pending before the tool
+   * runs. Throws `VoucherRejectedError` with a distinct code per reason and records nothing.
+   */
+  acceptVoucher(
+    payment: unknown,
+    call?: { requestHash?: Hex; channelId?: Hex },
+  ): Promise<VoucherTicket>
+  /** After a restart: calls that were accepted but never finished are rolled back. */
+  recover(): { rolledBack: number }
+  getChannel(channelId: Hex): PayeeChannel | undefined
+  /** Re-reads a channel from chain and stores what it finds. */
+  refreshChannel(channelId: Hex): Promise<PayeeChannel>
+}
+
+/**
+ * The paid side of gotong's channels: verifies vouchers (native secp256k1, precomputed EIP-712
+ * domain), enforces the agreement, and keeps a durable log so no call is served unpaid or paid
+ * twice.
+ *
+ * @example
+ * const payee = createPayee({ store, signer, chainId, channels, readChannel })
+ * const ticket = await payee.acceptVoucher(body.payment, { requestHash })
+ * try { const out = await tool(body.input); return { out, receipt: await ticket.commit({ responseHash }) } }
+ * catch (e) { ticket.rollback(); throw e }
+ */
+export function createPayee(parameters: CreatePayeeParameters): Payee {
+  const { store, signer, chainId, channels, readChannel } = parameters
+  const now = parameters.now ?? Date.now
+  const ttl = parameters.channelTtlMs ?? 30_000
+  const voucherDigest = createVoucherDigester({ chainId, verifyingContract: channels }).digest
+  const receiptDigest = createReceiptDigester({ chainId, verifyingContract: channels })
+  const me = signer.address.toLowerCase()
+  const reads = new Map<Hex, Promise<PayeeChannel>>()
+
+  const refreshChannel = (channelId: Hex): Promise<PayeeChannel> => {
+    const inFlight = reads.get(channelId)
+    if (inFlight) return inFlight
+    const read = (async () => {
+      const state = await readChannel(channelId)
+      return store.transaction(() => {
+        const channel = store.getChannel(channelId)
+        if (!channel)
+          throw new ChannelError('CHANNEL_UNKNOWN', `Channel ${channelId} is not bound here.`)
+        const updated: PayeeChannel = {
+          ...channel,
+          deposit: state.deposit,
+          // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.max cannot take
+          claimed: state.claimed > channel.claimed ? state.claimed : channel.claimed,
+          closesAt: state.closesAt,
+          status: state.status === 'none' ? 'closed' : state.status,
+          checkedAt: now(),
+        }
+        store.saveChannel(updated)
+        return updated
+      })
+    })().finally(() => reads.delete(channelId))
+    reads.set(channelId, read)
+    return read
+  }
+
+  const reject = (
+    reason: ConstructorParameters<typeof VoucherRejectedError>[0],
+    message: string,
+    data?: Record<string, unknown>,
+  ) => new VoucherRejectedError(reason, message, data ? { data } : {})
+
+  const settle = (voucher: PayeeVoucher, patch: Partial<PayeeVoucher>) =>
+    store.transaction(() => {
+      const stored = store.getVoucher(voucher.channelId, voucher.calls)
+      if (stored?.status !== 'pending') return false
+      store.saveVoucher({ ...stored, ...patch, settledAt: now() })
+      return true
+    })
+
+  return {
+    address: signer.address,
+    async acceptChannel({ key, agreement, termsHash }) {
+      const channelId = channelIdOf(key, { chainId, channels })
+      const mismatch = !sameAddress(key.payee, me)
+        ? `the channel pays ${key.payee}, not this payee`
+        : !sameAddress(key.payer, agreement.consumer)
+          ? `the channel's payer ${key.payer} is not the agreement's consumer`
+          : !sameAddress(key.token, agreement.token)
+            ? `the channel's token ${key.token} is not the agreed token`
+            : undefined
+      if (mismatch) throw new ChannelError('CHANNEL_MISMATCH', `Channel ${channelId}: ${mismatch}.`)
+      const existing = store.getChannel(channelId)
+      if (existing && existing.termsHash !== termsHash.toLowerCase())
+        throw new ChannelError(
+          'CHANNEL_MISMATCH',
+          `Channel ${channelId} already pays for other terms (${existing.termsHash}).`,
+        )
+      if (!existing)
+        store.saveChannel({
+          channelId,
+          chainId,
+          channels,
+          key,
+          termsHash: termsHash.toLowerCase() as Hex,
+          pricePerCall: agreement.pricePerCall,
+          maxCalls: agreement.maxCalls,
+          validUntil: agreement.validUntil,
+          deposit: 0n,
+          claimed: 0n,
+          status: 'open',
+          closesAt: 0n,
+          checkedAt: 0,
+          highestCalls: 0n,
+          highestCumulative: 0n,
+        })
+      const channel = await refreshChannel(channelId)
+      if (channel.status !== 'open' || channel.deposit === 0n)
+        throw new ChannelError('CHANNEL_NOT_OPEN', `Channel ${channelId} is not open on chain.`)
+      return channel
+    },
+
+    async acceptVoucher(payment, call = {}) {
+      const parsed = VoucherPayment.safeParse(payment)
+      if (!parsed.success)
+        throw reject('malformed', 'The payment is not a well-formed voucher.', {
+          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        })
+      const { voucher, signature } = parsed.data
+      if (parsed.data.chainId !== chainId)
+        throw reject(
+          'wrong_chain',
+          `The voucher is for chain ${parsed.data.chainId}; this payee is on chain ${chainId}.`,
+        )
+      if (!sameAddress(parsed.data.channels, channels))
+        throw reject(
+          'wrong_contract',
+          `The voucher is for channels contract ${parsed.data.channels}.`,
+        )
+      if (call.channelId && voucher.channelId !== call.channelId.toLowerCase())
+        throw reject(
+          'wrong_channel',
+          `The voucher pays channel ${voucher.channelId}, not this call's.`,
+        )
+      let channel = store.getChannel(voucher.channelId)
+      if (!channel)
+        throw reject('unknown_channel', `Channel ${voucher.channelId} is not bound here.`)
+      if (voucher.termsHash !== channel.termsHash)
+        throw reject('terms_mismatch', 'The voucher is bound to other terms than its channel.')
+      if (channel.validUntil !== 0n && BigInt(Math.floor(now() / 1000)) > channel.validUntil)
+        throw reject('agreement_expired', 'The agreement this channel pays for has expired.')
+      if (voucher.calls === 0n)
+        throw reject('malformed', 'A voucher pays for at least one call (calls ≥ 1).')
+      if (channel.maxCalls !== 0n && voucher.calls > channel.maxCalls)
+        throw reject('quota_exceeded', `The agreement allows ${channel.maxCalls} calls.`)
+      if (voucher.cumulativeAmount < voucher.calls * channel.pricePerCall)
+        throw reject(
+          'underpriced',
+          `${voucher.calls} calls at ${channel.pricePerCall} need at least ${voucher.calls * channel.pricePerCall}.`,
+        )
+      const recovered = recoverSignerLowercase(voucherDigest(voucher), signature)
+      if (recovered === undefined)
+        throw reject('malformed', 'The signature is malformed (length, v, or a malleable s).')
+      if (!sameAddress(recovered, channel.key.payer))
+        throw reject('bad_signature', "The voucher is not signed by the channel's payer.")
+      if (
+        now() - channel.checkedAt > ttl ||
+        voucher.cumulativeAmount > channel.deposit ||
+        channel.status !== 'open'
+      )
+        channel = await refreshChannel(voucher.channelId)
+      if (channel.status !== 'open')
+        throw reject('channel_closing', `Channel ${voucher.channelId} is ${channel.status}.`)
+      if (voucher.cumulativeAmount > channel.deposit)
+        throw reject(
+          'over_deposit',
+          `The voucher exceeds the channel's deposit of ${channel.deposit}.`,
+          {
+            deposit: channel.deposit.toString(),
+          },
+        )
+
+      const accepted = store.transaction((): PayeeVoucher => {
+        const current = store.getChannel(voucher.channelId)!
+        const highest = {
+          calls: current.highestCalls.toString(),
+          cumulativeAmount: current.highestCumulative.toString(),
+        }
+        const existing = store.getVoucher(voucher.channelId, voucher.calls)
+        if (existing) {
+          if (existing.cumulativeAmount !== voucher.cumulativeAmount)
+            throw reject(
+              'non_monotonic',
+              `Call ${voucher.calls} was already paid with another amount.`,
+              {
+                highest,
+              },
+            )
+          if (existing.status !== 'rolled_back')
+            throw reject(
+              'replayed',
+              `Call ${voucher.calls} on this channel is already ${existing.status}.`,
+              {
+                highest,
+                ...(existing.receipt ? { receipt: existing.receipt } : {}),
+              },
+            )
+          const again: PayeeVoucher = {
+            ...existing,
+            status: 'pending',
+            requestHash: call.requestHash,
+            acceptedAt: now(),
+            settledAt: undefined,
+          }
+          store.saveVoucher(again)
+          return again
+        }
+        if (voucher.calls > current.highestCalls) {
+          if (voucher.cumulativeAmount <= current.highestCumulative)
+            throw reject('non_monotonic', 'The voucher does not raise the cumulative amount.', {
+              highest,
+            })
+          const owed = (voucher.calls - current.highestCalls) * current.pricePerCall
+          if (voucher.cumulativeAmount - current.highestCumulative < owed)
+            throw reject('underpriced', `The voucher adds less than the agreed ${owed}.`, {
+              highest,
+            })
+          store.saveChannel({
+            ...current,
+            highestCalls: voucher.calls,
+            highestCumulative: voucher.cumulativeAmount,
+          })
+        } else if (voucher.cumulativeAmount >= current.highestCumulative) {
+          throw reject('non_monotonic', 'An earlier call cannot cost as much as a later one.', {
+            highest,
+          })
+        }
+        const fresh: PayeeVoucher = {
+          channelId: voucher.channelId,
+          calls: voucher.calls,
+          cumulativeAmount: voucher.cumulativeAmount,
+          termsHash: voucher.termsHash,
+          signature,
+          status: 'pending',
+          requestHash: call.requestHash,
+          acceptedAt: now(),
+          settledAt: undefined,
+          receipt: undefined,
+        }
+        store.saveVoucher(fresh)
+        return fresh
+      })
+
+      return {
+        voucher: accepted,
+        async commit({ responseHash }) {
+          const receipt = {
+            termsHash: accepted.termsHash,
+            channelId: accepted.channelId,
+            calls: accepted.calls,
+            cumulativeAmount: accepted.cumulativeAmount,
+            requestHash: (call.requestHash ?? zeroHash).toLowerCase() as Hex,
+            responseHash: responseHash.toLowerCase() as Hex,
+            servedAt: BigInt(Math.floor(now() / 1000)),
+          }
+          const signed: SignedReceipt = {
+            receipt,
+            signature: await signer.signDigest(receiptDigest(receipt)),
+          }
+          if (!settle(accepted, { status: 'committed', receipt: signed }))
+            throw new ChannelError(
+              'CHANNEL_MISMATCH',
+              `Call ${accepted.calls} on ${accepted.channelId} was already settled.`,
+            )
+          return signed
+        },
+        rollback() {
+          settle(accepted, { status: 'rolled_back' })
+        },
+      }
+    },
+
+    recover() {
+      let rolledBack = 0
+      store.transaction(() => {
+        for (const v of store.listVouchers({ status: 'pending' })) {
+          store.saveVoucher({ ...v, status: 'rolled_back', settledAt: now() })
+          rolledBack++
+        }
+      })
+      return { rolledBack }
+    },
+    getChannel: (channelId) => store.getChannel(channelId),
+    refreshChannel,
+  }
+}
+
+const zeroHash = `0x${'0'.repeat(64)}` as Hex

@@ -1,0 +1,158 @@
+import { paymentChannelsAbi } from '@gotong/contracts'
+import type { Address, Hash, Hex, PublicClient } from 'viem'
+import { claimChannel } from '../actions/claimChannel.js'
+import type { ChannelWallet } from '../actions/internal.js'
+import { ChannelError } from '../errors.js'
+import type { PayeeChannel, PayeeStore } from '../store/types.js'
+import type { Payee } from './createPayee.js'
+
+/** When the payee cashes its vouchers. Either threshold triggers a claim. */
+export type ClaimPolicy = {
+  /** Claim once this much is unclaimed on a channel (base units). */
+  minAmount?: bigint
+  /** Claim once the oldest unclaimed call is this old (milliseconds). */
+  maxAgeMs?: number
+}
+
+export type CreateSettlerParameters = {
+  payee: Payee
+  store: PayeeStore
+  wallet: ChannelWallet
+  publicClient: PublicClient
+  channels: Address
+  policy?: ClaimPolicy
+  now?: () => number
+}
+
+export type Settler = {
+  /** Claims the newest served voucher of a channel now. Returns undefined if nothing is owed. */
+  claim(
+    channelId: Hex,
+    options?: { close?: boolean },
+  ): Promise<{ hash: Hash; amount: bigint } | undefined>
+  /** Applies the policy to every channel; closing channels are always claimed. */
+  settle(): Promise<{ channelId: Hex; hash: Hash; amount: bigint }[]>
+  /**
+   * Follows `CloseStarted` for this payee's channels and claims the newest served voucher at
+   * once, well before the challenge window ends. Also checks every channel on start, for closes
+   * that began while the payee was down. Returns a function that stops watching.
+   */
+  watch(options?: {
+    onClaim?: (claim: { channelId: Hex; hash: Hash; amount: bigint }) => void
+    onError?: (error: unknown) => void
+  }): Promise<() => void>
+}
+
+/**
+ * Cashes a payee's vouchers on chain by policy and defends its channels against closes.
+ *
+ * @example
+ * const settler = createSettler({ payee, store, wallet, publicClient, channels, policy: { minAmount: 1_000_000n } })
+ * const stop = await settler.watch()
+ */
+export function createSettler(parameters: CreateSettlerParameters): Settler {
+  const { payee, store, wallet, publicClient, channels } = parameters
+  const now = parameters.now ?? Date.now
+  const policy = parameters.policy ?? {}
+  const inFlight = new Map<Hex, Promise<{ hash: Hash; amount: bigint } | undefined>>()
+
+  const claim: Settler['claim'] = (channelId, options = {}) => {
+    const running = inFlight.get(channelId)
+    if (running) return running
+    const run = (async () => {
+      const channel = store.getChannel(channelId)
+      if (!channel)
+        throw new ChannelError('CHANNEL_UNKNOWN', `Channel ${channelId} is not bound here.`)
+      const best = store.highestCommitted(channelId)
+      if (!best || best.cumulativeAmount <= channel.claimed) return undefined
+      const { hash } = await claimChannel(wallet, publicClient, {
+        channels,
+        key: channel.key,
+        voucher: best,
+        signature: best.signature,
+        ...(options.close ? { close: true } : {}),
+      })
+      const amount = best.cumulativeAmount - channel.claimed
+      store.transaction(() => {
+        const current = store.getChannel(channelId)!
+        store.saveChannel({
+          ...current,
+          claimed: best.cumulativeAmount,
+          ...(options.close ? { status: 'closed' as const } : {}),
+        })
+        store.saveClaim({
+          channelId,
+          cumulativeAmount: best.cumulativeAmount,
+          txHash: hash,
+          at: now(),
+        })
+      })
+      return { hash, amount }
+    })().finally(() => inFlight.delete(channelId))
+    inFlight.set(channelId, run)
+    return run
+  }
+
+  const due = (channel: PayeeChannel): boolean => {
+    if (channel.status === 'closing') return true
+    const best = store.highestCommitted(channel.channelId)
+    if (!best) return false
+    const unclaimed = best.cumulativeAmount - channel.claimed
+    if (unclaimed <= 0n) return false
+    if (policy.minAmount !== undefined && unclaimed >= policy.minAmount) return true
+    if (policy.maxAgeMs !== undefined) {
+      const oldest = store
+        .listVouchers({ channelId: channel.channelId, status: 'committed' })
+        .find((v) => v.cumulativeAmount > channel.claimed)
+      if (oldest && now() - (oldest.settledAt ?? oldest.acceptedAt) >= policy.maxAgeMs) return true
+    }
+    return false
+  }
+
+  const settle: Settler['settle'] = async () => {
+    const done: { channelId: Hex; hash: Hash; amount: bigint }[] = []
+    for (const channel of store.listChannels()) {
+      if (channel.status === 'closed' || !due(channel)) continue
+      const result = await claim(channel.channelId)
+      if (result) done.push({ channelId: channel.channelId, ...result })
+    }
+    return done
+  }
+
+  return {
+    claim,
+    settle,
+    async watch(options = {}) {
+      const defend = async (channelId: Hex) => {
+        try {
+          await payee.refreshChannel(channelId)
+          const result = await claim(channelId)
+          if (result) options.onClaim?.({ channelId, ...result })
+        } catch (error) {
+          options.onError?.(error)
+        }
+      }
+      const unwatch = publicClient.watchContractEvent({
+        address: channels,
+        abi: paymentChannelsAbi,
+        eventName: 'CloseStarted',
+        onLogs: (logs) => {
+          for (const log of logs) {
+            const channelId = log.args.channelId?.toLowerCase() as Hex | undefined
+            if (channelId && store.getChannel(channelId)) void defend(channelId)
+          }
+        },
+        onError: (error) => options.onError?.(error),
+      })
+      for (const channel of store.listChannels()) {
+        if (channel.status === 'closed') continue
+        const fresh = await payee.refreshChannel(channel.channelId).catch((error) => {
+          options.onError?.(error)
+          return undefined
+        })
+        if (fresh?.status === 'closing') await defend(channel.channelId)
+      }
+      return unwatch
+    },
+  }
+}

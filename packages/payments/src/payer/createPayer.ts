@@ -1,0 +1,253 @@
+import type { Address, Hex } from 'viem'
+import { type Budget, createBudget, type Reservation } from '../budget/createBudget.js'
+import { type ChannelKey, channelIdOf, type VoucherPayment } from '../channel/channelKey.js'
+import type { DigestSigner } from '../crypto/digestSigner.js'
+import { ChannelError } from '../errors.js'
+import { createReceiptDigester } from '../receipt/receiptDigest.js'
+import type { SignedReceipt } from '../receipt/signedReceipt.js'
+import { verifyReceipt } from '../receipt/verifyReceipt.js'
+import type { PayerChannel, PayerStore, PayerVoucher } from '../store/types.js'
+import { createVoucherDigester } from '../voucher/voucherDigest.js'
+
+export type CreatePayerParameters = {
+  /** Durable voucher log: `createSqlitePayerStore` from `@gotong/payments/node`. */
+  store: PayerStore
+  /** Signs vouchers; must be the channels' payer. `privateKeySigner` is the fast one. */
+  signer: DigestSigner
+  chainId: number
+  /** The PaymentChannels contract. */
+  channels: Address
+  /** Default budget for vouchers that name none; unlimited if absent. */
+  budget?: Budget
+  /** Milliseconds since the epoch; injected in tests. */
+  now?: () => number
+}
+
+/** A voucher ready to send with a call, and the budget it holds until the call resolves. */
+export type IssuedVoucher = {
+  payment: VoucherPayment
+  reservation: Reservation
+  /** True when this re-sends a voucher whose earlier call definitely failed. */
+  reused: boolean
+}
+
+export type Payer = {
+  readonly address: Address
+  /** Starts tracking a channel this payer opened (after `openChannel`). Idempotent. */
+  trackChannel(parameters: { key: ChannelKey; deposit: bigint }): PayerChannel
+  /** Records a top-up or a channel's new status seen on chain. */
+  updateChannel(channelId: Hex, patch: Partial<Pick<PayerChannel, 'deposit' | 'status'>>): void
+  getChannel(channelId: Hex): PayerChannel | undefined
+  /**
+   * Signs the voucher for one call of `amount` on a channel. Reserves `amount` in the budget,
+   * records the new cumulative total durably, then signs, so a restarted payer never signs a
+   * lower or duplicate amount. Reuses a voucher whose call definitely failed before signing a
+   * new one. Throws `BudgetExceededError` or `ChannelError` with nothing reserved or recorded.
+   */
+  createVoucher(parameters: {
+    channelId: Hex
+    termsHash: Hex
+    amount: bigint
+    budget?: Budget
+    requestHash?: Hex
+  }): Promise<IssuedVoucher>
+  /** The call was served: checks the payee's receipt, stores it and commits the budget. */
+  confirm(issued: IssuedVoucher, receipt: unknown, requestHash: Hex): SignedReceipt
+  /**
+   * The call definitely did not happen (the payee refused or rolled back): the voucher becomes
+   * reusable by the next call and the budget is released. For an unknown outcome (a timeout),
+   * retry with the same payment instead.
+   */
+  fail(issued: IssuedVoucher): void
+  /** Vouchers recorded but never signed (the process stopped in between) become reusable. */
+  recover(): { reusable: number; inDoubt: PayerVoucher[] }
+  vouchers(channelId?: Hex): PayerVoucher[]
+}
+
+/**
+ * The paying side of gotong's channels: one durable place where vouchers are signed and
+ * budgets enforced.
+ *
+ * @example
+ * const payer = createPayer({ store, signer: privateKeySigner(key), chainId, channels })
+ * const issued = await payer.createVoucher({ channelId, termsHash, amount: 2_000n })
+ * const res = await callTool({ ...request, payment: issued.payment })
+ * payer.confirm(issued, res.receipt, requestHash)
+ */
+export function createPayer(parameters: CreatePayerParameters): Payer {
+  const { store, signer, chainId, channels } = parameters
+  const now = parameters.now ?? Date.now
+  const defaultBudget = parameters.budget ?? createBudget('payer', {}, { now })
+  const voucherDigest = createVoucherDigester({ chainId, verifyingContract: channels }).digest
+  const receiptDigest = createReceiptDigester({ chainId, verifyingContract: channels })
+
+  const sign = async (voucher: PayerVoucher): Promise<Hex> => {
+    const signature = await signer.signDigest(
+      voucherDigest({
+        channelId: voucher.channelId,
+        cumulativeAmount: voucher.cumulativeAmount,
+        calls: voucher.calls,
+        termsHash: voucher.termsHash,
+      }),
+    )
+    store.saveVoucher({ ...voucher, signature })
+    return signature
+  }
+
+  const toIssued = (
+    v: PayerVoucher,
+    signature: Hex,
+    reservation: Reservation,
+    reused: boolean,
+  ) => ({
+    payment: {
+      scheme: 'gotong-channel' as const,
+      chainId,
+      channels,
+      voucher: {
+        channelId: v.channelId,
+        cumulativeAmount: v.cumulativeAmount,
+        calls: v.calls,
+        termsHash: v.termsHash,
+      },
+      signature,
+    },
+    reservation,
+    reused,
+  })
+
+  return {
+    address: signer.address,
+    trackChannel({ key, deposit }) {
+      if (key.payer.toLowerCase() !== signer.address.toLowerCase())
+        throw new ChannelError('CHANNEL_MISMATCH', 'This channel is paid by another account.', {
+          details: `channel payer ${key.payer}, signer ${signer.address}`,
+        })
+      const channelId = channelIdOf(key, { chainId, channels })
+      return store.transaction(() => {
+        const existing = store.getChannel(channelId)
+        if (existing) return existing
+        const channel: PayerChannel = {
+          channelId,
+          chainId,
+          channels,
+          key,
+          deposit,
+          cumulative: 0n,
+          calls: 0n,
+          status: 'open',
+          openedAt: now(),
+        }
+        store.saveChannel(channel)
+        return channel
+      })
+    },
+    updateChannel(channelId, patch) {
+      store.transaction(() => {
+        const channel = store.getChannel(channelId)
+        if (!channel) throw unknownChannel(channelId)
+        store.saveChannel({ ...channel, ...patch })
+      })
+    },
+    getChannel: (channelId) => store.getChannel(channelId),
+    async createVoucher({ channelId, termsHash, amount, budget, requestHash }) {
+      const channel = store.getChannel(channelId)
+      if (!channel) throw unknownChannel(channelId)
+      const reservation = (budget ?? defaultBudget).reserve(amount, { payee: channel.key.payee })
+      let voucher: PayerVoucher
+      let reused = false
+      try {
+        voucher = store.transaction(() => {
+          const current = store.getChannel(channelId)!
+          if (current.status !== 'open')
+            throw new ChannelError('CHANNEL_NOT_OPEN', `Channel ${channelId} is ${current.status}.`)
+          const reusable = store.findReusable(channelId, termsHash.toLowerCase() as Hex, amount)
+          if (reusable) {
+            reused = true
+            const again: PayerVoucher = { ...reusable, status: 'issued', requestHash }
+            store.saveVoucher(again)
+            return again
+          }
+          const cumulative = current.cumulative + amount
+          if (cumulative > current.deposit)
+            throw new ChannelError(
+              'CHANNEL_DEPOSIT_EXHAUSTED',
+              `Channel ${channelId} has ${current.deposit - current.cumulative} left, the call costs ${amount}: top it up.`,
+            )
+          const calls = current.calls + 1n
+          store.saveChannel({ ...current, cumulative, calls })
+          const fresh: PayerVoucher = {
+            channelId,
+            calls,
+            cumulativeAmount: cumulative,
+            amount,
+            termsHash: termsHash.toLowerCase() as Hex,
+            signature: undefined,
+            status: 'issued',
+            issuedAt: now(),
+            requestHash,
+            receipt: undefined,
+          }
+          store.saveVoucher(fresh)
+          return fresh
+        })
+      } catch (error) {
+        reservation.release()
+        throw error
+      }
+      try {
+        const signature = voucher.signature ?? (await sign(voucher))
+        return toIssued(voucher, signature, reservation, reused)
+      } catch (error) {
+        store.saveVoucher({ ...voucher, status: 'failed' })
+        reservation.release()
+        throw error
+      }
+    },
+    confirm(issued, receipt, requestHash) {
+      const { voucher } = issued.payment
+      const channel = store.getChannel(voucher.channelId)
+      if (!channel) throw unknownChannel(voucher.channelId)
+      const signed = verifyReceipt({
+        receipt,
+        payee: channel.key.payee,
+        voucher,
+        requestHash,
+        digest: receiptDigest,
+      })
+      store.transaction(() => {
+        const stored = store.getVoucher(voucher.channelId, voucher.calls)
+        if (stored) store.saveVoucher({ ...stored, status: 'served', requestHash, receipt: signed })
+      })
+      issued.reservation.commit()
+      return signed
+    },
+    fail(issued) {
+      const { voucher } = issued.payment
+      store.transaction(() => {
+        const stored = store.getVoucher(voucher.channelId, voucher.calls)
+        if (stored && stored.status === 'issued') store.saveVoucher({ ...stored, status: 'failed' })
+      })
+      issued.reservation.release()
+    },
+    recover() {
+      let reusable = 0
+      const inDoubt: PayerVoucher[] = []
+      store.transaction(() => {
+        for (const v of store.listVouchers()) {
+          if (v.status !== 'issued') continue
+          if (v.signature === undefined) {
+            store.saveVoucher({ ...v, status: 'failed' })
+            reusable++
+          } else inDoubt.push(v)
+        }
+      })
+      return { reusable, inDoubt }
+    },
+    vouchers: (channelId) => store.listVouchers(channelId),
+  }
+}
+
+function unknownChannel(channelId: Hex) {
+  return new ChannelError('CHANNEL_UNKNOWN', `This payer does not know channel ${channelId}.`)
+}

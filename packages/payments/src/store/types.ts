@@ -1,0 +1,127 @@
+import type { Address, Hex } from 'viem'
+import type { ChannelKey } from '../channel/channelKey.js'
+import type { SignedReceipt } from '../receipt/signedReceipt.js'
+
+/** Where a channel stands, as each side last saw it. */
+export type ChannelStatus = 'open' | 'closing' | 'closed'
+
+/** A channel the payer opened, with the running totals of what it has signed. */
+export type PayerChannel = {
+  channelId: Hex
+  chainId: number
+  channels: Address
+  key: ChannelKey
+  deposit: bigint
+  /** Cumulative amount of the newest voucher signed (or about to be). */
+  cumulative: bigint
+  /** Call count of the newest voucher signed. */
+  calls: bigint
+  status: ChannelStatus
+  openedAt: number
+}
+
+/**
+ * - `issued`: signed (or about to be) and handed out; the call's outcome is not known yet.
+ * - `served`: the payee's receipt came back and checked out.
+ * - `failed`: the call definitely did not happen; the next call on the channel reuses this
+ *   voucher, so the payer never pays twice for one call.
+ */
+export type PayerVoucherStatus = 'issued' | 'served' | 'failed'
+
+export type PayerVoucher = {
+  channelId: Hex
+  calls: bigint
+  cumulativeAmount: bigint
+  /** What this call adds: cumulative minus the previous voucher's. */
+  amount: bigint
+  termsHash: Hex
+  /** Absent only if the process stopped between recording and signing. */
+  signature: Hex | undefined
+  status: PayerVoucherStatus
+  issuedAt: number
+  requestHash: Hex | undefined
+  receipt: SignedReceipt | undefined
+}
+
+/**
+ * Durable payer state. Methods are synchronous and each is atomic; `transaction` groups them.
+ * `@gotong/payments/node` has the SQLite implementation.
+ */
+export type PayerStore = {
+  transaction<T>(fn: () => T): T
+  getChannel(channelId: Hex): PayerChannel | undefined
+  listChannels(): PayerChannel[]
+  saveChannel(channel: PayerChannel): void
+  getVoucher(channelId: Hex, calls: bigint): PayerVoucher | undefined
+  saveVoucher(voucher: PayerVoucher): void
+  /** The lowest-numbered `failed` voucher of a channel for these terms and amount. */
+  findReusable(channelId: Hex, termsHash: Hex, amount: bigint): PayerVoucher | undefined
+  listVouchers(channelId?: Hex): PayerVoucher[]
+  close(): void
+}
+
+/** What the payee agreed to for a channel, checked on every voucher. */
+export type PayeeChannel = {
+  channelId: Hex
+  chainId: number
+  channels: Address
+  key: ChannelKey
+  termsHash: Hex
+  pricePerCall: bigint
+  maxCalls: bigint
+  /** Unix seconds after which no new call is served (0: no end). */
+  validUntil: bigint
+  /** On-chain state, refreshed by the payee. */
+  deposit: bigint
+  claimed: bigint
+  status: ChannelStatus
+  closesAt: bigint
+  checkedAt: number
+  /** The newest (by calls) voucher accepted so far, whatever became of its call. */
+  highestCalls: bigint
+  highestCumulative: bigint
+}
+
+/**
+ * - `pending`: accepted and durably recorded; the tool is about to run or running.
+ * - `committed`: the call was served; the voucher's money is the payee's.
+ * - `rolled_back`: the call failed or never finished; the payer may send the same voucher again.
+ */
+export type PayeeVoucherStatus = 'pending' | 'committed' | 'rolled_back'
+
+export type PayeeVoucher = {
+  channelId: Hex
+  calls: bigint
+  cumulativeAmount: bigint
+  termsHash: Hex
+  signature: Hex
+  status: PayeeVoucherStatus
+  requestHash: Hex | undefined
+  acceptedAt: number
+  settledAt: number | undefined
+  receipt: SignedReceipt | undefined
+}
+
+/** An on-chain claim the payee made. */
+export type PayeeClaim = {
+  channelId: Hex
+  cumulativeAmount: bigint
+  txHash: Hex
+  at: number
+}
+
+/** Durable payee state, synchronous and atomic per method like {@link PayerStore}. */
+export type PayeeStore = {
+  transaction<T>(fn: () => T): T
+  getChannel(channelId: Hex): PayeeChannel | undefined
+  listChannels(): PayeeChannel[]
+  saveChannel(channel: PayeeChannel): void
+  getVoucher(channelId: Hex, calls: bigint): PayeeVoucher | undefined
+  saveVoucher(voucher: PayeeVoucher): void
+  /** The committed voucher with the most calls: the one worth claiming. */
+  highestCommitted(channelId: Hex): PayeeVoucher | undefined
+  listVouchers(filter?: { channelId?: Hex; status?: PayeeVoucherStatus }): PayeeVoucher[]
+  saveClaim(claim: PayeeClaim): void
+  listClaims(channelId?: Hex): PayeeClaim[]
+  close(): void
+}
