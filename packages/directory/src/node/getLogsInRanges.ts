@@ -1,0 +1,61 @@
+import type { Address, Log } from 'viem'
+import { getLogs } from 'viem/actions'
+import { LogFetchError } from '../errors.js'
+import type { DirectoryReadClient } from '../internal/readClient.js'
+
+/**
+ * What providers say when an `eth_getLogs` range is too wide or returns too much: Infura and geth
+ * ("query returned more than 10000 results", "exceed maximum block range"), Alchemy ("Log
+ * response size exceeded"), QuickNode ("limited to a 10,000 range"), Ankr ("block range is too
+ * wide"), and timeouts of oversized queries.
+ */
+const refusal =
+  /block range|range (is )?too|too (many|large|wide|big)|more than \d|exceed|limit|response size|results|timed? ?out/i
+
+/** Whether an error is a provider refusing the size of a `getLogs` query (so halving helps). */
+export function isRangeRefusal(error: unknown): boolean {
+  let current: unknown = error
+  for (let depth = 0; depth < 16 && current; depth++) {
+    const e = current as { code?: unknown; message?: unknown; details?: unknown; cause?: unknown }
+    if (e.code === -32005) return true
+    for (const text of [e.message, e.details])
+      if (typeof text === 'string' && refusal.test(text)) return true
+    current = e.cause
+  }
+  return false
+}
+
+/** Adaptive block span of `eth_getLogs`: halves on refusal, grows back after successes. */
+export type RangeState = { span: bigint; max: bigint; successes: number }
+
+/**
+ * Reads the directory's logs from `fromBlock` up to at most `toBlock`, in one query of at most
+ * `state.span` blocks; a refused query is retried with half the span, down to one block.
+ * Returns the logs and the last block they cover.
+ */
+export async function getLogsInRange(
+  client: DirectoryReadClient,
+  parameters: { address: Address; fromBlock: bigint; toBlock: bigint; state: RangeState },
+): Promise<{ logs: Log[]; toBlock: bigint }> {
+  const { address, fromBlock, state } = parameters
+  for (;;) {
+    const toBlock = min(parameters.toBlock, fromBlock + state.span - 1n)
+    try {
+      const logs = await getLogs(client, { address, fromBlock, toBlock })
+      if (++state.successes >= 4 && state.span < state.max) {
+        state.span = min(state.max, state.span * 2n)
+        state.successes = 0
+      }
+      return { logs, toBlock }
+    } catch (error) {
+      if (!isRangeRefusal(error) || state.span === 1n)
+        throw new LogFetchError(fromBlock, toBlock, error)
+      state.span = (state.span + 1n) / 2n
+      state.successes = 0
+    }
+  }
+}
+
+function min(a: bigint, b: bigint): bigint {
+  return a < b ? a : b
+}
