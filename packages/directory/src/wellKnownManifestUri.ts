@@ -9,6 +9,7 @@ export function wellKnownManifestUri(manifest: { name: string; endpoint: string 
   const slug =
     manifest.name
       .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '')

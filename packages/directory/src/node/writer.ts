@@ -303,11 +303,11 @@ export function createWriter(db: Database.Database, options: { chainId: number }
     const affected = new Set(
       (
         sql(
-          `SELECT tool_id FROM versions WHERE block_number > ?1
-           UNION SELECT tool_id FROM manifests WHERE block_number > ?1
-           UNION SELECT tool_id FROM access WHERE block_number > ?1
-           UNION SELECT tool_id FROM tools WHERE deregistered_block > ?1`,
-        ).all(number) as { tool_id: number }[]
+          `SELECT tool_id FROM versions WHERE block_number > @n
+           UNION SELECT tool_id FROM manifests WHERE block_number > @n
+           UNION SELECT tool_id FROM access WHERE block_number > @n
+           UNION SELECT tool_id FROM tools WHERE deregistered_block > @n`,
+        ).all({ n: number }) as { tool_id: number }[]
       ).map((r) => r.tool_id),
     )
     for (const id of removed) {
