@@ -6,6 +6,7 @@ export {
 } from './budget/createBudget.js'
 export { ChannelKey, channelIdOf, VoucherPayment } from './channel/channelKey.js'
 export { accountSigner, type DigestSigner, privateKeySigner } from './crypto/digestSigner.js'
+export { keccakBackend } from './crypto/keccak.js'
 export { secp256k1Backend } from './crypto/native.js'
 export {
   BudgetExceededError,

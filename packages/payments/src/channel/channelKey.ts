@@ -1,8 +1,8 @@
 import { AddressSchema, Bytes32, Signature, Voucher } from '@gotong/core'
-import { keccak_256 } from '@noble/hashes/sha3'
 import { type Address, getAddress, type Hex } from 'viem'
 import { z } from 'zod'
 import { concatBytes, fromHex, toHex, word } from '../crypto/hex.js'
+import { keccak256Bytes } from '../crypto/keccak.js'
 
 /**
  * The immutable parameters of a channel. The contract stores only amounts and status; the key
@@ -33,7 +33,7 @@ export function channelIdOf(
   deployment: { chainId: number; channels: Address },
 ): Hex {
   return toHex(
-    keccak_256(
+    keccak256Bytes(
       concatBytes([
         word(BigInt(deployment.chainId)),
         word(BigInt(deployment.channels)),

@@ -1,7 +1,7 @@
 import { secp256k1 as noble } from '@noble/curves/secp256k1'
-import { keccak_256 } from '@noble/hashes/sha3'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils'
 import { type Address, getAddress, type Hex } from 'viem'
+import { keccak256Bytes } from './keccak.js'
 import { native } from './native.js'
 
 /**
@@ -23,7 +23,7 @@ export type DigestSigner = {
 export function privateKeySigner(privateKey: Hex): DigestSigner {
   const key = hexToBytes(privateKey.slice(2))
   const publicKey = native ? native.publicKeyCreate(key, false) : noble.getPublicKey(key, false)
-  const address = getAddress(`0x${bytesToHex(keccak_256(publicKey.subarray(1)).subarray(12))}`)
+  const address = getAddress(`0x${bytesToHex(keccak256Bytes(publicKey.subarray(1)).subarray(12))}`)
   return {
     address,
     signDigest(digest) {

@@ -1,10 +1,10 @@
 import { gotongDomain } from '@gotong/core'
-import { keccak_256 } from '@noble/hashes/sha3'
 import { utf8ToBytes } from '@noble/hashes/utils'
 import type { Address } from 'viem'
 import { concatBytes, word } from './hex.js'
+import { keccak256Bytes } from './keccak.js'
 
-const domainTypeHash = keccak_256(
+const domainTypeHash = keccak256Bytes(
   utf8ToBytes('EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)'),
 )
 
@@ -14,11 +14,11 @@ export function gotongDomainSeparator(parameters: {
   verifyingContract: Address
 }): Uint8Array {
   const domain = gotongDomain(parameters)
-  return keccak_256(
+  return keccak256Bytes(
     concatBytes([
       domainTypeHash,
-      keccak_256(utf8ToBytes(domain.name)),
-      keccak_256(utf8ToBytes(domain.version)),
+      keccak256Bytes(utf8ToBytes(domain.name)),
+      keccak256Bytes(utf8ToBytes(domain.version)),
       word(BigInt(domain.chainId)),
       word(BigInt(domain.verifyingContract)),
     ]),
@@ -34,7 +34,7 @@ export function createStaticStructDigester(
   typeString: string,
   domainSeparator: Uint8Array,
 ): (words: readonly Uint8Array[]) => Uint8Array {
-  const typeHash = keccak_256(utf8ToBytes(typeString))
+  const typeHash = keccak256Bytes(utf8ToBytes(typeString))
   const message = new Uint8Array(66)
   message.set([0x19, 0x01], 0)
   message.set(domainSeparator, 2)
@@ -42,7 +42,7 @@ export function createStaticStructDigester(
     const struct = new Uint8Array(32 * (words.length + 1))
     struct.set(typeHash, 0)
     for (let i = 0; i < words.length; i++) struct.set(words[i]!, 32 * (i + 1))
-    message.set(keccak_256(struct), 34)
-    return keccak_256(message)
+    message.set(keccak256Bytes(struct), 34)
+    return keccak256Bytes(message)
   }
 }

@@ -1,8 +1,8 @@
 import { secp256k1 as noble } from '@noble/curves/secp256k1'
-import { keccak_256 } from '@noble/hashes/sha3'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils'
 import type { Address, Hex } from 'viem'
 import { getAddress } from 'viem'
+import { keccak256Bytes } from '../crypto/keccak.js'
 import { native } from '../crypto/native.js'
 
 // n / 2 as 32 big-endian bytes: the largest `s` OpenZeppelin's ECDSA accepts.
@@ -43,7 +43,7 @@ export function recoverSignerLowercase(digest: Uint8Array, signature: Hex): Hex 
   } catch {
     return undefined
   }
-  return `0x${bytesToHex(keccak_256(publicKey.subarray(1)).subarray(12))}`
+  return `0x${bytesToHex(keccak256Bytes(publicKey.subarray(1)).subarray(12))}`
 }
 
 /**
