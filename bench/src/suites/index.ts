@@ -1,5 +1,6 @@
 import type { Suite } from '../harness.js'
+import { payments } from './payments.js'
 import { transport } from './transport.js'
 
 /** Every suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [transport]
+export const suites: Suite[] = [payments, transport]
