@@ -51,6 +51,18 @@ export {
   toolManifestSchema,
   toolManifestType,
 } from './manifest/toolManifest.js'
+export { Accept, Countersignature } from './protocol/accept.js'
+export { CallForProposals } from './protocol/callForProposals.js'
+export { CounterProposal } from './protocol/counterProposal.js'
+export {
+  ConsumerMessage,
+  NegotiationMessage,
+  ProviderMessage,
+} from './protocol/negotiationMessage.js'
+export { Proposal } from './protocol/proposal.js'
+export { Reject, RejectReason, rejectReasons } from './protocol/reject.js'
+export { SignedAgreement } from './protocol/signedAgreement.js'
+export { ChannelRequirements, NegotiatedTool, Terms } from './protocol/terms.js'
 export { formatAmount, maxUint256, parseAmount, parseBaseUnits } from './utils/amount.js'
 export {
   type Caip10,
