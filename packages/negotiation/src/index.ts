@@ -1,1 +1,105 @@
-export {}
+export {
+  agreementDomain,
+  agreementFor,
+  proposalIdFor,
+  sameAgreement,
+  termsHashFor,
+} from './agreement/agreementFor.js'
+export { type SignAgreementParameters, signAgreement } from './agreement/signAgreement.js'
+export { type VerifyAgreementParameters, verifyAgreement } from './agreement/verifyAgreement.js'
+export { type Clock, systemClock } from './clock.js'
+export {
+  type ConsumerImplementationsParameters,
+  consumerImplementations,
+  type Send,
+} from './consumer/consumerImplementations.js'
+export {
+  type ConsumerContext,
+  type ConsumerEvent,
+  type ConsumerInput,
+  type ConsumerOutput,
+  consumerMachine,
+  type DecideInput,
+  type Decision,
+  type FailureStage,
+  type FundInput,
+  type ProviderFailure,
+  type RankInput,
+  type RequestInput,
+  type SettleInput,
+} from './consumer/consumerMachine.js'
+export type { ConsumerActor, Negotiation } from './consumer/runConsumer.js'
+export {
+  acceptOffer,
+  type CounterStrategy,
+  counterToward,
+  type WantedTerms,
+} from './consumer/strategies.js'
+export {
+  type CreateResponderParameters,
+  createResponder,
+  type Responder,
+} from './createResponder.js'
+export {
+  NegotiationError,
+  NegotiationFailedError,
+  type NegotiationFailureReason,
+} from './errors.js'
+export { type Inspection, type InspectOption, resolveInspect } from './inspect.js'
+export {
+  type NegotiateParameters,
+  type NegotiationClient,
+  negotiate,
+} from './negotiate.js'
+export { type HolderDiscountParameters, holderDiscount } from './pricing/holderDiscount.js'
+export { type LoadSurchargeParameters, loadSurcharge } from './pricing/loadSurcharge.js'
+export {
+  applyBps,
+  type PriceRule,
+  type PricingPolicy,
+  type PricingRequest,
+  pricingPolicy,
+} from './pricing/pricingPolicy.js'
+export { type VolumeTier, volumeDiscount } from './pricing/volumeDiscount.js'
+export {
+  type CounterPolicy,
+  type CounterPolicyInput,
+  concede,
+} from './provider/concede.js'
+export {
+  type CreateQuoteParameters,
+  createQuote,
+  type ServiceTerms,
+} from './provider/createQuote.js'
+export {
+  type ProviderContext,
+  type ProviderEvent,
+  type ProviderInput,
+  type ProviderMessageEvent,
+  type ProviderOffer,
+  type ProviderOutput,
+  type ProviderReply,
+  providerMachine,
+  type QuoteInput,
+  type QuoteResult,
+} from './provider/providerMachine.js'
+export {
+  type ResumeNegotiationParameters,
+  resumeNegotiation,
+} from './resumeNegotiation.js'
+export { constraintViolation } from './scoring/constraintViolation.js'
+export {
+  type Offer,
+  type RankedOffer,
+  type RankOffersParameters,
+  rankOffers,
+} from './scoring/rankOffers.js'
+export {
+  cheapest,
+  type ScoreContext,
+  type ScoreFunction,
+  type ScoreWeights,
+  weightedScore,
+} from './scoring/weightedScore.js'
+export type { Signer } from './signer.js'
+export { snapshotFromJson, snapshotToJson } from './snapshot.js'
