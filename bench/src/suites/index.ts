@@ -1,6 +1,7 @@
 import type { Suite } from '../harness.js'
+import { negotiation } from './negotiation.js'
 import { payments } from './payments.js'
 import { transport } from './transport.js'
 
 /** Every suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [payments, transport]
+export const suites: Suite[] = [payments, transport, negotiation]
