@@ -1,0 +1,18 @@
+export type { CallResult, Relationship } from './consumer/createConsumer.js'
+export { toLangChainTool } from './consumer/toLangChainTool.js'
+export {
+  type Agent,
+  type CreateAgentParameters,
+  createAgent,
+  type Network,
+  type ServedTool,
+  type ServeOptions,
+} from './createAgent.js'
+export { AgentError, type AgentErrorCode } from './errors.js'
+export { type ModelSource, resolveModel } from './llm/resolveModel.js'
+export { type BuildManifestParameters, buildManifest } from './provider/buildManifest.js'
+export { deployGate, type Gate } from './provider/deployGate.js'
+export { createGateChecker, type GateCheckerParameters } from './provider/gate.js'
+export { CallRequest, callRequestHash, FundRequest } from './provider/hostTool.js'
+export { defineTool, type Tool, type ToolContext } from './tool/defineTool.js'
+export { fromLangChainTool } from './tool/fromLangChainTool.js'

@@ -1,0 +1,73 @@
+import {
+  type GotongTerms,
+  gotongChannelProtocol,
+  gotongTermsKey,
+  type ToolManifest,
+  toCaip10,
+  toErc20Caip19,
+} from '@gotong/core'
+import type { Address } from 'viem'
+import { z } from 'zod'
+import type { Tool } from '../tool/defineTool.js'
+
+export type BuildManifestParameters = {
+  tool: Tool
+  endpoint: string
+  creator: Address
+  chainId: number
+  token: Address
+  channels: Address
+  price: bigint
+  sla?: GotongTerms['sla']
+  quota?: GotongTerms['quota']
+  minDeposit?: bigint
+  access?: ToolManifest['access']
+}
+
+/**
+ * The ERC-8257 manifest of a served tool: JSON Schemas generated from the zod schemas,
+ * gotong's channel pricing entry first and its terms under `dev.gotong.terms`.
+ *
+ * @example const manifest = buildManifest({ tool, endpoint, creator, chainId, token, channels, price: 2_000n })
+ */
+export function buildManifest(parameters: BuildManifestParameters): ToolManifest {
+  const { tool, chainId } = parameters
+  const terms: GotongTerms = {
+    version: 1,
+    channels: toCaip10(chainId, parameters.channels),
+    ...(parameters.sla ? { sla: parameters.sla } : {}),
+    ...(parameters.quota ? { quota: parameters.quota } : {}),
+    ...(parameters.minDeposit !== undefined
+      ? { minDeposit: parameters.minDeposit.toString() }
+      : {}),
+  }
+  return {
+    type: 'https://ercs.ethereum.org/ERCS/erc-8257#tool-manifest-v1',
+    name: tool.name,
+    description: tool.description,
+    endpoint: parameters.endpoint,
+    inputs: jsonSchemaOf(tool.input),
+    outputs: jsonSchemaOf(tool.output),
+    version: tool.version,
+    ...(tool.tags.length ? { tags: [...tool.tags] } : {}),
+    pricing: [
+      {
+        amount: parameters.price.toString(),
+        asset: toErc20Caip19(chainId, parameters.token),
+        recipient: toCaip10(chainId, parameters.creator),
+        protocol: gotongChannelProtocol,
+      },
+    ],
+    ...(parameters.access ? { access: parameters.access } : {}),
+    creatorAddress: parameters.creator.toLowerCase(),
+    [gotongTermsKey]: terms,
+  } as ToolManifest
+}
+
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>
+  return json
+}

@@ -1,0 +1,199 @@
+import { Bytes32, contentHash, type SignedAgreement, WireError } from '@gotong/core'
+import { createResponder, type PricingPolicy } from '@gotong/negotiation'
+import { ChannelKey, type VoucherRejectedError } from '@gotong/payments'
+import type { Payee } from '@gotong/payments/payee'
+import type { TransportServer } from '@gotong/transport'
+import type { Address, Hex, LocalAccount } from 'viem'
+import { z } from 'zod'
+import type { Tool } from '../tool/defineTool.js'
+
+/** What a consumer sends with a paid call. */
+export const CallRequest = z.strictObject({
+  termsHash: Bytes32,
+  input: z.unknown(),
+  payment: z.unknown(),
+})
+
+/** What it sends to bind a funded channel to an agreement. */
+export const FundRequest = z.strictObject({ termsHash: Bytes32, key: ChannelKey })
+
+export type HostToolParameters = {
+  server: TransportServer
+  /** `tools/<slug>`: the routes are `<base>/negotiate`, `<base>/fund` and `<base>/call`. */
+  routeBase: string
+  tool: Tool
+  account: LocalAccount
+  chainId: number
+  directory: Address
+  toolId: bigint
+  manifestHash: Hex
+  channels: Address
+  token: Address
+  pricing: PricingPolicy
+  minDeposit: bigint
+  maxCalls?: bigint
+  p95LatencyMs?: number
+  callsPerMinute?: number
+  timeoutMs: number
+  payee: Payee
+  gate: ((toolId: bigint, caller: Address) => Promise<void>) | undefined
+  /** Called for every call served or refused, for live views and ledgers. */
+  onCall?: (event: { caller: Address; termsHash: Hex; ok: boolean; code?: string }) => void
+}
+
+/**
+ * Hosts one tool on an agent's transport server. A call passes, in order: the envelope (checked
+ * by the transport), the gate, the agreement, the voucher (accepted durably), the input schema,
+ * the handler under a timeout, the output schema, and only then the signed receipt. Anything
+ * failing after the voucher was accepted rolls it back: the caller is not charged.
+ */
+export function hostTool(parameters: HostToolParameters) {
+  const { server, routeBase, tool, payee, gate, toolId } = parameters
+  const agreements = new Map<Hex, SignedAgreement>()
+  const responder = createResponder({
+    signer: parameters.account,
+    chainId: parameters.chainId,
+    tool: { registry: parameters.directory, toolId, manifestHash: parameters.manifestHash },
+    channel: { contract: parameters.channels, minDeposit: parameters.minDeposit },
+    service: {
+      token: parameters.token,
+      ...(parameters.maxCalls !== undefined ? { maxCalls: parameters.maxCalls } : {}),
+      ...(parameters.p95LatencyMs ? { p95LatencyMs: parameters.p95LatencyMs } : {}),
+      ...(parameters.callsPerMinute ? { callsPerMinute: parameters.callsPerMinute } : {}),
+    },
+    pricing: parameters.pricing,
+    onAgreement: (agreement) => agreements.set(agreement.termsHash, agreement),
+  })
+
+  const agreementFor = (termsHash: Hex, caller: Address): SignedAgreement => {
+    const agreement = agreements.get(termsHash)
+    if (!agreement || agreement.agreement.consumer.toLowerCase() !== caller.toLowerCase())
+      throw new WireError('terms_mismatch', 'No agreement with this caller has these terms.', {
+        data: { code: 'AGREEMENT_UNKNOWN' },
+      })
+    return agreement
+  }
+
+  server.handle(`${routeBase}/negotiate`, z.unknown(), (message, { from }) =>
+    responder.handle(message, { from }),
+  )
+
+  server.handle(`${routeBase}/fund`, FundRequest, async ({ termsHash, key }, { from }) => {
+    const signed = agreementFor(termsHash, from)
+    try {
+      const channel = await payee.acceptChannel({ key, agreement: signed.agreement, termsHash })
+      return { channelId: channel.channelId, deposit: channel.deposit.toString() }
+    } catch (error) {
+      throw new WireError(
+        'payment_required',
+        (error as Error).message.split('\n')[0] ?? 'refused',
+        {
+          data: { code: 'PAYMENT_REFUSED' },
+        },
+      )
+    }
+  })
+
+  server.handle(
+    `${routeBase}/call`,
+    CallRequest,
+    async ({ termsHash, input, payment }, { from }) => {
+      const report = (ok: boolean, code?: string) =>
+        parameters.onCall?.({ caller: from, termsHash, ok, ...(code ? { code } : {}) })
+      try {
+        if (gate) await gate(toolId, from)
+        agreementFor(termsHash, from)
+      } catch (error) {
+        report(false, (error as WireError).data?.code as string)
+        throw error
+      }
+      const requestHash = callRequestHash(tool.name, termsHash, input)
+      let ticket: Awaited<ReturnType<Payee['acceptVoucher']>>
+      try {
+        ticket = await payee.acceptVoucher(payment, { requestHash })
+      } catch (error) {
+        const rejected = error as VoucherRejectedError
+        if (!rejected.wireReason) throw error
+        report(false, rejected.code)
+        throw new WireError(rejected.wireReason, rejected.shortMessage, {
+          data: { code: rejected.code, ...(rejected.data ?? {}) },
+        })
+      }
+      const fail = (
+        reason: 'invalid_input' | 'internal' | 'timeout',
+        code: string,
+        message: string,
+        data = {},
+      ) => {
+        ticket.rollback()
+        report(false, code)
+        return new WireError(reason, `${message} You were not charged.`, {
+          data: { code, ...data },
+        })
+      }
+      const parsed = tool.input.safeParse(input)
+      if (!parsed.success)
+        throw fail(
+          'invalid_input',
+          'INPUT_INVALID',
+          'The input does not match the tool’s schema.',
+          {
+            issues: parsed.error.issues.map((i) => ({
+              path: i.path.join('.'),
+              message: i.message,
+            })),
+          },
+        )
+      const controller = new AbortController()
+      let timer: ReturnType<typeof setTimeout> | undefined
+      let output: unknown
+      try {
+        output = await Promise.race([
+          Promise.resolve(
+            tool.handler(parsed.data, { caller: from, termsHash, signal: controller.signal }),
+          ),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => {
+              controller.abort()
+              reject(new WireError('timeout', 'timeout'))
+            }, parameters.timeoutMs)
+          }),
+        ])
+      } catch (error) {
+        if (error instanceof WireError && error.reason === 'timeout')
+          throw fail(
+            'timeout',
+            'HANDLER_TIMEOUT',
+            `The tool took longer than ${parameters.timeoutMs} ms.`,
+          )
+        throw fail('internal', 'HANDLER_FAILED', 'The tool failed while handling the call.')
+      } finally {
+        clearTimeout(timer)
+      }
+      const checked = tool.output.safeParse(output)
+      if (!checked.success)
+        throw fail(
+          'internal',
+          'OUTPUT_INVALID',
+          'The tool produced output that does not match its schema.',
+        )
+      const receipt = await ticket.commit({ responseHash: contentHash(toJson(checked.data)) })
+      report(true)
+      return { output: toJson(checked.data), receipt: toJson(receipt) }
+    },
+  )
+
+  return { responder, agreements }
+}
+
+/** The hash a receipt binds a call's request to: the tool, the terms and the input. */
+export function callRequestHash(tool: string, termsHash: Hex, input: unknown): Hex {
+  return contentHash(toJson({ tool, termsHash: termsHash.toLowerCase(), input }))
+}
+
+/** JSON form: bigints as decimal strings. */
+export function toJson<T>(value: T): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)) ?? 'null',
+  )
+}
