@@ -197,7 +197,8 @@ export function createConsumer(parameters: CreateConsumerParameters) {
         { termsHash, input, payment: issued.payment },
         {
           result: CallAnswer,
-          idempotencyKey: `${termsHash.slice(2, 18)}-${issued.payment.voucher.calls}`,
+          // One key per call, kept by any retry of it; a reused voucher is a new call.
+          idempotencyKey: callId(),
           ...(options.signal ? { signal: options.signal } : {}),
         },
       )
@@ -232,6 +233,12 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     relationships: async () => Promise.all(relationships.values()),
     listing: listingOf,
   }
+}
+
+function callId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('')
 }
 
 function nameOf(listing: Listing): string {
