@@ -30,7 +30,7 @@ import type { DynamicStructuredTool } from '@langchain/core/tools'
 import { createAgent as createLangChainAgent } from 'langchain'
 import type { Address, Hex, LocalAccount, PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { type CallResult, createConsumer } from './consumer/createConsumer.js'
+import { type CallResult, type ConsumerEvent, createConsumer } from './consumer/createConsumer.js'
 import { toLangChainTool } from './consumer/toLangChainTool.js'
 import { AgentError } from './errors.js'
 import { type ModelSource, noModelError, resolveModel } from './llm/resolveModel.js'
@@ -68,6 +68,8 @@ export type CreateAgentParameters = {
   now?: () => number
   /** Every call served or refused. */
   onCall?: (event: { tool: string; caller: Address; ok: boolean; code?: string }) => void
+  /** What the agent does as a consumer: negotiation states, channels opened, calls paid. */
+  onEvent?: (event: ConsumerEvent) => void
 }
 
 export type ServeOptions = {
@@ -230,6 +232,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     ...(parameters.callsPerChannel ? { callsPerChannel: parameters.callsPerChannel } : {}),
     ...(parameters.challengePeriod ? { challengePeriod: parameters.challengePeriod } : {}),
     now,
+    onEvent: parameters.onEvent,
   })
   const gate = createGateChecker({
     publicClient,

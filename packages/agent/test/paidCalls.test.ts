@@ -1,5 +1,6 @@
 import { exportLedger } from '@gotong/payments'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { ConsumerEvent } from '../src/index.js'
 import { type Setup, setup, wordStats } from './fixture.js'
 
 let t: Setup
@@ -15,7 +16,12 @@ type Row = { status: string; amount: string; receiptSignature: string; requestHa
 describe('two agents over loopback HTTP', () => {
   test('publish → discover → negotiate → 50 paid calls → receipts → claim; chain matches both ledgers', async () => {
     const provider = await t.agent(1, { name: 'provider' })
-    const consumer = await t.agent(2, { name: 'consumer', callsPerChannel: 60n })
+    const events: ConsumerEvent[] = []
+    const consumer = await t.agent(2, {
+      name: 'consumer',
+      callsPerChannel: 60n,
+      onEvent: (e) => events.push(e),
+    })
     const served = await provider.serve(wordStats, { price: '0.002' })
     expect(served.ref).toMatch(/^eip155:31337\/erc8257:0x[0-9a-f]{40}\/1$/)
     const [providerStart, consumerStart] = await Promise.all([
@@ -31,6 +37,11 @@ describe('two agents over loopback HTTP', () => {
       expect(result.output).toEqual({ words: 5, characters: text.length, longest: 'number' })
       expect(result.receipt.receipt.calls).toBe(BigInt(i + 1))
     }
+    const states = events.flatMap((e) => (e.type === 'negotiation' ? [e.state] : []))
+    expect(states[0]).toBe('soliciting')
+    expect(states).toContain('funding')
+    expect(events.filter((e) => e.type === 'channel')).toHaveLength(1)
+    expect(events.filter((e) => e.type === 'call' && e.ok)).toHaveLength(50)
     // The deposit (60 calls' worth) left the consumer's wallet when the channel opened.
     expect(await t.balance(consumer.address)).toBe(consumerStart - 60n * 2_000n)
 

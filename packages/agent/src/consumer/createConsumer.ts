@@ -6,6 +6,7 @@ import type { Budget, SignedReceipt } from '@gotong/payments'
 import { type ChannelWallet, openChannel, type Payer } from '@gotong/payments/payer'
 import type { TransportClient } from '@gotong/transport'
 import type { Address, Hex, PublicClient } from 'viem'
+import type { InspectionEvent } from 'xstate'
 import { z } from 'zod'
 import { AgentError, agentCodeOf } from '../errors.js'
 import { callRequestHash } from '../provider/hostTool.js'
@@ -40,7 +41,14 @@ export type CreateConsumerParameters = {
   callsPerChannel?: bigint
   challengePeriod?: number
   now?: () => number
+  onEvent?: ((event: ConsumerEvent) => void) | undefined
 }
+
+/** What the consuming side reports as it works, for live views. */
+export type ConsumerEvent =
+  | { type: 'negotiation'; toolId: bigint; provider: Address; state: string }
+  | { type: 'channel'; toolId: bigint; provider: Address; channelId: Hex; deposit: bigint }
+  | { type: 'call'; toolId: bigint; provider: Address; price: bigint; ok: boolean; code?: string }
 
 const CallAnswer = z.object({ output: z.unknown(), receipt: z.unknown() })
 
@@ -106,9 +114,24 @@ export function createConsumer(parameters: CreateConsumerParameters) {
       )
     const calls = parameters.callsPerChannel ?? 100n
     let channelId: Hex | undefined
+    let lastState = ''
+    const emit = parameters.onEvent
     const negotiation = await negotiate(
       {
         signer: account,
+        ...(emit
+          ? {
+              inspect: (event: InspectionEvent) => {
+                if (event.type !== '@xstate.snapshot' || event.actorRef?.sessionId !== event.rootId)
+                  return
+                const value = (event.snapshot as { value?: unknown } | undefined)?.value
+                const state = JSON.stringify(value ?? '').replaceAll('"', '')
+                if (state === lastState) return
+                lastState = state
+                emit({ type: 'negotiation', toolId, provider, state })
+              },
+            }
+          : {}),
         send: (to, message, { signal }) =>
           transport.request(to as Address, `${routeBase}/negotiate`, message, { signal }),
       },
@@ -129,6 +152,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
             challengePeriod: parameters.challengePeriod ?? 3_600,
           })
           payer.trackChannel({ key: opened.key, deposit: deposit > 0n ? deposit : 1n })
+          emit?.({ type: 'channel', toolId, provider, channelId: opened.channelId, deposit })
           await transport.request(proposal.payee, `${routeBase}/fund`, {
             termsHash: agreement.termsHash,
             key: opened.key,
@@ -224,6 +248,13 @@ export function createConsumer(parameters: CreateConsumerParameters) {
       )
     }
     const receipt = payer.confirm(issued, answer.receipt, requestHash)
+    parameters.onEvent?.({
+      type: 'call',
+      toolId,
+      provider: relationship.provider,
+      price: agreement.pricePerCall,
+      ok: true,
+    })
     return { output: answer.output, receipt, toolId, price: agreement.pricePerCall }
   }
 
