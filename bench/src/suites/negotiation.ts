@@ -1,3 +1,4 @@
+import { ConsumerMessage } from '@gotong/core'
 import {
   createResponder,
   type NegotiationClient,
@@ -5,6 +6,8 @@ import {
   pricingPolicy,
   type Responder,
 } from '@gotong/negotiation'
+import { createHttpClient, createTransportServer } from '@gotong/transport'
+import { type HttpListener, serveHttp } from '@gotong/transport/node'
 import type { Address } from 'viem'
 import { keccak256, toHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -46,6 +49,34 @@ function client(responders: Map<string, Responder>): NegotiationClient {
 }
 
 /**
+ * The same responders behind loopback HTTP, one server each: every message travels in a
+ * transport envelope (EIP-712 signed, checked, replay-protected) as it would between hosts.
+ */
+async function overHttp(responders: Map<string, Responder>) {
+  const peers: Record<string, string> = {}
+  const listeners: HttpListener[] = []
+  for (const [address, responder] of responders) {
+    const server = createTransportServer({ address: address as Address, chainId }).handle(
+      'negotiate',
+      ConsumerMessage,
+      (message, { from }) => responder.handle(message, { from }),
+    )
+    const listener = await serveHttp(server)
+    peers[address] = listener.url
+    listeners.push(listener)
+  }
+  const http = createHttpClient({ signer: consumer, chainId, peers })
+  return {
+    client: {
+      signer: consumer,
+      send: (to, message, { signal }) =>
+        http.request(to as Address, 'negotiate', message, { signal }),
+    } satisfies NegotiationClient,
+    close: () => Promise.all(listeners.map((listener) => listener.close())),
+  }
+}
+
+/**
  * Full negotiations, in-process: a call for proposals to N providers, ranking, accept with a
  * real EIP-712 signature, countersignature, both verified. No timers are waited on.
  */
@@ -53,7 +84,7 @@ export const negotiation: Suite = {
   name: 'negotiation',
   title: 'Negotiation: time to agreement and concurrent negotiations (in-process)',
   async run(ctx) {
-    const note = 'in-process responders; 2 EIP-712 signatures + 2 recoveries per agreement (viem)'
+    const note = 'in-process; 2 signatures + 2 recoveries (viem)'
     for (const count of [1, 10, 50]) {
       const responders = providers(count)
       const targets = [...responders.keys()]
@@ -76,10 +107,34 @@ export const negotiation: Suite = {
         unit: 'ms',
         samples,
         ...(count === 10 ? { target: { max: 30 } } : {}),
-        note: `${note}; includes settle (no-op)`,
+        note,
       })
       for (const responder of responders.values()) responder.stop()
     }
+
+    const remote = providers(10)
+    const http = await overHttp(remote)
+    const httpSamples = await timeEach(
+      ctx.quick ? 3 : 100,
+      async () => {
+        const deal = await negotiate(http.client, {
+          providers: [...remote.keys()],
+          chainId,
+          tool,
+          constraints,
+        })
+        await deal.settle()
+      },
+      ctx.quick ? 1 : 10,
+    )
+    ctx.record({
+      name: 'time to agreement, 10 providers, loopback HTTP',
+      unit: 'ms',
+      samples: httpSamples,
+      note: 'a server per provider; signed envelopes',
+    })
+    await http.close()
+    for (const responder of remote.values()) responder.stop()
 
     const concurrent = ctx.quick ? 50 : 1_000
     const perNegotiation = 3
@@ -112,7 +167,7 @@ export const negotiation: Suite = {
       name: `${concurrent} concurrent negotiations`,
       unit: 'negotiations/s',
       samples: rates,
-      note: `${perNegotiation} of 10 providers asked per negotiation; one process`,
+      note: `${perNegotiation} of 10 providers each; one process`,
     })
     for (const responder of pool.values()) responder.stop()
   },
