@@ -10,6 +10,7 @@ import {
 import { type Address, type Hex, isAddressEqual, zeroHash } from 'viem'
 import { type Actor, createActor, fromPromise, type InspectionEvent, type Observer } from 'xstate'
 import { type SignAgreementParameters, signAgreement } from './agreement/signAgreement.js'
+import type { VerifyAgreementParameters } from './agreement/verifyAgreement.js'
 import { type Clock, systemClock } from './clock.js'
 import type { PricingPolicy } from './pricing/pricingPolicy.js'
 import type { CounterPolicy } from './provider/concede.js'
@@ -47,6 +48,8 @@ export type CreateResponderParameters = {
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void)
   /** What `persist()` wrote before a restart: negotiations resume (or expire) from there. */
   restore?: string
+  /** Checks consumers' signatures; default `verifyAgreement` (viem). */
+  verify?: (parameters: VerifyAgreementParameters) => Promise<boolean>
   /** Called once per agreement countersigned. */
   onAgreement?: (agreement: SignedAgreement) => void
   /** Ended negotiations remembered, so late messages get `closed` rather than `not_found`. */
@@ -104,6 +107,13 @@ export function createResponder(parameters: CreateResponderParameters): Responde
     actors: {
       quote: fromPromise<QuoteResult, QuoteInput>(({ input }) => quote(input)),
       sign: fromPromise<Hex, SignAgreementParameters>(({ input }) => signAgreement(signer, input)),
+      ...(parameters.verify
+        ? {
+            verify: fromPromise<boolean, VerifyAgreementParameters>(({ input }) =>
+              parameters.verify!(input),
+            ),
+          }
+        : {}),
     },
   })
   const offer = {

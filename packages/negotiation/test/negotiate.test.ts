@@ -298,6 +298,20 @@ describe('negotiate', () => {
     expect(notice?.message).toMatchObject({ reason: 'invalid_signature' })
   })
 
+  test('a pluggable countersignature check that says no leaves no agreement', async () => {
+    const clock = simulatedClock()
+    net = network(clock)
+    net.provider(0, 700n)
+    const error = await failure(
+      negotiate(
+        { signer: consumer, send: net.send, clock, randomBytes },
+        { providers: [a], chainId, tool, constraints, verify: async () => false },
+      ),
+    )
+    expect(error.reason).toBe('all_rejected')
+    expect(error.failures).toMatchObject([{ provider: a, reason: 'invalid_signature' }])
+  })
+
   test('a provider that changes the payee after acceptance: terms_mismatch, next offer', async () => {
     const clock = simulatedClock()
     net = network(clock)

@@ -272,6 +272,23 @@ describe('provider responder', () => {
     })
   })
 
+  test('signature checks are pluggable (e.g. a native secp256k1 recovery)', async () => {
+    const clock = simulatedClock()
+    const checked: string[] = []
+    const responder = responderWith(clock, {
+      verify: async ({ signer }) => {
+        checked.push(signer)
+        return false
+      },
+    })
+    const cfp = cfpAt(start)
+    const proposal = expectProposal(await responder.handle(cfp))
+    expect(await responder.handle(await acceptOf(cfp, proposal))).toMatchObject({
+      reason: 'invalid_signature',
+    })
+    expect(checked).toEqual([consumer.address])
+  })
+
   test('capabilities: a call by tag is answered with the tool that has it', async () => {
     const clock = simulatedClock()
     const responder = responderWith(clock, { capabilities: ['weather'] })

@@ -2,6 +2,7 @@ import type { ConsumerMessage } from '@gotong/core'
 import type { Address, Hex } from 'viem'
 import { fromPromise } from 'xstate'
 import { type SignAgreementParameters, signAgreement } from '../agreement/signAgreement.js'
+import { type VerifyAgreementParameters, verifyAgreement } from '../agreement/verifyAgreement.js'
 import { type RankedOffer, rankOffers } from '../scoring/rankOffers.js'
 import type { ScoreFunction } from '../scoring/weightedScore.js'
 import type { Signer } from '../signer.js'
@@ -38,6 +39,11 @@ export type ConsumerImplementationsParameters = {
   fund?: ((input: FundInput) => Promise<unknown>) | undefined
   /** Claims or closes when the agreement ends; default none. */
   settle?: ((input: SettleInput) => Promise<unknown>) | undefined
+  /**
+   * Checks the provider's countersignature; default `verifyAgreement` (viem). Plug a native
+   * secp256k1 recovery here when agreements are many.
+   */
+  verify?: ((parameters: VerifyAgreementParameters) => Promise<boolean>) | undefined
 }
 
 /**
@@ -59,6 +65,9 @@ export function consumerImplementations(parameters: ConsumerImplementationsParam
       ),
       decide: fromPromise<Decision, DecideInput>(async ({ input }) => strategy(input)),
       sign: fromPromise<Hex, SignAgreementParameters>(({ input }) => signAgreement(signer, input)),
+      verify: fromPromise<boolean, VerifyAgreementParameters>(({ input }) =>
+        (parameters.verify ?? verifyAgreement)(input),
+      ),
       fund: fromPromise<unknown, FundInput>(async ({ input }) => (fund ? fund(input) : null)),
       settle: fromPromise<unknown, SettleInput>(async ({ input }) =>
         settle ? settle(input) : null,
