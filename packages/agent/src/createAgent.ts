@@ -30,7 +30,12 @@ import type { DynamicStructuredTool } from '@langchain/core/tools'
 import { createAgent as createLangChainAgent } from 'langchain'
 import type { Address, Hex, LocalAccount, PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { type CallResult, type ConsumerEvent, createConsumer } from './consumer/createConsumer.js'
+import {
+  type CallResult,
+  type ConsumerEvent,
+  createConsumer,
+  type Relationship,
+} from './consumer/createConsumer.js'
 import { toLangChainTool } from './consumer/toLangChainTool.js'
 import { AgentError } from './errors.js'
 import { type ModelSource, noModelError, resolveModel } from './llm/resolveModel.js'
@@ -124,6 +129,18 @@ export type Agent = {
     input: unknown,
     options?: { maxPrice?: bigint; budget?: Budget },
   ): Promise<CallResult>
+  /**
+   * Negotiates with every provider of a capability (a manifest tag) at once and agrees with the
+   * best offer; later `call`s of the returned tool use that agreement and its channel.
+   */
+  negotiate(
+    capability: string,
+    options?: {
+      maxPrice?: bigint
+      budget?: Budget
+      sla?: { p95LatencyMs?: number; callsPerMinute?: number }
+    },
+  ): Promise<Relationship>
   /** Approves a tool's current manifest version (again, after it changed). */
   approve(toolId: bigint): Promise<Hex>
   /** The LLM loop: pursue a goal with the toolkit (or the tools given). */
@@ -388,6 +405,10 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
       return consumer.call(toolId, input, options)
     },
     approve: (toolId) => consumer.approve(toolId),
+    negotiate: (capability, options = {}) => {
+      alive()
+      return consumer.negotiateCapability(capability, options)
+    },
 
     async run(goal, options = {}) {
       alive()

@@ -1,4 +1,4 @@
-export type { CallResult, Relationship } from './consumer/createConsumer.js'
+export type { CallResult, ConsumerEvent, Relationship } from './consumer/createConsumer.js'
 export { toLangChainTool } from './consumer/toLangChainTool.js'
 export {
   type Agent,

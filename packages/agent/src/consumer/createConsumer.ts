@@ -1,7 +1,12 @@
 import { type SignedAgreement, WireError } from '@gotong/core'
 import { getTool } from '@gotong/directory'
 import type { DirectoryIndex, Listing } from '@gotong/directory/node'
-import { type Signer as NegotiationSigner, negotiate } from '@gotong/negotiation'
+import {
+  cheapest,
+  type Signer as NegotiationSigner,
+  negotiate,
+  type ScoreFunction,
+} from '@gotong/negotiation'
 import type { Budget, SignedReceipt } from '@gotong/payments'
 import { type ChannelWallet, openChannel, type Payer } from '@gotong/payments/payer'
 import type { TransportClient } from '@gotong/transport'
@@ -60,6 +65,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
   const { account, payer, index, transport, peers } = parameters
   const approvals = new Map<string, Hex>()
   const relationships = new Map<string, Promise<Relationship>>()
+  const capabilities = new Map<string, Promise<Relationship>>()
 
   const listingOf = async (toolId: bigint): Promise<Listing> => {
     let listing = await index.getListing(toolId)
@@ -86,7 +92,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     const key = toolId.toString()
     let relationship = relationships.get(key)
     if (!relationship) {
-      relationship = establish(toolId, options)
+      relationship = listingOf(toolId).then((listing) => establish([listing], { toolId }, options))
       relationships.set(key, relationship)
       relationship.catch(() => relationships.delete(key))
     }
@@ -94,28 +100,43 @@ export function createConsumer(parameters: CreateConsumerParameters) {
   }
 
   const establish = async (
-    toolId: bigint,
-    options: { maxPrice?: bigint | undefined; budget?: Budget | undefined },
+    listings: readonly Listing[],
+    target: { toolId: bigint } | { capability: string },
+    options: {
+      maxPrice?: bigint | undefined
+      budget?: Budget | undefined
+      sla?: { p95LatencyMs?: number; callsPerMinute?: number } | undefined
+    },
   ): Promise<Relationship> => {
-    const listing = await listingOf(toolId)
-    const manifest = listing.manifest!
-    const endpoint = new URL(manifest.endpoint)
-    const provider = listing.creator
-    peers.set(provider.toLowerCase(), endpoint.origin)
-    const routeBase = endpoint.pathname.replace(/^\/+|\/+$/g, '')
-    const listed = listing.price?.amount
-    const maxPricePerCall = options.maxPrice ?? listed
-    if (maxPricePerCall === undefined)
-      throw new AgentError('TOOL_NOT_FOUND', `Tool ${toolId} lists no gotong price.`)
-    if (listed !== undefined && options.maxPrice !== undefined && listed > options.maxPrice)
+    const label = 'toolId' in target ? `tool ${target.toolId}` : `capability ${target.capability}`
+    const offers = new Map<string, { listing: Listing; routeBase: string }>()
+    for (const listing of listings) {
+      const endpoint = new URL(listing.manifest!.endpoint)
+      peers.set(listing.creator.toLowerCase(), endpoint.origin)
+      offers.set(listing.creator.toLowerCase(), {
+        listing,
+        routeBase: endpoint.pathname.replace(/^\/+|\/+$/g, ''),
+      })
+    }
+    const prices = listings.flatMap((l) => (l.price ? [l.price.amount] : []))
+    if (prices.length === 0) throw new AgentError('TOOL_NOT_FOUND', `No priced offer for ${label}.`)
+    const cheapest = prices.reduce((a, b) => (b < a ? b : a))
+    if (options.maxPrice !== undefined && cheapest > options.maxPrice)
       throw new AgentError(
         'PRICE_TOO_HIGH',
-        `Tool ${toolId} costs ${listed}, more than ${options.maxPrice}.`,
+        `The cheapest offer for ${label} costs ${cheapest}, more than ${options.maxPrice}.`,
       )
+    const maxPricePerCall = options.maxPrice ?? prices.reduce((a, b) => (b > a ? b : a))
+    const offerOf = (provider: string) => {
+      const offer = offers.get(provider.toLowerCase())
+      if (!offer) throw new AgentError('NEGOTIATION_FAILED', `${provider} made no listed offer.`)
+      return offer
+    }
     const calls = parameters.callsPerChannel ?? 100n
     let channelId: Hex | undefined
-    let lastState = ''
     const emit = parameters.onEvent
+    const states = new Map<string, string>()
+    const eventToolId = 'toolId' in target ? target.toolId : 0n
     const negotiation = await negotiate(
       {
         signer: account,
@@ -126,34 +147,56 @@ export function createConsumer(parameters: CreateConsumerParameters) {
                   return
                 const value = (event.snapshot as { value?: unknown } | undefined)?.value
                 const state = JSON.stringify(value ?? '').replaceAll('"', '')
-                if (state === lastState) return
-                lastState = state
-                emit({ type: 'negotiation', toolId, provider, state })
+                if (states.get(event.rootId) === state) return
+                states.set(event.rootId, state)
+                const provider = listings[0]!.creator
+                emit({ type: 'negotiation', toolId: eventToolId, provider, state })
               },
             }
           : {}),
         send: (to, message, { signal }) =>
-          transport.request(to as Address, `${routeBase}/negotiate`, message, { signal }),
+          transport.request(to as Address, `${offerOf(to).routeBase}/negotiate`, message, {
+            signal,
+          }),
       },
       {
-        providers: [provider],
+        providers: listings.map((l) => l.creator),
         chainId: parameters.chainId,
-        tool: { registry: parameters.directory, toolId, manifestHash: listing.manifestHash },
-        constraints: { maxPricePerCall, calls },
+        ...('toolId' in target
+          ? {
+              tool: {
+                registry: parameters.directory,
+                toolId: target.toolId,
+                manifestHash: listings[0]!.manifestHash,
+              },
+            }
+          : { capability: target.capability }),
+        constraints: {
+          maxPricePerCall,
+          calls,
+          ...(options.sla ? { sla: options.sla } : {}),
+        },
+        score: meetsSlaThenCheapest,
         fund: async ({ proposal, agreement }) => {
           const wanted = proposal.terms.pricePerCall * calls
-          const deposit =
-            wanted > proposal.channel.minDeposit ? wanted : proposal.channel.minDeposit
+          const floor = proposal.channel.minDeposit > 0n ? proposal.channel.minDeposit : 1n
+          const deposit = wanted > floor ? wanted : floor
           const opened = await openChannel(parameters.wallet, parameters.publicClient, {
             channels: parameters.channels,
             payee: proposal.payee,
             token: proposal.terms.token,
-            deposit: deposit > 0n ? deposit : 1n,
+            deposit,
             challengePeriod: parameters.challengePeriod ?? 3_600,
           })
-          payer.trackChannel({ key: opened.key, deposit: deposit > 0n ? deposit : 1n })
-          emit?.({ type: 'channel', toolId, provider, channelId: opened.channelId, deposit })
-          await transport.request(proposal.payee, `${routeBase}/fund`, {
+          payer.trackChannel({ key: opened.key, deposit })
+          emit?.({
+            type: 'channel',
+            toolId: proposal.tool.toolId,
+            provider: proposal.payee,
+            channelId: opened.channelId,
+            deposit,
+          })
+          await transport.request(proposal.payee, `${offerOf(proposal.payee).routeBase}/fund`, {
             termsHash: agreement.termsHash,
             key: opened.key,
           })
@@ -162,18 +205,67 @@ export function createConsumer(parameters: CreateConsumerParameters) {
         },
       },
     ).catch((error: unknown) => {
-      throw new AgentError('NEGOTIATION_FAILED', `Could not agree terms for tool ${toolId}.`, {
+      throw new AgentError('NEGOTIATION_FAILED', `Could not agree terms for ${label}.`, {
         cause: error,
       })
     })
+    const winner = offerOf(negotiation.proposal.payee)
     return {
-      toolId,
-      provider,
-      routeBase,
+      toolId: negotiation.proposal.tool.toolId,
+      provider: winner.listing.creator,
+      routeBase: winner.routeBase,
       agreement: negotiation.agreement,
       channelId: channelId!,
       budget: options.budget,
     }
+  }
+
+  /**
+   * Asks every provider listing `capability` (a manifest tag) for terms at once, agrees with
+   * the best offer (price and service levels), funds it, and returns the chosen tool's id:
+   * competing providers negotiated, not just looked up.
+   */
+  const negotiateCapability = async (
+    capability: string,
+    options: {
+      maxPrice?: bigint
+      budget?: Budget
+      sla?: { p95LatencyMs?: number; callsPerMinute?: number }
+    } = {},
+  ): Promise<Relationship> => {
+    const existing = capabilities.get(capability)
+    if (existing) return existing
+    const pending = (async () => {
+      await index.sync()
+      const hits = await index.search({ tags: [capability], limit: 50 })
+      const listings = hits
+        .flatMap((hit) => hit.offers)
+        .filter(
+          (l) =>
+            l.status === 'verified' &&
+            !l.deregistered &&
+            l.manifest &&
+            l.creator.toLowerCase() !== account.address.toLowerCase(),
+        )
+      if (listings.length === 0)
+        throw new AgentError('TOOL_NOT_FOUND', `No provider lists the capability ${capability}.`)
+      const relationship = await establish(
+        listings,
+        { capability },
+        {
+          maxPrice: options.maxPrice,
+          budget: options.budget ?? parameters.budget,
+          sla: options.sla,
+        },
+      )
+      const chosen = listings.find((l) => l.toolId === relationship.toolId)!
+      approvals.set(relationship.toolId.toString(), chosen.manifestHash)
+      relationships.set(relationship.toolId.toString(), Promise.resolve(relationship))
+      return relationship
+    })()
+    capabilities.set(capability, pending)
+    pending.catch(() => capabilities.delete(capability))
+    return pending
   }
 
   /**
@@ -261,9 +353,20 @@ export function createConsumer(parameters: CreateConsumerParameters) {
   return {
     approve,
     call,
+    negotiateCapability,
     relationships: async () => Promise.all(relationships.values()),
     listing: listingOf,
   }
+}
+
+/** Offers that miss a wanted service level are out; of the rest, the cheapest wins. */
+const meetsSlaThenCheapest: ScoreFunction = (proposal, context) => {
+  const sla = context.cfp.constraints.sla
+  const { p95LatencyMs, callsPerMinute } = proposal.terms
+  if (sla?.p95LatencyMs && (p95LatencyMs === 0 || p95LatencyMs > sla.p95LatencyMs))
+    return Number.NEGATIVE_INFINITY
+  if (sla?.callsPerMinute && callsPerMinute < sla.callsPerMinute) return Number.NEGATIVE_INFINITY
+  return cheapest(proposal, context)
 }
 
 function callId(): string {

@@ -54,6 +54,7 @@ export function hostTool(parameters: HostToolParameters) {
     signer: parameters.account,
     chainId: parameters.chainId,
     tool: { registry: parameters.directory, toolId, manifestHash: parameters.manifestHash },
+    capabilities: tool.tags,
     channel: { contract: parameters.channels, minDeposit: parameters.minDeposit },
     service: {
       token: parameters.token,

@@ -100,7 +100,6 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
         const updated: PayeeChannel = {
           ...channel,
           deposit: state.deposit,
-          // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.max cannot take
           claimed: state.claimed > channel.claimed ? state.claimed : channel.claimed,
           closesAt: state.closesAt,
           status: state.status === 'none' ? 'closed' : state.status,
