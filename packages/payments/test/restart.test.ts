@@ -123,7 +123,7 @@ describe('a payee killed mid-call loses nothing and charges once', () => {
       'served',
       'served',
     ])
-  })
+  }, 120_000)
 })
 
 describe('a restarted payer never signs a lower or duplicate amount', () => {
