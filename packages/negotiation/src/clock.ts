@@ -13,7 +13,11 @@ export type Clock = {
   now(): number
 }
 
-/** The wall clock. */
+/**
+ * The wall clock.
+ *
+ * @example negotiate({ signer, send, clock: systemClock }, parameters)
+ */
 export const systemClock: Clock = {
   setTimeout: (fn, timeout) => setTimeout(fn, timeout),
   clearTimeout: (id) => clearTimeout(id as ReturnType<typeof setTimeout>),

@@ -202,7 +202,8 @@ export function createResponder(parameters: CreateResponderParameters): Responde
     const message = parsed.data
     const { cfpId } = message
     const entry = live.get(cfpId)
-    const consumer = message.type === 'cfp' ? message.consumer : entry?.consumer
+    // A running negotiation belongs to the consumer that opened it, whatever a message claims.
+    const consumer = entry?.consumer ?? (message.type === 'cfp' ? message.consumer : undefined)
     if (options.from !== undefined && consumer && !sameAddress(options.from, consumer))
       return reject(cfpId, 'invalid_signature', 'the sender is not the consumer')
     if (!entry) {

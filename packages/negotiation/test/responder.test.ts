@@ -258,6 +258,11 @@ describe('provider responder', () => {
       message: 'the sender is not the consumer',
     })
     const proposal = expectProposal(await responder.handle(cfp))
+    // someone else re-sending a running negotiation's cfp under their own name
+    const intruder = providerAccounts[3]!.address
+    expect(
+      await responder.handle({ ...cfp, consumer: intruder }, { from: intruder }),
+    ).toMatchObject({ reason: 'invalid_signature' })
     const forged = await acceptOf(cfp, proposal, providerAccounts[3]!)
     expect(await responder.handle(forged)).toMatchObject({ reason: 'invalid_signature' })
     expect(

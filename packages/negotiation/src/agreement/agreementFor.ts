@@ -7,7 +7,11 @@ import {
 } from '@gotong/core'
 import { concat, encodePacked, type Hex, keccak256 } from 'viem'
 
-/** The EIP-712 domain an agreement on `proposal` is signed under: its chain and channels contract. */
+/**
+ * The EIP-712 domain an agreement on `proposal` is signed under: its chain and channels contract.
+ *
+ * @example await signAgreement(account, { agreement, domain: agreementDomain(cfp, proposal) })
+ */
 export function agreementDomain(cfp: CallForProposals, proposal: Proposal) {
   return gotongDomain({ chainId: cfp.chainId, verifyingContract: proposal.channel.contract })
 }
@@ -36,17 +40,29 @@ export function agreementFor(cfp: CallForProposals, proposal: Proposal): Agreeme
   }
 }
 
-/** The termsHash of the agreement on `proposal`: what every voucher and receipt will carry. */
+/**
+ * The termsHash of the agreement on `proposal`: what every voucher and receipt will carry.
+ *
+ * @example const termsHash = termsHashFor(cfp, proposal) // = deal.agreement.termsHash
+ */
 export function termsHashFor(cfp: CallForProposals, proposal: Proposal): Hex {
   return hashAgreement(agreementFor(cfp, proposal), agreementDomain(cfp, proposal))
 }
 
-/** A proposal's id: fixed by the cfp, the payee and the round, so a re-sent quote keeps it. */
+/**
+ * A proposal's id: fixed by the cfp, the payee and the round, so a re-sent quote keeps it.
+ *
+ * @example proposalIdFor(cfp.cfpId, account.address, 0)
+ */
 export function proposalIdFor(cfpId: Hex, payee: Hex, round: number): Hex {
   return keccak256(encodePacked(['bytes32', 'address', 'uint8'], [cfpId, payee, round]))
 }
 
-/** True when two agreements are identical in every signed field. */
+/**
+ * True when two agreements are identical in every signed field.
+ *
+ * @example if (!sameAgreement(accept.agreement, agreementFor(cfp, proposal))) refuse()
+ */
 export function sameAgreement(a: Agreement, b: Agreement): boolean {
   return (
     a.consumer === b.consumer &&

@@ -4,7 +4,11 @@ import type { DecideInput, Decision } from './consumerMachine.js'
 /** Decides what to do with the current best offer: accept, counter or skip it. */
 export type CounterStrategy = (input: DecideInput) => Decision | Promise<Decision>
 
-/** Accepts the best offer as made. The default. */
+/**
+ * Accepts the best offer as made. The default.
+ *
+ * @example negotiate(client, { ...parameters, strategy: acceptOffer })
+ */
 export const acceptOffer: CounterStrategy = () => ({ type: 'accept' })
 
 /** Terms a consumer would rather have; any subset of the negotiable ones. */

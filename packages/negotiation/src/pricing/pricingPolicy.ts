@@ -36,7 +36,11 @@ export function pricingPolicy(
   }
 }
 
-/** `price × (10_000 ± bps) / 10_000`, rounded down; the unit every built-in rule uses. */
+/**
+ * `price × (10_000 + bps) / 10_000`, rounded down; the unit every built-in rule uses.
+ *
+ * @example applyBps(1_000n, -500) // 950n, 5 % off
+ */
 export function applyBps(price: bigint, bps: number): bigint {
   return (price * BigInt(10_000 + Math.round(bps))) / 10_000n
 }

@@ -324,8 +324,6 @@ export const providerMachine = setup({
       exit: enqueueActions(({ enqueue }) => enqueue.cancel('offer')),
       on: {
         message: [
-          // The same call for proposals again (a retry): the standing offer.
-          { guard: 'isCfp', actions: replyNow((context) => context.proposal!) },
           {
             guard: 'isReject',
             target: 'rejected',
@@ -336,6 +334,8 @@ export const providerMachine = setup({
             target: 'expired',
             actions: replyNow((context) => rejection(context, 'expired', 'the offer has expired')),
           },
+          // The same call for proposals again (a retry): the standing offer.
+          { guard: 'isCfp', actions: replyNow((context) => context.proposal!) },
           {
             guard: 'refused',
             actions: replyNow((context, event) => {
