@@ -1,0 +1,5 @@
+export { Conversion, type ConvertOptions, convert, resolveUnits } from './convert.js'
+export { type CreateConvertToolOptions, convertTool, createConvertTool } from './convertTool.js'
+export { ConversionError, type ConversionErrorCode } from './errors.js'
+export { defaultRates, RateTable } from './rates.js'
+export { findUnit, type Unit, type UnitCategory, units } from './units.js'
