@@ -143,7 +143,7 @@ describe('tool poisoning', () => {
     const served = await provider.serve(defineTool({ ...wordStats, name: 'word-stats-v' }), {
       price: 1_000n,
     })
-    const consumer = await t.agent(2)
+    const consumer = await t.agent(2, { toolCheckTtlMs: 0 })
     await consumer.toolkit({ toolIds: [served.toolId] })
     expect((await consumer.call(served.toolId, { text: 'a b' })).output).toMatchObject({ words: 2 })
     await served.update({

@@ -47,6 +47,12 @@ export type CreateConsumerParameters = {
   challengePeriod?: number
   now?: () => number
   onEvent?: ((event: ConsumerEvent) => void) | undefined
+  /**
+   * How long a check that a tool's on-chain manifest still matches the approved one is reused
+   * (default 1,000 ms): a change is refused within this window, and calls don't each wait on
+   * the chain.
+   */
+  toolCheckTtlMs?: number | undefined
 }
 
 /** What the consuming side reports as it works, for live views. */
@@ -64,6 +70,22 @@ const CallAnswer = z.object({ output: z.unknown(), receipt: z.unknown() })
 export function createConsumer(parameters: CreateConsumerParameters) {
   const { account, payer, index, transport, peers } = parameters
   const approvals = new Map<string, Hex>()
+  const checkTtl = parameters.toolCheckTtlMs ?? 1_000
+  const clock = parameters.now ?? Date.now
+  const versions = new Map<
+    string,
+    { at: number; read: Promise<{ manifestHash: Hex; version: bigint }> }
+  >()
+  /** The tool's manifest hash on chain, re-read at most every `toolCheckTtlMs`. */
+  const onChainVersion = (toolId: bigint) => {
+    const key = toolId.toString()
+    const cached = versions.get(key)
+    if (cached && clock() - cached.at < checkTtl) return cached.read
+    const read = getTool(parameters.publicClient, { address: parameters.directory, toolId })
+    versions.set(key, { at: clock(), read })
+    read.catch(() => versions.delete(key))
+    return read
+  }
   const relationships = new Map<string, Promise<Relationship>>()
   const capabilities = new Map<string, Promise<Relationship>>()
 
@@ -80,6 +102,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
 
   /** Approves the tool's current manifest; calls are refused if it changes on chain later. */
   const approve = async (toolId: bigint): Promise<Hex> => {
+    versions.delete(toolId.toString())
     const listing = await listingOf(toolId)
     approvals.set(toolId.toString(), listing.manifestHash)
     return listing.manifestHash
@@ -279,10 +302,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     options: { maxPrice?: bigint; budget?: Budget; signal?: AbortSignal } = {},
   ): Promise<CallResult> => {
     const approved = approvals.get(toolId.toString()) ?? (await approve(toolId))
-    const current = await getTool(parameters.publicClient, {
-      address: parameters.directory,
-      toolId,
-    })
+    const current = await onChainVersion(toolId)
     if (current.manifestHash !== approved)
       throw new AgentError(
         'TOOL_CHANGED',
