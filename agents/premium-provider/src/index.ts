@@ -1,0 +1,7 @@
+export { main } from './main.js'
+export {
+  type PremiumProviderOptions,
+  premiumDatasetStatsTool,
+  premiumProviderDefaults,
+  start,
+} from './start.js'

@@ -1,0 +1,56 @@
+import type { Network } from '@gotong/agent'
+import { getChainId } from '@gotong/chain'
+import { readDeployments } from '@gotong/chain/node'
+import { parseWith } from '@gotong/core'
+import type { Hex } from 'viem'
+import { z } from 'zod'
+
+/** The variables a ready-made agent reads when it runs alone. */
+export const AgentEnv = z.object({
+  /** JSON-RPC URL of a chain where gotong is deployed. */
+  GOTONG_RPC_URL: z.url({ protocol: /^https?$/ }),
+  /** Path of the deployments file (`gotong devnet` and `startDevnet()` write one). */
+  GOTONG_DEPLOYMENTS: z.string().min(1),
+  /** The agent's private key: 0x and 64 hex digits. */
+  GOTONG_PRIVATE_KEY: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, 'a private key: 0x and 64 hex digits')
+    .transform((key) => key as Hex),
+  /** Folder for the agent's state (default `.gotong/agents/<address>`). */
+  GOTONG_STORE: z.string().min(1).optional(),
+  /** Interface and port to serve on (default 127.0.0.1 and a free port). */
+  GOTONG_HOST: z.string().min(1).optional(),
+  GOTONG_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+})
+export type AgentEnv = z.output<typeof AgentEnv>
+
+/** What a ready-made agent needs to start: the chain, its key, and where to keep state and listen. */
+export type AgentSetup = {
+  network: Network
+  account: Hex
+  store?: string
+  host?: string
+  port?: number
+}
+
+/**
+ * Reads `GOTONG_RPC_URL`, `GOTONG_DEPLOYMENTS` and `GOTONG_PRIVATE_KEY` (and optionally
+ * `GOTONG_STORE`, `GOTONG_HOST`, `GOTONG_PORT`), asks the node for its chain id and checks the
+ * deployments file belongs to that chain.
+ *
+ * @throws InvalidInputError (a variable missing or malformed), RpcUnreachableError,
+ *   DeploymentsInvalidError, DeploymentsChainMismatchError
+ * @example const { network, account } = await readAgentEnv(process.env)
+ */
+export async function readAgentEnv(env: Record<string, string | undefined>): Promise<AgentSetup> {
+  const parsed = parseWith(AgentEnv, env, 'environment')
+  const chainId = await getChainId(parsed.GOTONG_RPC_URL)
+  const deployments = await readDeployments(parsed.GOTONG_DEPLOYMENTS, { chainId })
+  return {
+    network: { rpcUrl: parsed.GOTONG_RPC_URL, chainId, deployments },
+    account: parsed.GOTONG_PRIVATE_KEY,
+    ...(parsed.GOTONG_STORE ? { store: parsed.GOTONG_STORE } : {}),
+    ...(parsed.GOTONG_HOST ? { host: parsed.GOTONG_HOST } : {}),
+    ...(parsed.GOTONG_PORT !== undefined ? { port: parsed.GOTONG_PORT } : {}),
+  }
+}

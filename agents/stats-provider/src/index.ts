@@ -1,0 +1,2 @@
+export { main } from './main.js'
+export { type StatsProviderOptions, start, statsProviderDefaults } from './start.js'

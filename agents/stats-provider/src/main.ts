@@ -1,0 +1,11 @@
+import { runAlone } from '@gotong/agent-runner'
+import { start } from './start.js'
+
+/**
+ * Runs the stats provider as a process (see `runAlone` for the variables it reads).
+ *
+ * @example GOTONG_RPC_URL=… GOTONG_DEPLOYMENTS=… GOTONG_PRIVATE_KEY=… node agents/stats-provider
+ */
+export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
+  process.exitCode = await runAlone(start, { kind: 'stats-provider', env })
+}
