@@ -1,8 +1,8 @@
 import {
   canonicalJson,
-  InvalidManifestError,
-  parseToolManifest,
   type ToolManifest,
+  toolManifestSchema,
+  toValidationIssues,
   type ValidationIssue,
 } from '@gotong/core'
 import { type Address, type Hex, keccak256, stringToBytes } from 'viem'
@@ -36,6 +36,11 @@ export type VerifyManifestParameters = {
   creator: Address
   /** The directory's chain (a loopback `http://` endpoint is fine on a devnet). */
   chainId?: number | undefined
+  /**
+   * keccak256 of `bytes` if already known to be `manifestHash`: the directory checks it for the
+   * bytes in its `ManifestPublished` logs, so canonical bytes from a log need no second hash.
+   */
+  bytesHash?: Hex | undefined
 }
 
 export type ManifestVerification =
@@ -65,20 +70,49 @@ export function verifyManifest(
 ): ManifestVerification {
   if (bytes.length > maxManifestBytes)
     return unverified('oversized', `is ${bytes.length} bytes, more than ${maxManifestBytes}`)
-  let manifest: ToolManifest
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf)
+    return unverified('not_json', 'starts with a byte-order mark')
+  let text: string
+  let value: unknown
   try {
-    manifest = parseToolManifest(bytes, { chainId: parameters.chainId })
-  } catch (error) {
-    if (!(error instanceof InvalidManifestError)) throw error
-    const decoding = error.issues.find((i) =>
-      ['bom', 'invalid_utf8', 'invalid_json'].includes(i.rule),
-    )
-    if (decoding) return unverified('not_json', decoding.message)
-    return { ...unverified('schema', error.shortMessage), issues: error.issues }
+    text = decoder.decode(bytes)
+  } catch {
+    return unverified('not_json', 'is not valid UTF-8')
   }
-  const canonical = stringToBytes(canonicalJson(manifest))
-  if (keccak256(canonical) !== parameters.manifestHash.toLowerCase()) {
-    const sameBytes = keccak256(bytes) === parameters.manifestHash.toLowerCase()
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return unverified('not_json', `is not JSON (${(error as Error).message})`)
+  }
+  const parsed = schemaFor(parameters.chainId).safeParse(value)
+  if (!parsed.success) {
+    const issues = toValidationIssues(parsed.error.issues, value)
+    const first = issues[0]
+    return {
+      ...unverified(
+        'schema',
+        `is not a valid ERC-8257 manifest${first ? `: ${first.path ? `${first.path}: ` : ''}${first.message} [${first.rule}]` : ''}`,
+      ),
+      issues,
+    }
+  }
+  // The schema keeps the value as given (nothing is normalized), so it is what gets hashed.
+  const manifest = value as ToolManifest
+  const expected = parameters.manifestHash.toLowerCase()
+  let canonical: string
+  try {
+    canonical = canonicalJson(manifest)
+  } catch (error) {
+    // A number JSON cannot carry canonically (1e400 parses as Infinity).
+    return unverified('schema', `cannot be canonicalized (${(error as Error).message})`)
+  }
+  const isCanonical = canonical === text
+  const hash =
+    isCanonical && parameters.bytesHash?.toLowerCase() === expected
+      ? expected
+      : keccak256(stringToBytes(canonical))
+  if (hash !== expected) {
+    const sameBytes = !isCanonical && keccak256(bytes) === expected
     return {
       ...unverified(
         'hash_mismatch',
@@ -98,6 +132,19 @@ export function verifyManifest(
       manifest,
     }
   return { status: 'verified', manifest }
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true })
+const schemas = new Map<number | undefined, ReturnType<typeof toolManifestSchema>>()
+
+/** Building a schema is far costlier than running it: one per chain, built once. */
+function schemaFor(chainId: number | undefined) {
+  let schema = schemas.get(chainId)
+  if (!schema) {
+    schema = toolManifestSchema({ chainId })
+    schemas.set(chainId, schema)
+  }
+  return schema
 }
 
 function unverified(reason: UnverifiedReason, message: string) {

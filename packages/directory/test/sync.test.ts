@@ -121,6 +121,8 @@ describe('resume and ranges', () => {
     expect(index.cursor().blockNumber).toBe(head)
     const spans = limited.getLogsRanges().map(([from, to]) => to - from + 1n)
     expect(spans.slice(0, 5)).toEqual([100n, 50n, 25n, 13n, 7n])
+    // Once refused, the span never grows past what the provider accepted.
+    expect(spans.slice(5).every((span) => span <= 7n)).toBe(true)
     // Every block was read exactly once by an accepted query.
     const accepted = limited.getLogsRanges().filter(([from, to]) => to - from + 1n <= 10n)
     for (let i = 1; i < accepted.length; i++) expect(accepted[i]![0]).toBe(accepted[i - 1]![1] + 1n)

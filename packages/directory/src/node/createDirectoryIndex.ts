@@ -1,7 +1,6 @@
-import { toolDirectoryAbi } from '@gotong/contracts'
 import { AddressSchema, parseWith } from '@gotong/core'
 import type Database from 'better-sqlite3'
-import { type Address, getAddress, type Hex, parseEventLogs } from 'viem'
+import { type Address, getAddress, type Hex } from 'viem'
 import { getBlock, getBlockNumber, getChainId, watchBlockNumber } from 'viem/actions'
 import { z } from 'zod'
 import { type CheckAccessReturnType, checkAccess } from '../actions/checkAccess.js'
@@ -13,11 +12,12 @@ import { ManifestFetchError } from '../errors.js'
 import type { DirectoryReadClient } from '../internal/readClient.js'
 import { ToolIdInput } from '../internal/schemas.js'
 import type { UnverifiedReason } from '../verifyManifest.js'
+import { decodeDirectoryLogs } from './decodeDirectoryLogs.js'
 import { createManifestFetcher, type FetchManifest } from './fetchManifest.js'
-import { getLogsInRange, type RangeState } from './getLogsInRanges.js'
+import { getLogsInRange, type RangeState, rangeState } from './getLogsInRanges.js'
 import { type Listing, type ToolRow, toListing } from './listing.js'
 import { queryOffers, queryRows, SearchParameters } from './searchQuery.js'
-import { claimStore, openStore, readMeta, statementCache } from './store.js'
+import { claimStore, openStore, statementCache } from './store.js'
 import { createWriter, type DirectoryLog, type FetchedManifest, toRowId } from './writer.js'
 
 const blockNumberInput = z
@@ -39,7 +39,10 @@ export const CreateDirectoryIndexParameters = z.strictObject({
   store: z.string().min(1),
   /** The chain id, if the client has no chain (otherwise asked of the node). */
   chainId: z.number().int().positive().optional(),
-  /** Widest `eth_getLogs` span in blocks (10,000 by default); halved when a provider refuses. */
+  /**
+   * Widest `eth_getLogs` span in blocks (10,000 by default). The span starts at 256 blocks,
+   * adapts to about 10,000 logs per answer, and is halved when a provider refuses.
+   */
   blockRange: blockNumberInput.optional(),
   /** Recent block hashes kept to detect and roll back reorgs (64 by default). */
   reorgDepth: z.number().int().min(1).max(100_000).optional(),
@@ -136,11 +139,7 @@ export function createDirectoryIndex(parameters: CreateDirectoryIndexParameters)
   const { client, fromBlock } = options
   const address = getAddress(options.address)
   const reorgDepth = options.reorgDepth ?? 64
-  const range: RangeState = {
-    span: options.blockRange ?? 10_000n,
-    max: options.blockRange ?? 10_000n,
-    successes: 0,
-  }
+  const range: RangeState = rangeState(options.blockRange ?? 10_000n)
   const db: Database.Database = openStore(options.store)
   const sql = statementCache(db)
   const unwatchers = new Set<() => void>()
@@ -165,8 +164,11 @@ export function createDirectoryIndex(parameters: CreateDirectoryIndexParameters)
   }
 
   function cursor(): { blockNumber: bigint; blockHash: Hex | undefined } {
-    const block = readMeta(db, 'cursor_block')
-    const hash = readMeta(db, 'cursor_hash')
+    const rows = sql(
+      "SELECT key, value FROM meta WHERE key IN ('cursor_block', 'cursor_hash')",
+    ).all() as { key: string; value: string }[]
+    const block = rows.find((r) => r.key === 'cursor_block')?.value
+    const hash = rows.find((r) => r.key === 'cursor_hash')?.value
     return {
       blockNumber: block === undefined ? fromBlock - 1n : BigInt(block),
       blockHash: hash ? (hash as Hex) : undefined,
@@ -214,30 +216,44 @@ export function createDirectoryIndex(parameters: CreateDirectoryIndexParameters)
     const rolledBackTo = await detectReorg(w)
     const head = toBlock ?? (await getBlockNumber(client, { cacheTime: 0 }))
     const start = cursor().blockNumber + 1n
-    let applied = 0
-    while (cursor().blockNumber < head) {
-      const from = cursor().blockNumber + 1n
+    const read = async (from: bigint) => {
       const { logs, toBlock: to } = await getLogsInRange(client, {
         address,
         fromBlock: from,
         toBlock: head,
         state: range,
       })
-      const header = await getBlock(client, { blockNumber: to })
-      // A log of block `to` from another fork: the chain moved under the query; read again.
-      if (logs.some((log) => log.blockNumber === to && log.blockHash !== header.hash)) continue
-      const decoded = parseEventLogs({ abi: toolDirectoryAbi, logs }) as DirectoryLog[]
-      const fetched = await fetchUriManifests(decoded)
-      const blocks = new Map<number, string>()
-      for (const log of logs)
-        if (log.blockNumber !== null && log.blockHash)
-          blocks.set(Number(log.blockNumber), log.blockHash)
-      db.transaction(() => {
-        w.apply(decoded, fetched)
-        w.rememberBlocks(blocks, Number(to) - reorgDepth)
-        w.setCursor(Number(to), header.hash ?? undefined)
-      })()
-      applied += logs.length
+      return { logs, to, header: await getBlock(client, { blockNumber: to }) }
+    }
+    let applied = 0
+    // The next range is read while this one is applied: the node and the database work at once.
+    let next = start <= head ? read(start) : undefined
+    try {
+      while (next) {
+        const { logs, to, header } = await next
+        const from = cursor().blockNumber + 1n
+        // A log of block `to` from another fork: the chain moved under the query; read again.
+        if (logs.some((log) => log.blockNumber === to && log.blockHash !== header.hash)) {
+          next = read(from)
+          continue
+        }
+        next = to < head ? read(to + 1n) : undefined
+        const decoded = decodeDirectoryLogs(logs)
+        const fetched = await fetchUriManifests(decoded)
+        const blocks = new Map<number, string>()
+        for (const log of logs)
+          if (log.blockNumber !== null && log.blockHash)
+            blocks.set(Number(log.blockNumber), log.blockHash)
+        db.transaction(() => {
+          w.apply(decoded, fetched)
+          w.rememberBlocks(blocks, Number(to) - reorgDepth)
+          w.setCursor(Number(to), header.hash ?? undefined)
+        })()
+        applied += logs.length
+      }
+    } finally {
+      // A failed apply leaves a read in flight; its outcome no longer matters.
+      next?.catch(() => undefined)
     }
     return {
       fromBlock: start <= head ? start : undefined,
@@ -338,7 +354,8 @@ export function createDirectoryIndex(parameters: CreateDirectoryIndexParameters)
       toListing(row, { chainId: id, address, agent: agentOf(row.creator, agents) })
     const results: SearchResult[] = []
     const seen = new Set<string>()
-    const pageSize = Math.max(limit * 2, 20)
+    // One manifest listed twice takes two rows for one result: a few spare rows usually do.
+    const pageSize = limit + 5
     let offset = 0
     pages: for (;;) {
       const rows = queryRows(sql, p, { offset, count: pageSize })
@@ -359,7 +376,7 @@ export function createDirectoryIndex(parameters: CreateDirectoryIndexParameters)
         offers.set(row.manifest_hash, group)
       }
       for (const row of fresh) {
-        let group = (offers.get(row.manifest_hash) ?? [row]).map(listing)
+        let group = (offers.get(row.manifest_hash) ?? []).map(listing)
         if (p.accessibleTo) group = await accessible(group, p.accessibleTo, at)
         if (!group.length) continue
         results.push({ listing: group[0]!, offers: group, relevance: row.score })

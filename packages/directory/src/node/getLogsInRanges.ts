@@ -25,8 +25,18 @@ export function isRangeRefusal(error: unknown): boolean {
   return false
 }
 
-/** Adaptive block span of `eth_getLogs`: halves on refusal, grows back after successes. */
-export type RangeState = { span: bigint; max: bigint; successes: number }
+/**
+ * Adaptive block span of `eth_getLogs`. It starts small and doubles while answers stay under
+ * half of `targetLogs`, shrinks in proportion when an answer holds more (a dense stretch of
+ * chain), and halves on a refusal, which also caps it from then on: provider limits do not
+ * change under a running index.
+ */
+export type RangeState = { span: bigint; max: bigint; targetLogs: number }
+
+/** A fresh span state: `max` is the widest query, `targetLogs` the logs wanted per answer. */
+export function rangeState(max: bigint, targetLogs = 10_000): RangeState {
+  return { span: min(max, 256n), max, targetLogs }
+}
 
 /**
  * Reads the directory's logs from `fromBlock` up to at most `toBlock`, in one query of at most
@@ -42,18 +52,23 @@ export async function getLogsInRange(
     const toBlock = min(parameters.toBlock, fromBlock + state.span - 1n)
     try {
       const logs = await getLogs(client, { address, fromBlock, toBlock })
-      if (++state.successes >= 4 && state.span < state.max) {
+      const blocks = toBlock - fromBlock + 1n
+      if (logs.length > state.targetLogs)
+        state.span = max1((blocks * BigInt(state.targetLogs)) / BigInt(logs.length))
+      else if (logs.length <= state.targetLogs / 2 && blocks === state.span)
         state.span = min(state.max, state.span * 2n)
-        state.successes = 0
-      }
       return { logs, toBlock }
     } catch (error) {
       if (!isRangeRefusal(error) || state.span === 1n)
         throw new LogFetchError(fromBlock, toBlock, error)
       state.span = (state.span + 1n) / 2n
-      state.successes = 0
+      state.max = min(state.max, state.span)
     }
   }
+}
+
+function max1(value: bigint): bigint {
+  return value < 1n ? 1n : value
 }
 
 function min(a: bigint, b: bigint): bigint {

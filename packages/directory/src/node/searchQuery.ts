@@ -2,10 +2,10 @@ import { AddressSchema, parseCaip19, Uint256 } from '@gotong/core'
 import { z } from 'zod'
 import type { ToolRow } from './listing.js'
 import type { statementCache } from './store.js'
-import { padAmount } from './writer.js'
+import { priceKey } from './writer.js'
 
 export const SearchParameters = z.strictObject({
-  /** Words to look for in names, descriptions and tags (all must match; the last as a prefix). */
+  /** Words to look for in names, descriptions and tags (all must match, stemmed). */
   text: z.string().max(512).optional(),
   /** Only tools carrying every one of these tags. */
   tags: z
@@ -42,27 +42,36 @@ export const SearchParameters = z.strictObject({
 export type SearchParameters = z.input<typeof SearchParameters>
 type Parsed = z.output<typeof SearchParameters>
 
-export type RankedRow = ToolRow & { score: number | null }
+/** A ranked hit: just enough to group it; `queryOffers` reads the full rows. */
+export type RankedRow = { tool_id: number; manifest_hash: string; score: number | null }
 
-/** FTS5 query: every word must match (porter-stemmed), the last one also as a prefix. */
+/** FTS5 query: every word must match, after Porter stemming ("forecasts" finds "forecast"). */
 export function toMatchExpression(text: string | undefined): string | undefined {
   const words = (text ?? '')
     .toLowerCase()
     .match(/[\p{L}\p{N}]+/gu)
     ?.slice(0, 16)
   if (!words?.length) return undefined
-  return words.map((w, i) => `"${w}"${i === words.length - 1 ? '*' : ''}`).join(' ')
+  return words.map((word) => `"${word}"`).join(' ')
 }
 
+// `+t.status`: the status is a filter, never the index to search by (price and hash are).
 const visible = (p: Parsed) =>
   [
-    p.includeUnverified ? undefined : "t.status = 'verified'",
+    p.includeUnverified ? undefined : "+t.status = 'verified'",
     p.includeDeregistered ? undefined : 't.deregistered_block IS NULL',
   ].filter(Boolean) as string[]
 
+const bm25 = 'bm25(tools_fts, 10.0, 1.0, 5.0)'
+
 /**
- * Ranked rows: text relevance (BM25 over name ×10, tags ×5, description ×1, rounded so that
- * near-equal matches fall through to price), then price, then the oldest tool.
+ * Ranked rows: text relevance (BM25 over name ×10, tags ×5, description ×1), then price (so
+ * equally relevant offers, such as one manifest listed twice, come cheapest first), then the
+ * oldest tool. Without text: cheapest first.
+ *
+ * A text search ranks the best matches by relevance first and applies the filters to that
+ * window (8 times what is asked, at least 256), reading the whole match set only when the
+ * window leaves too few: a common word matching a tenth of the directory stays cheap.
  */
 export function queryRows(
   sql: ReturnType<typeof statementCache>,
@@ -72,35 +81,67 @@ export function queryRows(
   const match = toMatchExpression(p.text)
   const where = visible(p)
   const values: Record<string, unknown> = { offset: page.offset, count: page.count }
-  let from = 'tools t'
+  let join = ''
   let price = 't.price'
-  if (match) {
-    from = 'tools_fts f JOIN tools t ON t.tool_id = f.rowid'
-    where.push('tools_fts MATCH @match')
-    values.match = match
-  }
   if (p.asset) {
-    from += ' JOIN prices p ON p.tool_id = t.tool_id AND p.asset = @asset'
+    join = ' JOIN prices p ON p.tool_id = t.tool_id AND p.asset = @asset'
     price = 'p.amount'
     values.asset = p.asset
   }
   if (p.maxPrice !== undefined) {
     where.push(`${price} <= @maxPrice`)
-    values.maxPrice = padAmount(p.maxPrice)
+    values.maxPrice = priceKey(p.maxPrice)
   }
   if (p.creator) {
     where.push('t.creator = @creator')
     values.creator = p.creator.toLowerCase()
   }
-  for (const [i, tag] of (p.tags ?? []).entries()) {
-    where.push(`t.tool_id IN (SELECT tool_id FROM tags WHERE tag = @tag${i})`)
+  const tags = p.tags ?? []
+  tags.forEach((tag, i) => {
     values[`tag${i}`] = tag
+  })
+  const hasTag = (i: number) =>
+    `EXISTS (SELECT 1 FROM tags g WHERE g.tag = @tag${i} AND g.tool_id = t.tool_id)`
+  const whereText = (extra: string[]) => {
+    const all = [...where, ...extra]
+    return all.length ? `WHERE ${all.join(' AND ')}` : ''
   }
-  const score = match ? 'round(bm25(tools_fts, 10.0, 1.0, 5.0), 1)' : 'NULL'
-  const text = `SELECT t.*, ${score} AS score FROM ${from}
-    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY ${match ? 'score, ' : ''}${price}, t.tool_id LIMIT @count OFFSET @offset`
-  return sql(text).all(values) as RankedRow[]
+
+  if (match) {
+    values.match = match
+    const filters = whereText(tags.map((_, i) => hasTag(i)))
+    const ranked = (window: boolean) =>
+      sql(
+        `SELECT t.tool_id, t.manifest_hash, m.score FROM
+           (SELECT rowid AS id, ${bm25} AS score FROM tools_fts WHERE tools_fts MATCH @match
+            ${window ? 'ORDER BY score LIMIT @window' : ''}) m
+           CROSS JOIN tools t ON t.tool_id = m.id${join}
+         ${filters} ORDER BY m.score, ${price}, t.tool_id LIMIT @count OFFSET @offset`,
+      ).all(values) as RankedRow[]
+    values.window = Math.max(256, (page.offset + page.count) * 8)
+    const matches = sql('SELECT count(*) AS n FROM tools_fts WHERE tools_fts MATCH @match').get(
+      values,
+    ) as { n: number }
+    if (matches.n <= (values.window as number)) return ranked(false)
+    const rows = ranked(true)
+    return rows.length === page.count ? rows : ranked(false)
+  }
+
+  // A common tag: walk the tools cheapest first and stop at the page. A rare one: start
+  // from its tools and sort those.
+  const first = tags[0]
+  const common =
+    first !== undefined &&
+    !p.asset &&
+    (sql('SELECT count(*) AS n FROM tags WHERE tag = ?').get(first) as { n: number }).n * 40 >
+      (sql('SELECT max(tool_id) AS n FROM tools').get() as { n: number | null }).n!
+  const tagFilters = tags.map((_, i) =>
+    i === 0 && !common ? 't.tool_id IN (SELECT tool_id FROM tags WHERE tag = @tag0)' : hasTag(i),
+  )
+  return sql(
+    `SELECT t.tool_id, t.manifest_hash, NULL AS score FROM tools t${common ? ' INDEXED BY tools_price' : ''}${join}
+     ${whereText(tagFilters)} ORDER BY ${price}, t.tool_id LIMIT @count OFFSET @offset`,
+  ).all(values) as RankedRow[]
 }
 
 /** Every visible listing with one of these manifest hashes: the competing offers of a tool. */

@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS tools (
   asset TEXT
 );
 CREATE INDEX IF NOT EXISTS tools_hash ON tools (manifest_hash);
-CREATE INDEX IF NOT EXISTS tools_price ON tools (status, price);
+CREATE INDEX IF NOT EXISTS tools_price ON tools (price);
 CREATE INDEX IF NOT EXISTS tools_creator ON tools (creator);
 CREATE TABLE IF NOT EXISTS versions (
   tool_id INTEGER NOT NULL,

@@ -2,7 +2,7 @@ import type { toolDirectoryAbi } from '@gotong/contracts'
 import type { ToolManifest } from '@gotong/core'
 import type Database from 'better-sqlite3'
 import type { ParseEventLogsReturnType } from 'viem'
-import { type Hex, hexToBytes, zeroHash } from 'viem'
+import { type Hex, zeroHash } from 'viem'
 import { type ManifestVerification, verifyManifest } from '../verifyManifest.js'
 import { statementCache, writeMeta } from './store.js'
 
@@ -22,8 +22,14 @@ export type FetchedManifest = {
 }
 
 const decoder = new TextDecoder()
-/** Amounts are compared as fixed-width decimal strings: uint256 does not fit SQLite integers. */
-export const padAmount = (amount: string | bigint) => String(amount).padStart(78, '0')
+/**
+ * Amounts sort as text, because uint256 does not fit SQLite integers: two digits of length,
+ * then the digits (`20000` is `0520000`), so a shorter number always sorts first.
+ */
+export const priceKey = (amount: string | bigint) => {
+  const digits = BigInt(amount).toString()
+  return `${String(digits.length).padStart(2, '0')}${digits}`
+}
 
 /** SQLite integer for a uint256 id or version; ids beyond 2^53 are not ours (sequential from 1). */
 export function toRowId(value: bigint): number | undefined {
@@ -38,6 +44,16 @@ export function createWriter(db: Database.Database, options: { chainId: number }
   const sql = statementCache(db)
   /** Manifests parsed in this batch, so the projection does not parse them twice. */
   const parsed = new Map<string, ToolManifest>()
+  /**
+   * What this batch wrote, so the common case (a tool registered and given its manifest in
+   * one batch) needs no reads back: tools, version hashes, manifest rows, new tool ids.
+   */
+  const batch = {
+    tools: new Map<number, { creator: string; uri: string; version: number }>(),
+    versions: new Map<string, string>(),
+    manifests: new Map<string, ManifestRow[]>(),
+    fresh: new Set<number>(),
+  }
 
   function apply(logs: readonly DirectoryLog[], fetched: readonly FetchedManifest[]): number {
     const touched = new Set<number>()
@@ -76,6 +92,13 @@ export function createWriter(db: Database.Database, options: { chainId: number }
           sql(
             'INSERT OR REPLACE INTO access (tool_id, block_number, log_index, predicate) VALUES (?, ?, ?, ?)',
           ).run(id, block, logIndex, predicate)
+          batch.tools.set(id, {
+            creator: log.args.creator.toLowerCase(),
+            uri: log.args.metadataURI,
+            version: 1,
+          })
+          batch.versions.set(`${id}:1`, log.args.manifestHash)
+          batch.fresh.add(id)
           touched.add(id)
           break
         }
@@ -112,6 +135,8 @@ export function createWriter(db: Database.Database, options: { chainId: number }
             uri,
             id,
           )
+          batch.tools.set(id, { creator: tool.creator, uri, version })
+          batch.versions.set(`${id}:${version}`, log.args.manifestHash)
           pendingUri.delete(id)
           touched.add(id)
           break
@@ -124,9 +149,11 @@ export function createWriter(db: Database.Database, options: { chainId: number }
             break
           }
           const version = Number(log.args.version)
-          const bytes = hexToBytes(log.args.manifest)
+          const bytes = Buffer.from(log.args.manifest.slice(2), 'hex')
           const hash = versionHash(id, version) ?? log.args.manifestHash
-          storeManifest(id, version, 'event', block, bytes, check(bytes, hash, tool.creator))
+          // The directory reverts unless keccak256(bytes) is the event's hash.
+          const verification = check(bytes, hash, tool.creator, log.args.manifestHash)
+          storeManifest(id, version, 'event', block, bytes, verification)
           touched.add(id)
           break
         }
@@ -187,14 +214,24 @@ export function createWriter(db: Database.Database, options: { chainId: number }
     }
     for (const id of touched) refresh(id)
     parsed.clear()
+    batch.tools.clear()
+    batch.versions.clear()
+    batch.manifests.clear()
+    batch.fresh.clear()
     return skipped
   }
 
-  function check(bytes: Uint8Array, manifestHash: string, creator: string): ManifestVerification {
+  function check(
+    bytes: Uint8Array,
+    manifestHash: string,
+    creator: string,
+    bytesHash?: Hex,
+  ): ManifestVerification {
     return verifyManifest(bytes, {
       manifestHash: manifestHash as Hex,
       creator: creator as Hex,
       chainId: options.chainId,
+      bytesHash,
     })
   }
 
@@ -222,15 +259,31 @@ export function createWriter(db: Database.Database, options: { chainId: number }
       bytes,
     )
     if (verification.manifest) parsed.set(`${id}:${version}:${source}`, verification.manifest)
+    const key = `${id}:${version}`
+    const rows = (batch.manifests.get(key) ?? []).filter((r) => r.source !== source)
+    rows.push({
+      source,
+      status: verification.status,
+      reason: failed?.reason ?? null,
+      message: failed?.message ?? null,
+      issues: failed?.issues ? JSON.stringify(failed.issues) : null,
+      bytes,
+    })
+    batch.manifests.set(key, rows)
   }
 
-  function toolRow(id: number) {
-    return sql('SELECT creator, uri FROM tools WHERE tool_id = ?').get(id) as
-      | { creator: string; uri: string }
-      | undefined
+  function toolRow(id: number): { creator: string; uri: string } | undefined {
+    return (
+      batch.tools.get(id) ??
+      (sql('SELECT creator, uri FROM tools WHERE tool_id = ?').get(id) as
+        | { creator: string; uri: string }
+        | undefined)
+    )
   }
 
   function versionHash(id: number, version: number): string | undefined {
+    const known = batch.versions.get(`${id}:${version}`)
+    if (known) return known
     const row = sql('SELECT manifest_hash FROM versions WHERE tool_id = ? AND version = ?').get(
       id,
       version,
@@ -240,13 +293,19 @@ export function createWriter(db: Database.Database, options: { chainId: number }
 
   /** Recomputes a tool's search projection from its current version's manifest. */
   function refresh(id: number) {
-    const tool = sql('SELECT version FROM tools WHERE tool_id = ?').get(id) as
-      | { version: number }
-      | undefined
+    // A tool new in this batch has all its rows in memory and nothing to replace yet.
+    const fresh = batch.fresh.has(id)
+    const tool =
+      batch.tools.get(id) ??
+      (sql('SELECT version FROM tools WHERE tool_id = ?').get(id) as
+        | { version: number }
+        | undefined)
     if (!tool) return
-    const rows = sql(
-      'SELECT source, status, reason, message, issues, bytes FROM manifests WHERE tool_id = ? AND version = ?',
-    ).all(id, tool.version) as ManifestRow[]
+    const rows = fresh
+      ? (batch.manifests.get(`${id}:${tool.version}`) ?? [])
+      : (sql(
+          'SELECT source, status, reason, message, issues, bytes FROM manifests WHERE tool_id = ? AND version = ?',
+        ).all(id, tool.version) as ManifestRow[])
     const pick =
       rows.find((r) => r.status === 'verified' && r.source === 'event') ??
       rows.find((r) => r.status === 'verified') ??
@@ -269,13 +328,15 @@ export function createWriter(db: Database.Database, options: { chainId: number }
       pick?.issues ?? null,
       manifest && pick?.bytes ? decoder.decode(pick.bytes) : null,
       manifest?.name ?? null,
-      padAmount(first?.amount ?? '0'),
+      priceKey(first?.amount ?? '0'),
       first?.asset ?? null,
       id,
     )
-    sql('DELETE FROM tags WHERE tool_id = ?').run(id)
-    sql('DELETE FROM prices WHERE tool_id = ?').run(id)
-    sql('DELETE FROM tools_fts WHERE rowid = ?').run(id)
+    if (!fresh) {
+      sql('DELETE FROM tags WHERE tool_id = ?').run(id)
+      sql('DELETE FROM prices WHERE tool_id = ?').run(id)
+      sql('DELETE FROM tools_fts WHERE rowid = ?').run(id)
+    }
     if (!manifest) return
     for (const tag of manifest.tags ?? [])
       sql('INSERT OR IGNORE INTO tags (tag, tool_id) VALUES (?, ?)').run(tag, id)
@@ -283,7 +344,7 @@ export function createWriter(db: Database.Database, options: { chainId: number }
       sql('INSERT OR IGNORE INTO prices (tool_id, asset, amount) VALUES (?, ?, ?)').run(
         id,
         entry.asset,
-        padAmount(entry.amount),
+        priceKey(entry.amount),
       )
     sql('INSERT INTO tools_fts (rowid, name, description, tags) VALUES (?, ?, ?, ?)').run(
       id,
@@ -356,7 +417,7 @@ type ManifestRow = {
   reason: string | null
   message: string | null
   issues: string | null
-  bytes: Buffer | null
+  bytes: Uint8Array | null
 }
 
 /** Unverified for a reason found after the schema passed: the manifest itself is well formed. */
