@@ -1,0 +1,306 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createClients } from '@gotong/chain'
+import { startDevnet } from '@gotong/chain/node'
+import {
+  canonicalBytes,
+  gotongChannelProtocol,
+  gotongTermsKey,
+  toCaip10,
+  toErc20Caip19,
+} from '@gotong/core'
+import { createDirectoryIndex, type SearchParameters } from '@gotong/directory/node'
+import solc from 'solc'
+import { type Abi, type Address, type Hex, toHex } from 'viem'
+import { type Suite, summarize, timeEach } from '../harness.js'
+
+/**
+ * Bench-only helper: registers many manifests in one transaction, so 100,000 listings take
+ * about a hundred transactions instead of 100,000. The batch contract is the creator of every
+ * listing, and each manifest names it as `creatorAddress`, so every listing verifies.
+ */
+const batcherSource = `// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+interface IToolDirectory {
+  function registerToolWithManifest(string calldata uri, bytes32 hash, address predicate, bytes calldata manifest) external returns (uint256);
+}
+contract BenchPublisher {
+  function publish(IToolDirectory directory, string calldata uri, bytes[] calldata manifests) external {
+    for (uint256 i = 0; i < manifests.length; i++)
+      directory.registerToolWithManifest(uri, keccak256(manifests[i]), address(0), manifests[i]);
+  }
+}`
+
+function compileBatcher(): { abi: Abi; bytecode: Hex } {
+  const output = JSON.parse(
+    solc.compile(
+      JSON.stringify({
+        language: 'Solidity',
+        sources: { 'BenchPublisher.sol': { content: batcherSource } },
+        settings: {
+          optimizer: { enabled: true, runs: 200 },
+          evmVersion: 'cancun',
+          outputSelection: { '*': { BenchPublisher: ['abi', 'evm.bytecode.object'] } },
+        },
+      }),
+    ),
+  )
+  const errors = (output.errors ?? []).filter((e: { severity: string }) => e.severity === 'error')
+  if (errors.length) throw new Error(errors.map((e: { message: string }) => e.message).join('\n'))
+  const contract = output.contracts['BenchPublisher.sol'].BenchPublisher
+  return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` }
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run indexes the same listings. */
+function random(seed: number) {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+  }
+}
+
+const domainWords = `weather forecast translate language image caption summarize document search
+  web price oracle token swap route map geocode address email send calendar schedule invoice
+  payment audio transcribe speech video thumbnail code review lint test sql query chart plot news
+  sentiment stock crypto wallet balance contract audit legal medical drug symptom recipe nutrition
+  flight hotel travel currency convert unit physics chemistry math solve ocr pdf spreadsheet resume
+  job salary sports score music lyrics podcast book quote poem story game chess`
+  .split(/\s+/)
+  .filter(Boolean)
+const fillerWords = `fast reliable simple accurate returns api tool data results for any with and
+  the from into daily live cached secure private batch streaming json structured instant global`
+  .split(/\s+/)
+  .filter(Boolean)
+const syllables = 'ka lo mi ren tu sa vek dor pli nu zan chi bro fel gar hu ix jo'.split(' ')
+
+/** Made-up words, distinct from each other and from the real ones. */
+function madeUpWords(count: number, seed: number, taken: Set<string>): string[] {
+  const next = random(seed)
+  const words: string[] = []
+  while (words.length < count) {
+    const n = 2 + Math.floor(next() * 3)
+    const word = Array.from(
+      { length: n },
+      () => syllables[Math.floor(next() * syllables.length)],
+    ).join('')
+    if (taken.has(word)) continue
+    taken.add(word)
+    words.push(word)
+  }
+  return words
+}
+
+/**
+ * A synthetic directory: each listing belongs to one of 400 topics (Zipf-popular, exponent 0.8,
+ * so the most popular topic holds ~8% of listings), and its description mixes 2 to 4 of its
+ * topic's 6 words, 3 to 5 filler words shared by every topic, and 1 to 3 rare words from a
+ * long tail of 5,000. Searches look for what agents ask about: topic words, alone or in pairs,
+ * with a filler word, with a price cap, a rare word, or a tag (tags are topic names).
+ */
+type Corpus = { topics: string[][]; weights: number[]; tail: string[] }
+
+function corpus(): Corpus {
+  const taken = new Set([...domainWords, ...fillerWords])
+  const pool = [...domainWords, ...madeUpWords(400 * 6, 7, taken)]
+  const topics = Array.from({ length: 400 }, (_, i) => pool.slice(i * 6, i * 6 + 6))
+  const weights = topics.map((_, rank) => 1 / (rank + 1) ** 0.8)
+  return { topics, weights, tail: madeUpWords(5_000, 11, taken) }
+}
+
+function pickTopic(c: Corpus, next: () => number): number {
+  const total = c.weights.reduce((a, b) => a + b, 0)
+  let x = next() * total
+  for (const [i, w] of c.weights.entries()) {
+    x -= w
+    if (x <= 0) return i
+  }
+  return c.weights.length - 1
+}
+
+const pickOf = <T>(items: readonly T[], next: () => number): T =>
+  items[Math.floor(next() * items.length)]!
+
+type Context = { chainId: number; creator: Address; token: Address; channels: Address }
+
+function makeManifest(i: number, c: Corpus, ctx: Context) {
+  const next = random(1_000 + i)
+  const topic = pickTopic(c, next)
+  const words = [
+    ...Array.from({ length: 2 + Math.floor(next() * 3) }, () => pickOf(c.topics[topic]!, next)),
+    ...Array.from({ length: 3 + Math.floor(next() * 3) }, () => pickOf(fillerWords, next)),
+    ...Array.from({ length: 1 + Math.floor(next() * 3) }, () => pickOf(c.tail, next)),
+  ].sort(() => next() - 0.5)
+  const description = words.join(' ')
+  const tags = [`t${topic}`, ...(next() < 0.5 ? [`t${pickTopic(c, next)}`] : [])]
+  return {
+    type: 'https://ercs.ethereum.org/ERCS/erc-8257#tool-manifest-v1',
+    name: `${c.topics[topic]![0]}-${pickOf(c.tail, next)}-${i}`,
+    description: `${description[0]!.toUpperCase()}${description.slice(1)}.`,
+    endpoint: `https://tools${i % 50}.example.com/t/${i}`,
+    inputs: { type: 'object', properties: { input: { type: 'string' } }, required: ['input'] },
+    outputs: { type: 'object' },
+    creatorAddress: ctx.creator.toLowerCase(),
+    version: '1.0.0',
+    tags: [...new Set(tags)],
+    pricing: [
+      {
+        amount: String(100 + Math.floor(next() * 99_900)),
+        asset: toErc20Caip19(ctx.chainId, ctx.token),
+        recipient: toCaip10(ctx.chainId, ctx.creator),
+        protocol: gotongChannelProtocol,
+      },
+    ],
+    [gotongTermsKey]: { version: 1, channels: toCaip10(ctx.chainId, ctx.channels) },
+  }
+}
+
+function makeQueries(count: number, c: Corpus, asset: string): SearchParameters[] {
+  const next = random(99)
+  const topicWord = () => pickOf(c.topics[pickTopic(c, next)]!, next)
+  return Array.from({ length: count }, (_, i): SearchParameters => {
+    switch (i % 10) {
+      case 0:
+      case 1:
+      case 2:
+      case 3:
+        return { text: topicWord() }
+      case 4: {
+        const topic = c.topics[pickTopic(c, next)]!
+        return { text: `${pickOf(topic, next)} ${pickOf(topic, next)}` }
+      }
+      case 5:
+        return { text: `${topicWord()} ${pickOf(fillerWords, next)}` }
+      case 6:
+        return { text: topicWord(), maxPrice: 20_000n, asset }
+      case 7:
+        return { text: pickOf(c.tail, next) }
+      case 8:
+        return { tags: [`t${pickTopic(c, next)}`] }
+      default:
+        return { text: topicWord(), tags: [`t${pickTopic(c, next)}`], limit: 10 }
+    }
+  })
+}
+
+const label = (n: number) => (n >= 1_000 ? `${n / 1_000}k` : String(n))
+
+/**
+ * Indexing ToolDirectory events from anvil into the SQLite index (end to end: `eth_getLogs`,
+ * decoding, manifest verification, FTS) and searching it, at 1k, 10k and 100k listings.
+ */
+export const directory: Suite = {
+  name: 'directory',
+  title: 'Directory: index ToolDirectory events from anvil, search the listings',
+  async run(ctx) {
+    const sizes = ctx.quick ? [100] : [1_000, 10_000, 100_000]
+    const batch = ctx.quick ? 50 : 1_000
+    const searches = ctx.quick ? 50 : 2_000
+    const devnet = await startDevnet({ accounts: 1 })
+    const work = await mkdtemp(join(tmpdir(), 'gotong-bench-directory-'))
+    try {
+      const deployments = devnet.deployments!
+      const { walletClient, publicClient } = createClients({
+        rpcUrl: devnet.rpcUrl,
+        chainId: devnet.chainId,
+        privateKey: devnet.accounts[0]!.privateKey,
+      })
+      const wallet = walletClient!
+      // 1,000 registrations of ~135k gas each per transaction: lift anvil's 30M block limit.
+      await publicClient.request({
+        method: 'evm_setBlockGasLimit',
+        params: [toHex(2_000_000_000)],
+      } as never)
+      const batcher = compileBatcher()
+      const deployed = await publicClient.waitForTransactionReceipt({
+        hash: await wallet.deployContract(batcher),
+      })
+      const context: Context = {
+        chainId: devnet.chainId,
+        creator: deployed.contractAddress!,
+        token: deployments.contracts.gotongToken,
+        channels: deployments.contracts.paymentChannels,
+      }
+      const listings = corpus()
+      const queries = makeQueries(searches, listings, toErc20Caip19(devnet.chainId, context.token))
+
+      let created = 0
+      for (const size of sizes) {
+        const started = performance.now()
+        while (created < size) {
+          const count = Math.min(batch, size - created)
+          const manifests = Array.from({ length: count }, (_, i) =>
+            toHex(canonicalBytes(makeManifest(created + i, listings, context))),
+          )
+          const hash = await wallet.writeContract({
+            address: context.creator,
+            abi: batcher.abi,
+            functionName: 'publish',
+            args: [
+              deployments.contracts.toolDirectory,
+              'https://tools.example.com/.well-known/ai-tool/t.json',
+              manifests,
+            ],
+            gas: BigInt(count) * 200_000n + 100_000n,
+          })
+          const receipt = await publicClient.waitForTransactionReceipt({ hash })
+          if (receipt.status !== 'success') throw new Error('bench publish reverted')
+          created += count
+        }
+        ctx.log(
+          `${label(size)} listings on chain (+${((performance.now() - started) / 1000).toFixed(1)} s)`,
+        )
+
+        const store = join(work, `index-${size}.sqlite`)
+        const index = createDirectoryIndex({
+          client: publicClient,
+          address: deployments.contracts.toolDirectory,
+          fromBlock: deployments.startBlock,
+          store,
+          fetchManifest: false,
+        })
+        const t0 = performance.now()
+        const sync = await index.sync()
+        const seconds = (performance.now() - t0) / 1000
+        const all = await index.search({ limit: 1 })
+        if (sync.logs !== size * 3 || all[0]?.listing.status !== 'verified')
+          throw new Error(`indexed ${sync.logs} logs for ${size} listings`)
+        ctx.record({
+          name: `index ${label(size)} listings`,
+          unit: 'events/s',
+          samples: [sync.logs / seconds],
+          ...(size === 100_000 ? { target: { min: 5_000 } } : {}),
+          note: `${sync.logs} events in ${seconds.toFixed(1)} s`,
+        })
+
+        let hits = 0
+        const samples = await timeEach(queries.length, async (i) => {
+          hits += (await index.search(queries[i % queries.length])).length
+        })
+        const { p99 } = summarize(samples)
+        ctx.record({
+          name: `search ${label(size)} listings, p50`,
+          unit: 'ms',
+          samples,
+          ...(size === 100_000 ? { target: { max: 5 } } : {}),
+          note: `${(hits / (samples.length + 10)).toFixed(1)} results per query`,
+        })
+        ctx.record({
+          name: `search ${label(size)} listings, p99`,
+          unit: 'ms',
+          samples: [p99],
+          ...(size === 100_000 ? { target: { max: 25 } } : {}),
+        })
+        index.close()
+        await rm(store, { force: true })
+      }
+    } finally {
+      await devnet.stop()
+      await rm(work, { recursive: true, force: true })
+    }
+  },
+}
