@@ -12,7 +12,6 @@ import { createClients } from '@gotong/chain'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
 import { gotongTokenAbi, paymentChannelsAbi } from '@gotong/contracts'
 import { bigintReplacer, gotongDomain, voucherTypes, WireError } from '@gotong/core'
-import type { ChannelWallet } from '@gotong/payments/payer'
 import { createHttpClient } from '@gotong/transport'
 import { type Address, createTestClient, type Hex, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -56,9 +55,8 @@ export async function setup(options: { accounts?: number; chainId?: number } = {
       agents.push(agent)
       return agent
     },
-    wallet(index: number, chainId = devnet.chainId): ChannelWallet {
-      return createClients({ rpcUrl: devnet.rpcUrl, chainId, privateKey: key(index) })
-        .walletClient as ChannelWallet
+    wallet(index: number, chainId = devnet.chainId) {
+      return createClients({ rpcUrl: devnet.rpcUrl, chainId, privateKey: key(index) }).walletClient!
     },
     balance: (who: Address) =>
       devnet.publicClient.readContract({
@@ -188,11 +186,17 @@ export function rawClient(privateKey: Hex, chainId: number, provider: Agent) {
   }
 }
 
-/** The relationship a consumer agent holds after its first call: channel, terms, key. */
-export function relationshipOf(consumer: Agent, index = 0) {
+/**
+ * The relationship a consumer agent holds after its calls: channel, terms, key, totals. With
+ * several channels, name the ones to skip.
+ */
+export function relationshipOf(consumer: Agent, options: { not?: Hex[] } = {}) {
   const paid = consumer.ledger().paid
-  const channelIds = [...new Set(paid.map((v) => v.channelId))]
-  const channelId = channelIds[index]!
+  const channelIds = [...new Set(paid.map((v) => v.channelId))].filter(
+    (id) => !options.not?.includes(id),
+  )
+  if (channelIds.length !== 1) throw new Error(`${channelIds.length} channels match`)
+  const channelId = channelIds[0]!
   const vouchers = paid.filter((v) => v.channelId === channelId)
   const channel = consumer.payer.getChannel(channelId)!
   return {
