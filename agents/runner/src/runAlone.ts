@@ -49,7 +49,7 @@ export async function runAlone(
   const stopped = waitForStop(options.signal)
   try {
     await options.afterStart?.(running)
-    print('ready; SIGINT or SIGTERM stops it')
+    if (!stopped.requested()) print('ready; SIGINT or SIGTERM stops it')
     await stopped.promise
   } catch (error) {
     printError(error instanceof BaseError ? error.message : String(error))
@@ -65,23 +65,28 @@ export async function runAlone(
 }
 
 function waitForStop(signal: AbortSignal | undefined) {
-  let done: () => void = () => {}
-  const promise = new Promise<void>((resolve) => {
-    done = resolve
+  let requested = false
+  let resolve: () => void = () => {}
+  const promise = new Promise<void>((r) => {
+    resolve = r
   })
+  const done = () => {
+    requested = true
+    resolve()
+  }
   if (signal) {
     if (signal.aborted) done()
-    signal.addEventListener('abort', () => done(), { once: true })
-    return { promise, dispose: () => {} }
+    signal.addEventListener('abort', done, { once: true })
+    return { promise, requested: () => requested, dispose: () => {} }
   }
-  const onSignal = () => done()
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  process.once('SIGINT', done)
+  process.once('SIGTERM', done)
   return {
     promise,
+    requested: () => requested,
     dispose: () => {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      process.off('SIGINT', done)
+      process.off('SIGTERM', done)
     },
   }
 }

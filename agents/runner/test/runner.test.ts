@@ -90,12 +90,14 @@ describe('runAlone', () => {
         kind: 'echo-provider',
         env: envFor(),
         signal: controller.signal,
-        print: (line) => lines.push(line),
+        print: (line) => {
+          lines.push(line)
+          if (line.startsWith('ready')) controller.abort()
+        },
         afterStart: async (running) => {
           url = running.agent.url
           const response = await fetch(`${url}/tools/echo/call`, { method: 'POST', body: '{}' })
           expect(response.status).toBe(400) // up, and refusing an unsigned call
-          controller.abort()
         },
       },
     )
