@@ -5,7 +5,7 @@ import type { Address, Hash } from 'viem'
 export class ToolNotFoundError extends BaseError {
   override name = 'ToolNotFoundError'
   readonly toolId: bigint
-  constructor(toolId: bigint, options: { cause?: unknown } = {}) {
+  constructor(toolId: bigint, options: { cause?: unknown; details?: string } = {}) {
     super('TOOL_NOT_FOUND', `No tool ${toolId} is registered in this directory.`, {
       ...options,
       metaMessages: ['Tool ids start at 1; `gotong search` lists the tools that exist.'],
@@ -18,7 +18,7 @@ export class ToolNotFoundError extends BaseError {
 export class ToolDeregisteredError extends BaseError {
   override name = 'ToolDeregisteredError'
   readonly toolId: bigint
-  constructor(toolId: bigint, options: { cause?: unknown } = {}) {
+  constructor(toolId: bigint, options: { cause?: unknown; details?: string } = {}) {
     super('TOOL_DEREGISTERED', `Tool ${toolId} was deregistered by its creator.`, {
       ...options,
       metaMessages: ['Deregistration is permanent: the id is never reused.'],
@@ -32,7 +32,11 @@ export class NotToolCreatorError extends BaseError {
   override name = 'NotToolCreatorError'
   readonly toolId: bigint
   readonly caller: Address
-  constructor(toolId: bigint, caller: Address, options: { cause?: unknown } = {}) {
+  constructor(
+    toolId: bigint,
+    caller: Address,
+    options: { cause?: unknown; details?: string } = {},
+  ) {
     super('NOT_TOOL_CREATOR', `${caller} is not the creator of tool ${toolId}.`, {
       ...options,
       metaMessages: ['Only the account that registered a tool can update, gate or deregister it.'],
@@ -47,7 +51,11 @@ export class VersionNotFoundError extends BaseError {
   override name = 'VersionNotFoundError'
   readonly toolId: bigint
   readonly version: bigint
-  constructor(toolId: bigint, version: bigint, options: { cause?: unknown } = {}) {
+  constructor(
+    toolId: bigint,
+    version: bigint,
+    options: { cause?: unknown; details?: string } = {},
+  ) {
     super('VERSION_NOT_FOUND', `Tool ${toolId} has no version ${version}.`, options)
     this.toolId = toolId
     this.version = version
@@ -58,7 +66,7 @@ export class VersionNotFoundError extends BaseError {
 export class InvalidAccessPredicateError extends BaseError {
   override name = 'InvalidAccessPredicateError'
   readonly predicate: Address
-  constructor(predicate: Address, options: { cause?: unknown } = {}) {
+  constructor(predicate: Address, options: { cause?: unknown; details?: string } = {}) {
     super('INVALID_ACCESS_PREDICATE', `${predicate} is not an ERC-8257 access predicate.`, {
       ...options,
       metaMessages: ['It answers ERC-165 but does not advertise IAccessPredicate (0xbdf9dc18).'],
@@ -102,7 +110,11 @@ export class DirectoryRevertedError extends BaseError {
   override name = 'DirectoryRevertedError'
   /** The Solidity error's name (`InvalidMetadataURI`, `ManifestHashMismatch`, …), if decoded. */
   readonly errorName: string | undefined
-  constructor(action: string, errorName: string | undefined, options: { cause?: unknown } = {}) {
+  constructor(
+    action: string,
+    errorName: string | undefined,
+    options: { cause?: unknown; details?: string } = {},
+  ) {
     super(
       'DIRECTORY_REVERTED',
       `The directory refused ${action}${errorName ? ` (${errorName})` : ''}.`,

@@ -21,7 +21,11 @@ export function toDirectoryError(error: unknown, action: string): unknown {
   if (!(reverted instanceof ContractFunctionRevertedError)) return error
   const name = reverted.data?.errorName
   const args = (reverted.data?.args ?? []) as readonly unknown[]
-  const options = { cause: error }
+  // The revert itself, not viem's multi-line account of the call: the cause keeps that.
+  const options = {
+    cause: error,
+    details: `reverted with ${name ?? 'an unknown error'}(${args.map(String).join(', ')})`,
+  }
   switch (name) {
     case 'ToolNotFound':
       return new ToolNotFoundError(args[0] as bigint, options)
