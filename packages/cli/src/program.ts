@@ -1,6 +1,9 @@
 import { Command } from 'commander'
 import { devnetCommand } from './commands/devnet.js'
+import { publishCommand } from './commands/publish.js'
+import { searchCommand } from './commands/search.js'
 import { swarmCommand } from './commands/swarm.js'
+import { toolCommand } from './commands/tool.js'
 
 /** The `gotong` program with every command registered. */
 export function createProgram(): Command {
@@ -13,5 +16,8 @@ export function createProgram(): Command {
     .exitOverride()
   program.addCommand(devnetCommand())
   program.addCommand(swarmCommand())
+  program.addCommand(publishCommand())
+  program.addCommand(searchCommand())
+  program.addCommand(toolCommand())
   return program
 }
