@@ -7,6 +7,7 @@ import type { DirectoryReadClient } from '../internal/readClient.js'
 import { DirectoryAddress, ToolIdInput } from '../internal/schemas.js'
 import { toDirectoryError } from '../internal/toDirectoryError.js'
 
+/** What `checkAccess()` accepts. */
 export const CheckAccessParameters = z.strictObject({
   /** The ToolDirectory. */
   address: DirectoryAddress,

@@ -11,6 +11,7 @@ import type {
 import { DirectoryAddress, ToolIdInput } from '../internal/schemas.js'
 import { type DirectoryWalletClient, transact } from '../internal/transact.js'
 
+/** What `deregisterTool()` accepts. */
 export const DeregisterToolParameters = z.strictObject({
   /** The ToolDirectory. */
   address: DirectoryAddress,

@@ -24,6 +24,7 @@ export const requirementKinds = {
   '0x3e9c155d': 'accessPaused',
 } as const satisfies Record<Hex, string>
 
+/** What `getAccessRequirements()` accepts. */
 export const GetAccessRequirementsParameters = z.strictObject({
   /** The ToolDirectory. */
   address: DirectoryAddress,

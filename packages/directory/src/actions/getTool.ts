@@ -10,6 +10,7 @@ import { DirectoryAddress, ToolIdInput, VersionInput } from '../internal/schemas
 import { toDirectoryError } from '../internal/toDirectoryError.js'
 import { formatToolRef } from '../toolRef.js'
 
+/** What `getTool()` accepts. */
 export const GetToolParameters = z.strictObject({
   /** The ToolDirectory. */
   address: DirectoryAddress,

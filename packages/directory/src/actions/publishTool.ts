@@ -16,6 +16,7 @@ import { type DirectoryWalletClient, transact } from '../internal/transact.js'
 import { formatToolRef } from '../toolRef.js'
 import { wellKnownManifestUri } from '../wellKnownManifestUri.js'
 
+/** What `publishTool()` accepts. */
 export const PublishToolParameters = z.strictObject({
   /** The ToolDirectory. */
   address: DirectoryAddress,

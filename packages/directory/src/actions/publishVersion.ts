@@ -18,6 +18,7 @@ import { type DirectoryWalletClient, transact } from '../internal/transact.js'
 import { formatToolRef } from '../toolRef.js'
 import { wellKnownManifestUri } from '../wellKnownManifestUri.js'
 
+/** What `publishVersion()` accepts. */
 export const PublishVersionParameters = z.strictObject({
   /** The ToolDirectory. */
   address: DirectoryAddress,

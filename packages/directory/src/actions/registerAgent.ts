@@ -10,6 +10,7 @@ import { chainIdOf } from '../internal/chainIdOf.js'
 import { DirectoryAddress } from '../internal/schemas.js'
 import { type DirectoryWalletClient, transact } from '../internal/transact.js'
 
+/** What `registerAgent()` accepts. */
 export const RegisterAgentParameters = z.strictObject({
   /** The ToolDirectory. */
   address: DirectoryAddress,

@@ -13,6 +13,7 @@ import type {
 import { DirectoryAddress, ToolIdInput } from '../internal/schemas.js'
 import { type DirectoryWalletClient, transact } from '../internal/transact.js'
 
+/** What `setAccess()` accepts. */
 export const SetAccessParameters = z.strictObject({
   /** The ToolDirectory. */
   address: DirectoryAddress,

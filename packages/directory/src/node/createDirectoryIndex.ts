@@ -25,6 +25,7 @@ const blockNumberInput = z
   .transform((value) => BigInt(value))
   .pipe(z.bigint().nonnegative())
 
+/** What `createDirectoryIndex()` accepts. */
 export const CreateDirectoryIndexParameters = z.strictObject({
   /** Reads the chain: any viem client (public or wallet) with a transport. */
   client: z.custom<DirectoryReadClient>(

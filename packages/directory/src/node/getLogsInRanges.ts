@@ -12,7 +12,11 @@ import type { DirectoryReadClient } from '../internal/readClient.js'
 const refusal =
   /block range|range (is )?too|too (many|large|wide|big)|more than \d|exceed|limit|response size|results|timed? ?out/i
 
-/** Whether an error is a provider refusing the size of a `getLogs` query (so halving helps). */
+/**
+ * Whether an error is a provider refusing the size of a `getLogs` query (so halving helps).
+ *
+ * @example isRangeRefusal({ code: -32005, message: 'query returned more than 10000 results' }) // true
+ */
 export function isRangeRefusal(error: unknown): boolean {
   let current: unknown = error
   for (let depth = 0; depth < 16 && current; depth++) {

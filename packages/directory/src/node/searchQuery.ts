@@ -4,6 +4,7 @@ import type { ToolRow } from './listing.js'
 import type { statementCache } from './store.js'
 import { priceKey } from './writer.js'
 
+/** What `index.search()` accepts; every field optional. */
 export const SearchParameters = z.strictObject({
   /** Words to look for in names, descriptions and tags (all must match, stemmed). */
   text: z.string().max(512).optional(),
@@ -45,7 +46,12 @@ type Parsed = z.output<typeof SearchParameters>
 /** A ranked hit: just enough to group it; `queryOffers` reads the full rows. */
 export type RankedRow = { tool_id: number; manifest_hash: string; score: number | null }
 
-/** FTS5 query: every word must match, after Porter stemming ("forecasts" finds "forecast"). */
+/**
+ * The FTS5 query for search text: every word must match, after Porter stemming ("forecasts"
+ * finds "forecast"); punctuation is dropped, so user text can never be FTS5 syntax.
+ *
+ * @example toMatchExpression('Weather, forecasts!') // '"weather" "forecasts"'
+ */
 export function toMatchExpression(text: string | undefined): string | undefined {
   const words = (text ?? '')
     .toLowerCase()
