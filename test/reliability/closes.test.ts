@@ -105,7 +105,10 @@ describe('stale closes', () => {
       return c?.status === 'closed' ? c : undefined
     })
     const owed = back.ledger().earned.filter((v) => v.channelId === channelId)
-    const newest = owed.reduce((max, v) => (v.cumulativeAmount > max ? v.cumulativeAmount : max), 0n)
+    const newest = owed.reduce(
+      (max, v) => (v.cumulativeAmount > max ? v.cumulativeAmount : max),
+      0n,
+    )
     expect({ claimed: channel.claimed, newest, missed: newest - channel.claimed }).toEqual({
       claimed: 2n * price,
       newest: 5n * price,
