@@ -284,6 +284,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
   })
   const { model, source: modelSource } = resolveModel(parameters.llm)
 
+  const responders: { stop(): void }[] = []
   let listener: HttpListener | undefined
   let unwatch: (() => void) | undefined
   let stopped = false
@@ -347,7 +348,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
         accessPredicate,
         gotong: true,
       })
-      hostTool({
+      const hosted = hostTool({
         server,
         routeBase,
         tool,
@@ -377,6 +378,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
             ...(event.code ? { code: event.code } : {}),
           }),
       })
+      responders.push(hosted.responder)
       let current = tool
       return {
         toolId: published.toolId,
@@ -456,6 +458,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
       if (stopped) return
       stopped = true
       unwatch?.()
+      for (const responder of responders) responder.stop()
       await listener?.close()
       index.close()
       payerStore.close()

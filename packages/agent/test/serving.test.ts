@@ -60,13 +60,16 @@ describe('token gating', () => {
 
     const holder = await t.agent(2)
     await mint(holder.address)
+    await testClient.mine({ blocks: 1 }) // gates read one block behind the head
     const outsider = await t.agent(3)
     const late = await t.agent(4)
 
     const ok = await holder.call(served.toolId, { text: 'gated words' })
     expect(ok.price).toBe(1_000n) // the holder's discount
     expect(await code(outsider.call(served.toolId, { text: 'no pass' }))).toBe('GATE_DENIED')
-    expect(outsider.ledger().paid.map((v) => v.status)).toEqual(['failed']) // refused: nothing charged
+    // Refused before any offer: no channel funded, no voucher signed.
+    expect(outsider.ledger().paid).toEqual([])
+    expect(await t.balance(outsider.address)).toBe(10_000n * 10n ** 6n)
     expect(provider.ledger().earned).toHaveLength(1)
 
     // A pass minted in the block the call is checked against does not count yet.

@@ -14,6 +14,7 @@ import type { Address, Hex, PublicClient } from 'viem'
 import type { InspectionEvent } from 'xstate'
 import { z } from 'zod'
 import { AgentError, agentCodeOf } from '../errors.js'
+import { gateStatus } from '../provider/gate.js'
 import { callRequestHash } from '../provider/hostTool.js'
 
 /** One consumer–provider relationship for one tool: the agreement and its funded channel. */
@@ -122,8 +123,23 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     return relationship
   }
 
+  /** Offers whose gate admits this agent (asked one block behind the head, as providers do). */
+  const usable = async (listings: readonly Listing[]): Promise<readonly Listing[]> => {
+    if (!listings.some((l) => l.access.predicate)) return listings
+    const verdicts = await Promise.all(
+      listings.map((l) =>
+        gateStatus(parameters.publicClient, {
+          directory: parameters.directory,
+          toolId: l.toolId,
+          account: account.address,
+        }).then((status) => status === 'open' || status === 'granted'),
+      ),
+    )
+    return listings.filter((_, i) => verdicts[i])
+  }
+
   const establish = async (
-    listings: readonly Listing[],
+    candidates: readonly Listing[],
     target: { toolId: bigint } | { capability: string },
     options: {
       maxPrice?: bigint | undefined
@@ -131,7 +147,14 @@ export function createConsumer(parameters: CreateConsumerParameters) {
       sla?: { p95LatencyMs?: number; callsPerMinute?: number } | undefined
     },
   ): Promise<Relationship> => {
+    let listings = candidates
     const label = 'toolId' in target ? `tool ${target.toolId}` : `capability ${target.capability}`
+    listings = await usable(listings)
+    if (listings.length === 0)
+      throw new AgentError(
+        'GATE_DENIED',
+        `This agent does not meet the access requirements of ${label}.`,
+      )
     const offers = new Map<string, { listing: Listing; routeBase: string }>()
     for (const listing of listings) {
       const endpoint = new URL(listing.manifest!.endpoint)

@@ -75,9 +75,11 @@ export function hostTool(parameters: HostToolParameters) {
     return agreement
   }
 
-  server.handle(`${routeBase}/negotiate`, z.unknown(), (message, { from }) =>
-    responder.handle(message, { from }),
-  )
+  server.handle(`${routeBase}/negotiate`, z.unknown(), async (message, { from }) => {
+    // A caller the gate refuses gets no offer, so it never funds a channel it cannot use.
+    if (gate) await gate(toolId, from)
+    return responder.handle(message, { from })
+  })
 
   server.handle(`${routeBase}/fund`, FundRequest, async ({ termsHash, key }, { from }) => {
     const signed = agreementFor(termsHash, from)
