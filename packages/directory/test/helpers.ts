@@ -131,7 +131,7 @@ export type RpcCall = { method: string; params: unknown }
  */
 export function recordingClient(
   rpcUrl: string,
-  options: { maxLogRange?: bigint } = {},
+  options: { maxLogRange?: bigint; fail?: (method: string) => boolean } = {},
 ): { client: PublicClient; calls: RpcCall[]; getLogsRanges(): (readonly [bigint, bigint])[] } {
   const calls: RpcCall[] = []
   const inner = http(rpcUrl, { retryCount: 0 })({ retryCount: 0 })
@@ -139,6 +139,7 @@ export function recordingClient(
     {
       async request({ method, params }: { method: string; params?: unknown }) {
         calls.push({ method, params })
+        if (options.fail?.(method)) throw { code: -32603, message: 'upstream connect error' }
         if (method === 'eth_getLogs' && options.maxLogRange !== undefined) {
           const [filter] = params as [{ fromBlock: Hex; toBlock: Hex }]
           const span = BigInt(filter.toBlock) - BigInt(filter.fromBlock) + 1n

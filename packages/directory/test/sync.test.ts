@@ -82,6 +82,29 @@ describe('reorgs', () => {
   })
 })
 
+describe('node failures', () => {
+  test('a node failing mid-sync is not mistaken for a reorg: nothing is rolled back', async () => {
+    let failing = false
+    const flaky = recordingClient(chain.devnet.rpcUrl, {
+      fail: (method) => failing && method === 'eth_getBlockByNumber',
+    })
+    const index = open(':memory:', { client: flaky.client, chainId: 31337 })
+    await publish('survivor')
+    await index.sync()
+    const before = index.cursor()
+    await publish('later')
+    failing = true
+    await expect(index.sync()).rejects.toThrow()
+    expect(index.cursor()).toEqual(before)
+    expect(await names(index)).toContain('survivor')
+    failing = false
+    const result = await index.sync()
+    expect(result.rolledBackTo).toBeUndefined()
+    expect(await names(index)).toEqual(expect.arrayContaining(['survivor', 'later']))
+    index.close()
+  })
+})
+
 describe('resume and ranges', () => {
   test('a reopened index resumes from its cursor instead of block 0', async () => {
     const store = join(dir, 'resume.sqlite')
