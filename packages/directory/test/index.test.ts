@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { toolDirectoryAbi } from '@gotong/contracts'
 import { agentCardType, canonicalBytes, toErc20Caip19 } from '@gotong/core'
-import { keccak256, toHex, zeroAddress } from 'viem'
+import { keccak256, parseEventLogs, toHex, zeroAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   deregisterTool,
@@ -312,5 +313,47 @@ describe('bad manifests are unverified with their reason; nothing stops the inde
     ])
     expect(unverified[0]!.unverified!.message).toMatch(/larger than 65536 bytes/)
     expect(unverified[4]!.unverified!.message).toMatch(/canonical/)
+  })
+})
+
+describe('manifests served from a metadata URI', () => {
+  test('a failed fetch is tried again after refetchAfterMs, and then verifies', async () => {
+    let now = 1_000_000
+    const fresh = createDirectoryIndex({
+      client: chain.publicClient,
+      address: chain.directory,
+      fromBlock: chain.deployments.startBlock,
+      store: ':memory:',
+      now: () => now,
+      refetchAfterMs: 60_000,
+    })
+    const late = manifestFor(chain, alice().account.address, { name: 'late', tags: ['late'] })
+    const receipt = await chain.raw(0, 'registerTool', [
+      `${origin}/.well-known/ai-tool/late.json`,
+      keccak256(canonicalBytes(late)),
+      zeroAddress,
+    ])
+    const [registered] = parseEventLogs({
+      abi: toolDirectoryAbi,
+      eventName: 'ToolRegistered',
+      logs: receipt.logs,
+    })
+    const toolId = registered!.args.toolId
+    await fresh.sync()
+    expect((await fresh.getListing(toolId))!.unverified?.reason).toBe('fetch_failed')
+
+    served.set('/.well-known/ai-tool/late.json', canonicalBytes(late))
+    now += 30_000
+    await fresh.sync()
+    expect(await fresh.search({ tags: ['late'] })).toEqual([])
+    now += 31_000
+    await fresh.sync()
+    const [verified] = await fresh.search({ tags: ['late'] })
+    expect(verified!.listing).toMatchObject({
+      toolId,
+      status: 'verified',
+      manifest: { name: 'late' },
+    })
+    fresh.close()
   })
 })

@@ -47,6 +47,10 @@ export const CreateDirectoryIndexParameters = z.strictObject({
   fetchManifest: z
     .union([z.literal(false), z.custom<FetchManifest>((v) => typeof v === 'function')])
     .optional(),
+  /** A failed manifest fetch is tried again by the first sync this long after (10 minutes). */
+  refetchAfterMs: z.number().int().nonnegative().optional(),
+  /** The clock, in ms since the epoch (`Date.now` by default). */
+  now: z.custom<() => number>((v) => typeof v === 'function').optional(),
 })
 export type CreateDirectoryIndexParameters = z.input<typeof CreateDirectoryIndexParameters>
 
@@ -143,6 +147,8 @@ export function createDirectoryIndex(parameters: CreateDirectoryIndexParameters)
     cursor,
     ready,
     onRollback: () => searcher.forget(),
+    now: options.now ?? Date.now,
+    refetchAfterMs: options.refetchAfterMs ?? 600_000,
   })
 
   /** Runs index work one call at a time (a sync and a watch tick never interleave). */

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { IndexMismatchError } from '../errors.js'
 
 /** Bumped when the tables change shape; an index of another version is rebuilt. */
-export const storeVersion = '1'
+export const storeVersion = '2'
 
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS tools (
 CREATE INDEX IF NOT EXISTS tools_hash ON tools (manifest_hash);
 CREATE INDEX IF NOT EXISTS tools_price ON tools (price);
 CREATE INDEX IF NOT EXISTS tools_creator ON tools (creator);
+CREATE INDEX IF NOT EXISTS tools_fetch_failed ON tools (tool_id) WHERE reason = 'fetch_failed';
 CREATE TABLE IF NOT EXISTS versions (
   tool_id INTEGER NOT NULL,
   version INTEGER NOT NULL,
@@ -49,6 +50,7 @@ CREATE TABLE IF NOT EXISTS manifests (
   message TEXT,
   issues TEXT,
   bytes BLOB,
+  fetched_at INTEGER,
   PRIMARY KEY (tool_id, version, source)
 );
 CREATE INDEX IF NOT EXISTS manifests_block ON manifests (block_number);

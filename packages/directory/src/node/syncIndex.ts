@@ -37,6 +37,10 @@ export type SyncContext = {
   }>
   /** Called after a rollback, so caches keyed by block are dropped. */
   onRollback(): void
+  /** The clock (ms since the epoch). */
+  now(): number
+  /** How long a failed manifest fetch stands before a sync tries it again. */
+  refetchAfterMs: number
 }
 
 /**
@@ -128,6 +132,7 @@ export function createSync(context: SyncContext) {
       // A failed apply leaves a read in flight; its outcome no longer matters.
       next?.catch(() => undefined)
     }
+    if (fetchManifest) await refetchFailed(w, fetchManifest)
     return {
       fromBlock: start <= head ? start : undefined,
       toBlock: cursor().blockNumber,
@@ -163,22 +168,52 @@ export function createSync(context: SyncContext) {
           wanted.delete(id)
       }
     }
-    const jobs = [...wanted.entries()]
+    return fetchAll(
+      fetcher,
+      [...wanted.entries()].map(([toolId, job]) => ({ toolId, ...job })),
+    )
+  }
+
+  /** Fetches manifests eight at a time; a failure is a result, not an error. */
+  async function fetchAll(
+    fetcher: FetchManifest,
+    jobs: { toolId: number; version: number; uri: string; blockNumber: number }[],
+  ): Promise<FetchedManifest[]> {
     const results: FetchedManifest[] = []
+    const queue = [...jobs]
     const worker = async () => {
-      for (let job = jobs.shift(); job; job = jobs.shift()) {
-        const [toolId, { version, uri, blockNumber }] = job
+      for (let job = queue.shift(); job; job = queue.shift()) {
+        const { toolId, version, uri, blockNumber } = job
         try {
-          results.push({ toolId, version, blockNumber, result: { bytes: await fetcher(uri) } })
+          const bytes = await fetcher(uri)
+          results.push({
+            toolId,
+            version,
+            blockNumber,
+            fetchedAt: context.now(),
+            result: { bytes },
+          })
         } catch (error) {
           const oversized = error instanceof ManifestFetchError && error.oversized
           const message = error instanceof Error ? error.message.split('\n')[0]! : String(error)
-          results.push({ toolId, version, blockNumber, result: { error: message, oversized } })
+          const result = { error: message, oversized }
+          results.push({ toolId, version, blockNumber, fetchedAt: context.now(), result })
         }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(8, jobs.length) }, worker))
+    await Promise.all(Array.from({ length: Math.min(8, queue.length) }, worker))
     return results
+  }
+
+  /** Tries again the manifests whose fetch failed longer than `refetchAfterMs` ago. */
+  async function refetchFailed(
+    w: ReturnType<typeof createWriter>,
+    fetcher: FetchManifest,
+  ): Promise<void> {
+    const due = w.failedFetches(context.now() - context.refetchAfterMs, 64)
+    if (!due.length) return
+    const fetched = await fetchAll(fetcher, due)
+    db.transaction(() => w.applyRefetched(fetched))()
   }
 
   function storedUri(id: number): string | undefined {

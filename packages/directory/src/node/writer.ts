@@ -18,6 +18,8 @@ export type FetchedManifest = {
   toolId: number
   version: number
   blockNumber: number
+  /** When it was fetched (ms since the epoch), so a failed fetch can be tried again later. */
+  fetchedAt: number
   result: { bytes: Uint8Array } | { error: string; oversized?: boolean }
 }
 
@@ -196,6 +198,17 @@ export function createWriter(db: Database.Database, options: { chainId: number }
         }
       }
     }
+    storeFetched(fetched, touched)
+    for (const id of touched) refresh(id)
+    parsed.clear()
+    batch.tools.clear()
+    batch.versions.clear()
+    batch.manifests.clear()
+    batch.fresh.clear()
+    return skipped
+  }
+
+  function storeFetched(fetched: readonly FetchedManifest[], touched: Set<number>) {
     for (const item of fetched) {
       const tool = toolRow(item.toolId)
       const hash = versionHash(item.toolId, item.version)
@@ -209,16 +222,36 @@ export function createWriter(db: Database.Database, options: { chainId: number }
               message: item.result.error,
             }
       const bytes = 'bytes' in item.result ? item.result.bytes : null
-      storeManifest(item.toolId, item.version, 'uri', item.blockNumber, bytes, verification)
+      storeManifest(
+        item.toolId,
+        item.version,
+        'uri',
+        item.blockNumber,
+        bytes,
+        verification,
+        item.fetchedAt,
+      )
       touched.add(item.toolId)
     }
+  }
+
+  /** Stores manifests fetched again for versions whose fetch had failed. */
+  function applyRefetched(fetched: readonly FetchedManifest[]) {
+    const touched = new Set<number>()
+    storeFetched(fetched, touched)
     for (const id of touched) refresh(id)
     parsed.clear()
-    batch.tools.clear()
-    batch.versions.clear()
-    batch.manifests.clear()
-    batch.fresh.clear()
-    return skipped
+  }
+
+  /** Current versions of live tools whose manifest fetch failed at or before `cutoff`. */
+  function failedFetches(cutoff: number, limit: number) {
+    return sql(
+      `SELECT t.tool_id AS toolId, t.version AS version, t.uri AS uri, m.block_number AS blockNumber
+       FROM tools t INDEXED BY tools_fetch_failed
+       JOIN manifests m ON m.tool_id = t.tool_id AND m.version = t.version AND m.source = 'uri'
+       WHERE t.reason = 'fetch_failed' AND t.deregistered_block IS NULL AND m.fetched_at <= ?
+       ORDER BY m.fetched_at LIMIT ?`,
+    ).all(cutoff, limit) as { toolId: number; version: number; uri: string; blockNumber: number }[]
   }
 
   function check(
@@ -242,11 +275,12 @@ export function createWriter(db: Database.Database, options: { chainId: number }
     block: number,
     bytes: Uint8Array | null,
     verification: ManifestVerification,
+    fetchedAt: number | null = null,
   ) {
     const failed = verification.status === 'unverified' ? verification : undefined
     sql(
-      `INSERT OR REPLACE INTO manifests (tool_id, version, source, block_number, status, reason, message, issues, bytes)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO manifests (tool_id, version, source, block_number, status, reason, message, issues, bytes, fetched_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       id,
       version,
@@ -257,6 +291,7 @@ export function createWriter(db: Database.Database, options: { chainId: number }
       failed?.message ?? null,
       failed?.issues ? JSON.stringify(failed.issues) : null,
       bytes,
+      fetchedAt,
     )
     if (verification.manifest) parsed.set(`${id}:${version}:${source}`, verification.manifest)
     const key = `${id}:${version}`
@@ -408,7 +443,7 @@ export function createWriter(db: Database.Database, options: { chainId: number }
     sql('DELETE FROM blocks WHERE number < ?').run(keepAfter)
   }
 
-  return { apply, rollback, setCursor, rememberBlocks }
+  return { apply, applyRefetched, failedFetches, rollback, setCursor, rememberBlocks }
 }
 
 type ManifestRow = {
