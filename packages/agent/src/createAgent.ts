@@ -459,6 +459,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
       stopped = true
       unwatch?.()
       for (const responder of responders) responder.stop()
+      consumer.stop()
       await listener?.close()
       index.close()
       payerStore.close()

@@ -89,6 +89,8 @@ export function createConsumer(parameters: CreateConsumerParameters) {
   }
   const relationships = new Map<string, Promise<Relationship>>()
   const capabilities = new Map<string, Promise<Relationship>>()
+  // Agreed negotiations stay active (their agreements expire on timers) until the agent stops.
+  const actors = new Set<{ stop(): void }>()
 
   const listingOf = async (toolId: bigint): Promise<Listing> => {
     let listing = await index.getListing(toolId)
@@ -255,6 +257,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
         cause: error,
       })
     })
+    actors.add(negotiation.actor)
     const winner = offerOf(negotiation.proposal.payee)
     return {
       toolId: negotiation.proposal.tool.toolId,
@@ -398,6 +401,11 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     call,
     negotiateCapability,
     relationships: async () => Promise.all(relationships.values()),
+    /** Stops the negotiation actors and their timers. */
+    stop: () => {
+      for (const actor of actors) actor.stop()
+      actors.clear()
+    },
     listing: listingOf,
   }
 }

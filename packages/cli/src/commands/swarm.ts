@@ -1,33 +1,101 @@
-import { startDevnet } from '@gotong/chain/node'
-import { Command } from 'commander'
-import { describeDevnet, formatDevnet } from '../output.js'
+import { readFileSync } from 'node:fs'
+import { formatAmount } from '@gotong/core'
+import { Command, InvalidArgumentError } from 'commander'
+import { runSwarm, type SwarmResult } from '../swarm/runSwarm.js'
 
 /**
- * `gotong swarm`: the main job. It starts the embedded devnet, deploys gotong, and reads every
- * funded account's balance back from the chain. The agent swarm itself builds on this.
+ * `gotong swarm`: the main job. A devnet, provider agents and an orchestrator that profiles a
+ * dataset by buying their tools; exits 0 only if the books balance to the unit.
  */
 export function swarmCommand(): Command {
   return new Command('swarm')
-    .description('start the embedded devnet, deploy gotong and show the accounts (then exit)')
-    .option('--json', 'print one JSON object instead of text')
-    .action(async (options: { json?: boolean }) => {
-      const started = performance.now()
-      const devnet = await startDevnet()
-      try {
-        const info = await describeDevnet(devnet)
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(info)}\n`)
-          return
+    .description(
+      'run an agent swarm on the embedded devnet: providers publish tools, an orchestrator finds, negotiates and pays for them',
+    )
+    .option('--processes', 'run every provider in its own Node process (HTTP on loopback)', false)
+    .option(
+      '--agents <n>',
+      'number of provider agents (5 kinds; more compete on price)',
+      positiveInt,
+      5,
+    )
+    .option('--dataset <file>', 'a CSV file to profile (default: the bundled product reviews)')
+    .option('--goal <text>', 'what the orchestrator is asked to do')
+    .option('--json', 'print one JSON object at the end instead of text', false)
+    .action(
+      async (options: {
+        processes: boolean
+        agents: number
+        dataset?: string
+        goal?: string
+        json: boolean
+      }) => {
+        const live = (line: string) => {
+          const t = ((performance.now() - started) / 1000).toFixed(1).padStart(5)
+          process.stderr.write(`${t}s  ${line}\n`)
         }
-        const ms = Math.round(performance.now() - started)
-        process.stdout.write(
-          `gotong swarm: devnet started and contracts deployed in ${ms} ms.\n\n${formatDevnet(info)}`,
-        )
-        process.stdout.write(
-          '\nThe agent swarm (providers, orchestrator, negotiation, paid calls) is not part of this build yet;\nthis run checked that the chain, the contracts and the balances are in place.\n',
-        )
-      } finally {
-        await devnet.stop()
-      }
-    })
+        const started = performance.now()
+        const result = await runSwarm({
+          agents: options.agents,
+          processes: options.processes,
+          ...(options.dataset ? { dataset: readFileSync(options.dataset, 'utf8') } : {}),
+          ...(options.goal ? { goal: options.goal } : {}),
+          log: options.json ? () => {} : live,
+        })
+        if (options.json)
+          process.stdout.write(
+            `${JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`,
+          )
+        else process.stdout.write(formatSwarm(result))
+        if (!result.balanced) process.exitCode = 1
+      },
+    )
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    throw new InvalidArgumentError('a whole number from 1 to 100')
+  return n
+}
+
+const gusd = (v: bigint) => formatAmount(v, 6)
+
+/** The end-of-run summary: the report, the books per agent, the channels, the verdict. */
+export function formatSwarm(result: SwarmResult): string {
+  const lines: string[] = [
+    '',
+    result.report.trim(),
+    '',
+    '## Books (balances read back from the chain, gUSD)',
+    '',
+  ]
+  lines.push(
+    '| agent | address | calls made | calls served | spent | earned | balance before | balance after |',
+  )
+  lines.push('| --- | --- | --: | --: | --: | --: | --: | --: |')
+  for (const b of result.books)
+    lines.push(
+      `| ${b.name} | ${b.address} | ${b.callsMade} | ${b.callsServed} | ${gusd(b.spent)} | ${gusd(b.earned)} | ${gusd(b.balanceBefore)} | ${gusd(b.balanceAfter)} |`,
+    )
+  lines.push(
+    '',
+    '## Channels',
+    '',
+    '| channel | provider | deposit | paid | refunded | state |',
+    '| --- | --- | --: | --: | --: | --- |',
+  )
+  for (const c of result.channels)
+    lines.push(
+      `| ${c.channelId.slice(0, 10)}… | ${c.provider} | ${gusd(c.deposit)} | ${gusd(c.paid)} | ${gusd(c.refunded)} | ${c.status} |`,
+    )
+  lines.push(
+    '',
+    `${result.calls} paid calls, ${result.receiptsVerified} receipts verified, planner: ${result.modelSource === 'none' ? 'deterministic (no LLM configured)' : `LLM (${result.modelSource})`}, ${(result.ms / 1000).toFixed(1)} s.`,
+    result.balanced
+      ? 'The books balance to the unit: chain = payer ledger = provider ledgers.'
+      : `The books do NOT balance:\n${result.problems.map((p) => `- ${p}`).join('\n')}`,
+    '',
+  )
+  return lines.join('\n')
 }

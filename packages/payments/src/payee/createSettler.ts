@@ -38,6 +38,8 @@ export type Settler = {
    * that began while the payee was down. Returns a function that stops watching.
    */
   watch(options?: {
+    /** Retries of a failed claim after a close started (default 5, backing off from 200 ms). */
+    retries?: number
     onClaim?: (claim: { channelId: Hex; hash: Hash; amount: bigint }) => void
     onError?: (error: unknown) => void
   }): Promise<() => void>
@@ -55,11 +57,13 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
   const now = parameters.now ?? Date.now
   const policy = parameters.policy ?? {}
   const inFlight = new Map<Hex, Promise<{ hash: Hash; amount: bigint } | undefined>>()
+  // One wallet sends every claim: queue them, or concurrent claims race for the same nonce.
+  let queue: Promise<unknown> = Promise.resolve()
 
   const claim: Settler['claim'] = (channelId, options = {}) => {
     const running = inFlight.get(channelId)
     if (running) return running
-    const run = (async () => {
+    const run = queue.then(async () => {
       const channel = store.getChannel(channelId)
       if (!channel)
         throw new ChannelError('CHANNEL_UNKNOWN', `Channel ${channelId} is not bound here.`)
@@ -88,8 +92,10 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
         })
       })
       return { hash, amount }
-    })().finally(() => inFlight.delete(channelId))
+    })
+    queue = run.catch(() => undefined)
     inFlight.set(channelId, run)
+    run.finally(() => inFlight.delete(channelId)).catch(() => undefined)
     return run
   }
 
@@ -124,12 +130,21 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
     settle,
     async watch(options = {}) {
       const defend = async (channelId: Hex) => {
-        try {
-          await payee.refreshChannel(channelId)
-          const result = await claim(channelId)
-          if (result) options.onClaim?.({ channelId, ...result })
-        } catch (error) {
-          options.onError?.(error)
+        // A claim can fail for passing reasons (an RPC hiccup, a node not mining): retry with
+        // backoff well inside any sensible challenge window, then report.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await payee.refreshChannel(channelId)
+            const result = await claim(channelId)
+            if (result) options.onClaim?.({ channelId, ...result })
+            return
+          } catch (error) {
+            if (attempt >= (options.retries ?? 5)) {
+              options.onError?.(error)
+              return
+            }
+            await new Promise((r) => setTimeout(r, 200 * 2 ** attempt))
+          }
         }
       }
       const unwatch = publicClient.watchContractEvent({

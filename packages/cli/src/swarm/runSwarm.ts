@@ -1,0 +1,390 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Agent, ConsumerEvent } from '@gotong/agent'
+import { defaultGoal, runJob, start as startOrchestrator } from '@gotong/agent-orchestrator'
+import type { RunningAgent } from '@gotong/agent-runner'
+import { createClients } from '@gotong/chain'
+import { type Devnet, startDevnet } from '@gotong/chain/node'
+import { accessPassAbi, gotongTokenAbi, paymentChannelsAbi } from '@gotong/contracts'
+import { BaseError, formatAmount } from '@gotong/core'
+import { createSqlitePayeeStore } from '@gotong/payments/node'
+import { finalizeChannel, startCloseChannel } from '@gotong/payments/payer'
+import type { Address, Hex } from 'viem'
+import { swarmProviders } from './providers.js'
+
+export type SwarmOptions = {
+  /** Providers to start (5 kinds; more repeat them). */
+  agents: number
+  /** Every provider in its own Node process, talking HTTP on loopback. */
+  processes: boolean
+  /** A CSV dataset; the bundled sample of product reviews by default. */
+  dataset?: string
+  goal?: string
+  /** Live lines as the swarm works. */
+  log: (line: string) => void
+}
+
+/** What one agent did, with its balance read back from the chain. */
+export type AgentBook = {
+  name: string
+  address: Address
+  role: 'orchestrator' | 'provider'
+  callsMade: number
+  callsServed: number
+  spent: bigint
+  earned: bigint
+  balanceBefore: bigint
+  balanceAfter: bigint
+}
+
+export type SwarmResult = {
+  modelSource: string
+  report: string
+  books: AgentBook[]
+  channels: {
+    channelId: Hex
+    provider: Address
+    deposit: bigint
+    paid: bigint
+    refunded: bigint
+    status: string
+  }[]
+  receiptsVerified: number
+  calls: number
+  balanced: boolean
+  problems: string[]
+  ms: number
+}
+
+const statuses = ['none', 'open', 'closing', 'closed'] as const
+
+/**
+ * The main job: a devnet, a handful of provider agents, and an orchestrator that profiles a
+ * dataset by buying their tools: it searches the directory, weighs competing offers (one of
+ * them token-gated, for which it holds a pass), negotiates, pays per call, then closes its
+ * channels. The books must balance to the unit: on chain, in the payer's ledger and in every
+ * provider's ledger.
+ */
+export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
+  const started = performance.now()
+  const { log } = options
+  const kinds = swarmProviders(options.agents)
+  const dir = mkdtempSync(join(tmpdir(), 'gotong-swarm-'))
+  const deploymentsFile = join(dir, 'deployments.json')
+  const devnet: Devnet = await startDevnet({ accounts: kinds.length + 2, deploymentsFile })
+  const network = {
+    rpcUrl: devnet.rpcUrl,
+    chainId: devnet.chainId,
+    deployments: devnet.deployments!,
+  }
+  const { contracts } = network.deployments
+  const children: ChildProcess[] = []
+  const inProcess: RunningAgent[] = []
+  let orchestrator: RunningAgent | undefined
+  try {
+    log(`devnet ${devnet.rpcUrl} (chain ${devnet.chainId}), gotong deployed`)
+    const balance = (who: Address) =>
+      devnet.publicClient.readContract({
+        address: contracts.gotongToken,
+        abi: gotongTokenAbi,
+        functionName: 'balanceOf',
+        args: [who],
+      })
+
+    // The orchestrator holds an access pass (id 1) for the token-gated premium tool.
+    const orchestratorAccount = devnet.accounts[kinds.length + 1]!
+    const owner = createClients({
+      rpcUrl: devnet.rpcUrl,
+      chainId: devnet.chainId,
+      privateKey: devnet.accounts[0]!.privateKey,
+    })
+    const minted = await owner.walletClient!.writeContract({
+      address: contracts.accessPass,
+      abi: accessPassAbi,
+      functionName: 'mint',
+      args: [orchestratorAccount.address, 1n, 1n, '0x'],
+    })
+    await devnet.publicClient.waitForTransactionReceipt({ hash: minted })
+    log(`orchestrator ${orchestratorAccount.address} holds AccessPass #1`)
+
+    // Providers, in this process or each in its own.
+    const providers: { name: string; address: Address; store: string }[] = []
+    for (const [i, kind] of kinds.entries()) {
+      const account = devnet.accounts[i + 1]!
+      const store = join(dir, kind.kind)
+      if (options.processes) {
+        const child = await spawnProvider(
+          kind.kind.replace(/-\d+$/, ''),
+          {
+            GOTONG_RPC_URL: devnet.rpcUrl,
+            GOTONG_DEPLOYMENTS: deploymentsFile,
+            GOTONG_PRIVATE_KEY: account.privateKey,
+            GOTONG_STORE: store,
+          },
+          (line) => log(`[${kind.kind}] ${line}`),
+        )
+        children.push(child)
+      } else {
+        const running = await kind.start({
+          network,
+          account: account.privateKey,
+          name: kind.kind,
+          store,
+          agent: {
+            onCall: (e) =>
+              log(
+                `[${kind.kind}] ${e.ok ? 'served' : `refused (${e.code})`} ${e.tool} for ${short(e.caller)}`,
+              ),
+          },
+        })
+        inProcess.push(running)
+        for (const tool of running.served)
+          log(
+            `[${kind.kind}] serves ${tool.name} at ${formatAmount(tool.price, 6)} gUSD/call${tool.accessPredicate ? ' (token-gated)' : ''}`,
+          )
+      }
+      providers.push({ name: kind.kind, address: account.address, store })
+    }
+
+    const before = new Map<string, bigint>()
+    for (const who of [...providers.map((p) => p.address), orchestratorAccount.address])
+      before.set(who, await balance(who))
+
+    const onEvent = (e: ConsumerEvent) => {
+      if (e.type === 'negotiation') log(`[orchestrator] negotiation → ${e.state}`)
+      else if (e.type === 'channel')
+        log(
+          `[orchestrator] channel ${short(e.channelId)} to ${short(e.provider)} funded with ${formatAmount(e.deposit, 6)} gUSD`,
+        )
+      else
+        log(
+          `[orchestrator] ${e.ok ? 'paid' : `refused (${e.code})`} call of tool ${e.toolId} ${e.ok ? `${formatAmount(e.price, 6)} gUSD` : ''}`,
+        )
+    }
+    orchestrator = await startOrchestrator({
+      network,
+      account: orchestratorAccount.privateKey,
+      name: 'orchestrator',
+      store: join(dir, 'orchestrator'),
+      reportPrice: false,
+      agent: { onEvent, challengePeriod: 60, callsPerChannel: 20n },
+    })
+    const agent: Agent = orchestrator.agent
+    log(
+      agent.modelSource === 'none'
+        ? 'orchestrator: no OPENAI_API_KEY or OPENAI_BASE_URL set, planning with the deterministic planner'
+        : `orchestrator: planning with the LLM (${agent.modelSource})`,
+    )
+    const dataset = options.dataset ?? readFileSync(sampleDataset(), 'utf8')
+    const job = await runJob({
+      agent,
+      goal: options.goal ?? defaultGoal,
+      dataset,
+      log: (line) => log(`[orchestrator] ${line}`),
+    })
+
+    // Close every channel: the providers' watchers claim the newest voucher when the close
+    // starts; after the challenge window the rest goes back to the orchestrator.
+    const paid = agent.ledger().paid
+    const channelIds = [...new Set(paid.map((v) => v.channelId))]
+    const wallet = createClients({
+      rpcUrl: devnet.rpcUrl,
+      chainId: devnet.chainId,
+      privateKey: orchestratorAccount.privateKey,
+    })
+    for (const channelId of channelIds) {
+      const channel = agent.payer.getChannel(channelId)!
+      await startCloseChannel(wallet.walletClient! as never, devnet.publicClient as never, {
+        channels: contracts.paymentChannels,
+        key: channel.key,
+      })
+      agent.payer.updateChannel(channelId, { status: 'closing' })
+      log(`[orchestrator] closing channel ${short(channelId)}`)
+    }
+    const owed = new Map<Hex, bigint>()
+    for (const v of paid)
+      if (v.status === 'served') owed.set(v.channelId, (owed.get(v.channelId) ?? 0n) + v.amount)
+    const deadline = Date.now() + 30_000
+    for (const channelId of channelIds) {
+      for (;;) {
+        const state = await readChannel(devnet, contracts.paymentChannels, channelId)
+        if (state.claimed >= (owed.get(channelId) ?? 0n)) break
+        if (Date.now() > deadline)
+          throw new BaseError(
+            'SWARM_UNCLAIMED',
+            `Channel ${channelId} was not claimed by its provider within 30 s of the close.`,
+          )
+        await new Promise((r) => setTimeout(r, 50))
+      }
+    }
+    log('providers claimed every served call; waiting out the challenge window')
+    await devnet.publicClient.request({
+      method: 'evm_increaseTime' as never,
+      params: [61] as never,
+    })
+    await devnet.publicClient.request({ method: 'evm_mine' as never })
+    const channels: SwarmResult['channels'] = []
+    for (const channelId of channelIds) {
+      const channel = agent.payer.getChannel(channelId)!
+      const { claimed } = await readChannel(devnet, contracts.paymentChannels, channelId)
+      await finalizeChannel(wallet.walletClient! as never, devnet.publicClient as never, {
+        channels: contracts.paymentChannels,
+        key: channel.key,
+      })
+      const after = await readChannel(devnet, contracts.paymentChannels, channelId)
+      channels.push({
+        channelId,
+        provider: channel.key.payee,
+        deposit: channel.deposit,
+        paid: claimed,
+        refunded: channel.deposit - claimed,
+        status: after.status,
+      })
+      agent.payer.updateChannel(channelId, { status: 'closed' })
+    }
+
+    // The books: ledgers against the chain, to the unit.
+    const problems: string[] = []
+    const served = paid.filter((v) => v.status === 'served')
+    const spent = served.reduce((s, v) => s + v.amount, 0n)
+    const books: AgentBook[] = []
+    for (const p of providers) {
+      const store = createSqlitePayeeStore(join(p.store, 'payee.sqlite'))
+      const earnedRows = store.listVouchers({ status: 'committed' })
+      store.close()
+      const earned = earnedLedger(earnedRows)
+      const after = await balance(p.address)
+      books.push({
+        name: p.name,
+        address: p.address,
+        role: 'provider',
+        callsMade: 0,
+        callsServed: earnedRows.length,
+        spent: 0n,
+        earned,
+        balanceBefore: before.get(p.address)!,
+        balanceAfter: after,
+      })
+      if (after - before.get(p.address)! !== earned)
+        problems.push(
+          `${p.name}: on-chain gain ${after - before.get(p.address)!} ≠ ledger ${earned}`,
+        )
+    }
+    const orchestratorAfter = await balance(orchestratorAccount.address)
+    books.unshift({
+      name: 'orchestrator',
+      address: orchestratorAccount.address,
+      role: 'orchestrator',
+      callsMade: served.length,
+      callsServed: 0,
+      spent,
+      earned: 0n,
+      balanceBefore: before.get(orchestratorAccount.address)!,
+      balanceAfter: orchestratorAfter,
+    })
+    if (before.get(orchestratorAccount.address)! - orchestratorAfter !== spent)
+      problems.push(
+        `orchestrator: on-chain spend ${before.get(orchestratorAccount.address)! - orchestratorAfter} ≠ ledger ${spent}`,
+      )
+    const earnedTotal = books.reduce((s, b) => s + b.earned, 0n)
+    if (earnedTotal !== spent)
+      problems.push(`providers earned ${earnedTotal} but the orchestrator paid ${spent}`)
+    const receiptsVerified = served.filter((v) => v.receipt).length
+    if (receiptsVerified !== served.length)
+      problems.push(`${served.length - receiptsVerified} calls have no verified receipt`)
+    if (job.calls.length !== served.length)
+      problems.push(`the job made ${job.calls.length} calls, the ledger has ${served.length}`)
+    for (const c of channels)
+      if (c.status !== 'closed') problems.push(`channel ${c.channelId} is ${c.status}`)
+
+    return {
+      modelSource: agent.modelSource,
+      report: job.report,
+      books,
+      channels,
+      receiptsVerified,
+      calls: served.length,
+      balanced: problems.length === 0,
+      problems,
+      ms: Math.round(performance.now() - started),
+    }
+  } finally {
+    await orchestrator?.stop()
+    for (const running of inProcess) await running.stop()
+    for (const child of children) child.kill('SIGTERM')
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined,
+      ),
+    )
+    await devnet.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+function earnedLedger(rows: { channelId: Hex; calls: bigint; cumulativeAmount: bigint }[]): bigint {
+  // A payee's income on a channel is the cumulative amount of its newest served voucher.
+  const best = new Map<Hex, bigint>()
+  for (const r of rows)
+    if (r.cumulativeAmount > (best.get(r.channelId) ?? 0n))
+      best.set(r.channelId, r.cumulativeAmount)
+  return [...best.values()].reduce((s, v) => s + v, 0n)
+}
+
+async function readChannel(devnet: Devnet, channels: Address, channelId: Hex) {
+  const c = await devnet.publicClient.readContract({
+    address: channels,
+    abi: paymentChannelsAbi,
+    functionName: 'getChannel',
+    args: [channelId],
+  })
+  return { claimed: c.claimed, deposit: c.deposit, status: statuses[c.status] ?? 'none' }
+}
+
+/** Starts `node agents/<kind>/bin/start.js` and waits until it says it is ready. */
+function spawnProvider(
+  kind: string,
+  env: Record<string, string>,
+  log: (line: string) => void,
+): Promise<ChildProcess> {
+  const require = createRequire(import.meta.url)
+  // The entry is src/index.ts or dist/index.js: either way one folder below the package root.
+  const bin = join(dirname(dirname(require.resolve(`@gotong/agent-${kind}`))), 'bin', 'start.js')
+  const child = spawn(process.execPath, [bin], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  return new Promise((resolve, reject) => {
+    let buffer = ''
+    const onData = (chunk: Buffer) => {
+      buffer += chunk.toString()
+      let i = buffer.indexOf('\n')
+      while (i >= 0) {
+        const line = buffer.slice(0, i)
+        buffer = buffer.slice(i + 1)
+        if (line.trim()) log(line.trim())
+        if (line.startsWith('ready')) resolve(child)
+        i = buffer.indexOf('\n')
+      }
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', (c: Buffer) => log(c.toString().trim()))
+    child.once('exit', (code) =>
+      reject(new Error(`${kind} exited with code ${code} before it was ready`)),
+    )
+  })
+}
+
+/** The bundled dataset: product reviews with ratings, prices and a few duplicate rows. */
+export function sampleDataset(): string {
+  // src/swarm and dist/swarm are both two levels below the package root.
+  return fileURLToPath(new URL('../../assets/sample-reviews.csv', import.meta.url))
+}
+
+function short(hex: string): string {
+  return `${hex.slice(0, 6)}…${hex.slice(-4)}`
+}
