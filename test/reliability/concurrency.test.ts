@@ -106,6 +106,39 @@ describe('one channel under concurrent calls, a top-up and a close', () => {
     expect(counted.runs()).toBe(4)
   })
 
+  // BUG (agent + payments): a consumer's first calls of several tools at once negotiate at once,
+  // and each funding step calls openChannel (packages/payments/src/actions/openChannel.ts) with
+  // the same wallet concurrently: both read the same EIP-2612 permit nonce and the same account
+  // nonce, so all but one open fail ("nonce too low", or PermitFailed(0, deposit) once another
+  // permit consumed the nonce), and those calls end in NEGOTIATION_FAILED. Fix: serialize
+  // channel transactions per payer (a per-wallet queue in openChannel/createConsumer, or a
+  // nonce manager with the permit nonce read inside the queue).
+  test.fails('a consumer’s first calls of three tools at the same moment all succeed', async () => {
+    const realFetch = globalThis.fetch
+    const held: (() => void)[] = []
+    // Line the three negotiations up: each accept waits until all three are ready to go.
+    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      const body = typeof init?.body === 'string' ? init.body : ''
+      if (String(input).endsWith('/negotiate') && body.includes('"type":"accept"'))
+        await new Promise<void>((resolve) => {
+          held.push(resolve)
+          if (held.length === 3) for (const go of held) go()
+        })
+      return realFetch(input, init)
+    }) as typeof fetch
+    const consumer = await t.agent(5).finally(() => {
+      globalThis.fetch = realFetch
+    })
+    const provider = await t.agent(1)
+    const toolIds: bigint[] = []
+    for (const name of ['first-a', 'first-b', 'first-c'])
+      toolIds.push((await provider.serve(countingTool(name).tool, { price })).toolId)
+    const outcomes = await Promise.all(
+      toolIds.map((toolId) => codeOf(consumer.call(toolId, { text: 'first' }))),
+    )
+    expect(outcomes).toEqual(['ok', 'ok', 'ok'])
+  })
+
   // BUG (payments): vouchers are cumulative, and the payee accepts call n + 1 while call n is
   // still on its way; if it then refuses call n (here: the channel started closing in between,
   // VOUCHER_CHANNEL_CLOSING in packages/payments/src/payee/createPayee.ts acceptVoucher), the
