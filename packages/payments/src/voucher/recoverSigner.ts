@@ -11,7 +11,7 @@ const n = hexToBytes('fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 
 /**
  * Recovers the signer of a 32-byte digest as a lowercase address, with exactly the acceptance
- * rules of OpenZeppelin's ECDSA on chain: 65 bytes, `v` of 27/28 (or 0/1), `s` in the lower half
+ * rules of OpenZeppelin's ECDSA on chain: 65 bytes, `v` of 27 or 28, `s` in the lower half
  * of the curve order (no malleable twins), `r` below the order, `r` and `s` non-zero. Anything
  * else returns `undefined`, so a signature the contract would refuse is never accepted off chain.
  * Compare against `address.toLowerCase()`; this skips the checksum's extra keccak.
@@ -26,8 +26,8 @@ export function recoverSignerLowercase(digest: Uint8Array, signature: Hex): Hex 
   } catch {
     return undefined
   }
-  const v = bytes[64]!
-  const recid = v >= 27 ? v - 27 : v
+  // Only 27 and 28: ecrecover (and so the contract) returns nothing for v = 0/1.
+  const recid = bytes[64]! - 27
   if (recid !== 0 && recid !== 1) return undefined
   const r = bytes.subarray(0, 32)
   const s = bytes.subarray(32, 64)
