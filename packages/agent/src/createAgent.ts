@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createClients, type Deployments } from '@gotong/chain'
-import { parseAmount } from '@gotong/core'
-import { publishTool, publishVersion } from '@gotong/directory'
+import { bigintReplacer, manifestHash, parseAmount, SignedAgreement } from '@gotong/core'
+import { publishTool, publishVersion, setAccess } from '@gotong/directory'
 import { createDirectoryIndex, type DirectoryIndex } from '@gotong/directory/node'
 import { type PricingPolicy, pricingPolicy } from '@gotong/negotiation'
 import {
@@ -71,8 +71,10 @@ export type CreateAgentParameters = {
   port?: number
   /** Token gates: check this many blocks behind the head; reuse verdicts this long. */
   gate?: { confirmations?: number; ttlMs?: number }
-  /** When the agent cashes its vouchers; it always answers closes at once. */
+  /** When the agent cashes its vouchers (checked every `settleEveryMs`); it always answers closes at once. */
   claimPolicy?: ClaimPolicy
+  /** How often the claim policy is applied while serving (default 1,000 ms). */
+  settleEveryMs?: number
   /** Calls a new channel is funded for (default 100). */
   callsPerChannel?: bigint
   /** Challenge period of channels this agent opens, in seconds (default 3,600). */
@@ -285,6 +287,9 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
   const { model, source: modelSource } = resolveModel(parameters.llm)
 
   const responders: { stop(): void }[] = []
+  let settleTimer: ReturnType<typeof setInterval> | undefined
+  const agreementsFile = join(store, 'agreements.jsonl')
+  const savedAgreements = loadAgreements(agreementsFile)
   let listener: HttpListener | undefined
   let unwatch: (() => void) | undefined
   let stopped = false
@@ -295,11 +300,57 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
         ...(parameters.port !== undefined ? { port: parameters.port } : {}),
       })
       unwatch = await settler.watch()
+      if (parameters.claimPolicy) {
+        settleTimer = setInterval(() => {
+          settler.settle().catch(() => undefined)
+        }, parameters.settleEveryMs ?? 1_000)
+        settleTimer.unref()
+      }
     }
     return listener
   }
   const alive = () => {
     if (stopped) throw new AgentError('AGENT_STOPPED', `Agent ${name} has been stopped.`)
+  }
+
+  /**
+   * Publishes a tool, or, if this agent already published one of that name (a restart), keeps
+   * its id and publishes a new version only if the manifest changed (a new port, say).
+   */
+  const publishOrReuse = async (
+    toolName: string,
+    manifest: ReturnType<typeof buildManifest>,
+    accessPredicate: Address | null,
+  ) => {
+    await index.sync()
+    const mine = await index.search({ creator: account.address, limit: 100, requirements: false })
+    const existing = mine
+      .flatMap((hit) => hit.offers)
+      .find(
+        (l) => l.manifest?.name === toolName && !l.deregistered && l.creator === account.address,
+      )
+    if (!existing)
+      return publishTool(wallet, {
+        address: contracts.toolDirectory,
+        manifest,
+        accessPredicate,
+        gotong: true,
+      })
+    const hash = manifestHash(manifest)
+    if (hash !== existing.manifestHash)
+      await publishVersion(wallet, {
+        address: contracts.toolDirectory,
+        toolId: existing.toolId,
+        manifest,
+        gotong: true,
+      })
+    if ((existing.access.predicate ?? null) !== accessPredicate)
+      await setAccess(wallet, {
+        address: contracts.toolDirectory,
+        toolId: existing.toolId,
+        predicate: accessPredicate,
+      })
+    return { toolId: existing.toolId, ref: existing.ref, manifestHash: hash }
   }
 
   const agent: Agent = {
@@ -342,13 +393,15 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
           ...(options.sla ? { sla: options.sla } : {}),
           ...(options.quota ? { quota: options.quota } : {}),
         })
-      const published = await publishTool(wallet, {
-        address: contracts.toolDirectory,
-        manifest: manifestFor(tool),
-        accessPredicate,
-        gotong: true,
-      })
+      const published = await publishOrReuse(tool.name, manifestFor(tool), accessPredicate)
       const hosted = hostTool({
+        agreements: savedAgreements.filter(
+          (a) =>
+            a.agreement.toolId === published.toolId &&
+            a.agreement.registry.toLowerCase() === contracts.toolDirectory.toLowerCase(),
+        ),
+        onAgreement: (agreement) =>
+          appendFileSync(agreementsFile, `${JSON.stringify(agreement, bigintReplacer)}\n`),
         server,
         routeBase,
         tool,
@@ -458,6 +511,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
       if (stopped) return
       stopped = true
       unwatch?.()
+      if (settleTimer) clearInterval(settleTimer)
       for (const responder of responders) responder.stop()
       consumer.stop()
       await listener?.close()
@@ -467,4 +521,20 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     },
   }
   return agent
+}
+
+/** Agreements saved by a serving agent, one JSON line each; unreadable lines are skipped. */
+function loadAgreements(file: string): SignedAgreement[] {
+  if (!existsSync(file)) return []
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      try {
+        const parsed = SignedAgreement.safeParse(JSON.parse(line))
+        return parsed.success ? [parsed.data] : []
+      } catch {
+        return []
+      }
+    })
 }

@@ -1,4 +1,4 @@
-import { type SignedAgreement, WireError } from '@gotong/core'
+import { contentHash, type SignedAgreement, WireError } from '@gotong/core'
 import { getTool } from '@gotong/directory'
 import type { DirectoryIndex, Listing } from '@gotong/directory/node'
 import {
@@ -7,8 +7,13 @@ import {
   negotiate,
   type ScoreFunction,
 } from '@gotong/negotiation'
-import type { Budget, SignedReceipt } from '@gotong/payments'
-import { type ChannelWallet, openChannel, type Payer } from '@gotong/payments/payer'
+import { type Budget, ChannelError, type SignedReceipt } from '@gotong/payments'
+import {
+  type ChannelWallet,
+  type IssuedVoucher,
+  openChannel,
+  type Payer,
+} from '@gotong/payments/payer'
 import type { TransportClient } from '@gotong/transport'
 import type { Address, Hex, PublicClient } from 'viem'
 import type { InspectionEvent } from 'xstate'
@@ -71,6 +76,18 @@ const CallAnswer = z.object({ output: z.unknown(), receipt: z.unknown() })
 export function createConsumer(parameters: CreateConsumerParameters) {
   const { account, payer, index, transport, peers } = parameters
   const approvals = new Map<string, Hex>()
+  const fingerprints = new Map<string, Hex>()
+  const inDoubt = new Map<
+    Hex,
+    {
+      issued: IssuedVoucher
+      body: { termsHash: Hex; input: unknown; payment: unknown }
+      idempotencyKey: string
+      requestHash: Hex
+    }
+  >()
+  // Channel transactions from one wallet go one at a time (permit and account nonces).
+  let chainQueue: Promise<unknown> = Promise.resolve()
   const checkTtl = parameters.toolCheckTtlMs ?? 1_000
   const clock = parameters.now ?? Date.now
   const versions = new Map<
@@ -108,6 +125,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     versions.delete(toolId.toString())
     const listing = await listingOf(toolId)
     approvals.set(toolId.toString(), listing.manifestHash)
+    if (listing.manifest) fingerprints.set(toolId.toString(), fingerprintOf(listing.manifest))
     return listing.manifestHash
   }
 
@@ -229,13 +247,17 @@ export function createConsumer(parameters: CreateConsumerParameters) {
           const wanted = proposal.terms.pricePerCall * calls
           const floor = proposal.channel.minDeposit > 0n ? proposal.channel.minDeposit : 1n
           const deposit = wanted > floor ? wanted : floor
-          const opened = await openChannel(parameters.wallet, parameters.publicClient, {
-            channels: parameters.channels,
-            payee: proposal.payee,
-            token: proposal.terms.token,
-            deposit,
-            challengePeriod: parameters.challengePeriod ?? 3_600,
-          })
+          const opening = chainQueue.then(() =>
+            openChannel(parameters.wallet, parameters.publicClient, {
+              channels: parameters.channels,
+              payee: proposal.payee,
+              token: proposal.terms.token,
+              deposit,
+              challengePeriod: parameters.challengePeriod ?? 3_600,
+            }),
+          )
+          chainQueue = opening.catch(() => undefined)
+          const opened = await opening
           payer.trackChannel({ key: opened.key, deposit })
           emit?.({
             type: 'channel',
@@ -318,65 +340,155 @@ export function createConsumer(parameters: CreateConsumerParameters) {
   }
 
   /**
+   * Checks the tool on chain still has the approved manifest. A new version that changes only
+   * where the tool is served (a provider restarted on another port) is taken silently; any
+   * other change (description, schemas, price, terms) is refused until approved again.
+   */
+  const checkVersion = async (toolId: bigint) => {
+    const key = toolId.toString()
+    const approved = approvals.get(key) ?? (await approve(toolId))
+    const current = await onChainVersion(toolId)
+    if (current.manifestHash === approved) return
+    const before = fingerprints.get(key)
+    await index.sync()
+    const listing = await index.getListing(toolId)
+    if (
+      before &&
+      listing?.manifest &&
+      listing.manifestHash === current.manifestHash &&
+      fingerprintOf(listing.manifest) === before
+    ) {
+      approvals.set(key, listing.manifestHash)
+      peers.set(listing.creator.toLowerCase(), new URL(listing.manifest.endpoint).origin)
+      return
+    }
+    throw new AgentError(
+      'TOOL_CHANGED',
+      `Tool ${toolId} changed on chain (now version ${current.version}) since it was approved; approve it again to use it.`,
+      { data: { approved, current: current.manifestHash } },
+    )
+  }
+
+  /** Sends a paid call; `inDoubt` holds what to re-send if no answer came. */
+  const send = (
+    relationship: Relationship,
+    body: { termsHash: Hex; input: unknown; payment: unknown },
+    idempotencyKey: string,
+    signal: AbortSignal | undefined,
+  ) =>
+    transport.request(relationship.provider, `${relationship.routeBase}/call`, body, {
+      result: CallAnswer,
+      idempotencyKey,
+      ...(signal ? { signal } : {}),
+    })
+
+  const refusal = (error: WireError) =>
+    new AgentError(agentCodeOf(error) ?? 'PAYMENT_REFUSED', error.shortMessage, {
+      cause: error,
+      ...(error.data ? { data: error.data } : {}),
+    })
+
+  const definite = (error: unknown): error is WireError =>
+    error instanceof WireError && error.reason !== 'timeout' && error.reason !== 'unavailable'
+
+  /**
+   * A call whose answer never came is settled before the channel signs anything new: re-sent
+   * with its idempotency key, so the provider answers it from its first result, serves it now,
+   * or refuses it (then its voucher is reused). Signing past it could pay for a call never
+   * served, since vouchers are cumulative.
+   */
+  const resolveInDoubt = async (relationship: Relationship) => {
+    const pending = inDoubt.get(relationship.channelId)
+    if (!pending) return
+    try {
+      const answer = await send(relationship, pending.body, pending.idempotencyKey, undefined)
+      payer.confirm(pending.issued, answer.receipt, pending.requestHash)
+      inDoubt.delete(relationship.channelId)
+    } catch (error) {
+      if (definite(error)) {
+        const replayed = error.data?.receipt
+        if (error.reason === 'replayed' && replayed)
+          payer.confirm(pending.issued, replayed, pending.requestHash)
+        else payer.fail(pending.issued)
+        inDoubt.delete(relationship.channelId)
+        return
+      }
+      throw new AgentError(
+        'TOOL_UNAVAILABLE',
+        `Tool ${relationship.toolId} still does not answer an earlier call; nothing new is signed until it does.`,
+        { cause: error },
+      )
+    }
+  }
+
+  /**
    * One paid call. Negotiates and funds on first use of a tool, then signs one voucher per
-   * call. The provider's refusal comes back as an `AgentError` with the provider's code; a
-   * definite refusal frees the voucher for the next call, so nothing is paid for nothing.
+   * call; a used-up channel is replaced by a new agreement and channel. The provider's refusal
+   * comes back as an `AgentError` with the provider's code; a definite refusal frees the
+   * voucher for the next call, so nothing is paid for nothing.
    */
   const call = async (
     toolId: bigint,
     input: unknown,
     options: { maxPrice?: bigint; budget?: Budget; signal?: AbortSignal } = {},
   ): Promise<CallResult> => {
-    const approved = approvals.get(toolId.toString()) ?? (await approve(toolId))
-    const current = await onChainVersion(toolId)
-    if (current.manifestHash !== approved)
-      throw new AgentError(
-        'TOOL_CHANGED',
-        `Tool ${toolId} changed on chain (now version ${current.version}) since it was approved; approve it again to use it.`,
-        { data: { approved, current: current.manifestHash } },
-      )
-    const relationship = await relationshipFor(toolId, {
+    await checkVersion(toolId)
+    const relationshipOptions = {
       maxPrice: options.maxPrice,
       budget: options.budget ?? parameters.budget,
-    })
-    const { agreement, termsHash } = relationship.agreement
-    const requestHash = callRequestHash(nameOf(await listingOf(toolId)), termsHash, input)
-    const budget = relationship.budget?.child(termsHash, {
-      max: agreement.pricePerCall * (agreement.maxCalls || 2n ** 64n),
-    })
-    const issued = await payer.createVoucher({
-      channelId: relationship.channelId,
-      termsHash,
-      amount: agreement.pricePerCall,
-      requestHash,
-      ...(budget ? { budget } : {}),
-    })
+    }
+    let relationship = await relationshipFor(toolId, relationshipOptions)
+    await resolveInDoubt(relationship)
+    const voucherFor = async (r: Relationship) => {
+      const { agreement, termsHash } = r.agreement
+      const requestHash = callRequestHash(nameOf(await listingOf(toolId)), termsHash, input)
+      const budget = r.budget?.child(termsHash, {
+        max: agreement.pricePerCall * (agreement.maxCalls || 2n ** 64n),
+      })
+      const issued = await payer.createVoucher({
+        channelId: r.channelId,
+        termsHash,
+        amount: agreement.pricePerCall,
+        requestHash,
+        ...(budget ? { budget } : {}),
+      })
+      return { issued, requestHash }
+    }
+    let voucher: Awaited<ReturnType<typeof voucherFor>>
+    try {
+      voucher = await voucherFor(relationship)
+    } catch (error) {
+      if (!(error instanceof ChannelError && error.code === 'CHANNEL_DEPOSIT_EXHAUSTED'))
+        throw error
+      // The channel's calls are used up: agree again and fund a new one.
+      const stale = relationships.get(toolId.toString())
+      if (stale && (await stale.catch(() => undefined))?.channelId === relationship.channelId)
+        relationships.delete(toolId.toString())
+      relationship = await relationshipFor(toolId, relationshipOptions)
+      voucher = await voucherFor(relationship)
+    }
+    const { issued, requestHash } = voucher
+    const { termsHash, agreement } = relationship.agreement
+    const body = { termsHash, input, payment: issued.payment }
+    // One key per call, kept by any retry of it; a reused voucher is a new call.
+    const idempotencyKey = callId()
     let answer: z.output<typeof CallAnswer>
     try {
-      answer = await transport.request(
-        relationship.provider,
-        `${relationship.routeBase}/call`,
-        { termsHash, input, payment: issued.payment },
-        {
-          result: CallAnswer,
-          // One key per call, kept by any retry of it; a reused voucher is a new call.
-          idempotencyKey: callId(),
-          ...(options.signal ? { signal: options.signal } : {}),
-        },
-      )
+      answer = await send(relationship, body, idempotencyKey, options.signal)
     } catch (error) {
-      if (
-        error instanceof WireError &&
-        error.reason !== 'timeout' &&
-        error.reason !== 'unavailable'
-      ) {
+      if (definite(error)) {
         payer.fail(issued)
-        const code = agentCodeOf(error) ?? 'PAYMENT_REFUSED'
-        throw new AgentError(code, error.shortMessage, {
-          cause: error,
-          ...(error.data ? { data: error.data } : {}),
+        parameters.onEvent?.({
+          type: 'call',
+          toolId,
+          provider: relationship.provider,
+          price: 0n,
+          ok: false,
+          code: agentCodeOf(error) ?? 'PAYMENT_REFUSED',
         })
+        throw refusal(error)
       }
+      inDoubt.set(relationship.channelId, { issued, body, idempotencyKey, requestHash })
       throw new AgentError(
         'TOOL_UNAVAILABLE',
         `Tool ${toolId} did not answer; the call may be retried.`,
@@ -418,6 +530,12 @@ const meetsSlaThenCheapest: ScoreFunction = (proposal, context) => {
     return Number.NEGATIVE_INFINITY
   if (sla?.callsPerMinute && callsPerMinute < sla.callsPerMinute) return Number.NEGATIVE_INFINITY
   return cheapest(proposal, context)
+}
+
+/** A manifest's content apart from where it is served: what an approval is about. */
+function fingerprintOf(manifest: Record<string, unknown>): Hex {
+  const { endpoint: _, ...content } = manifest
+  return contentHash(content)
 }
 
 function callId(): string {

@@ -37,6 +37,10 @@ export type HostToolParameters = {
   timeoutMs: number
   payee: Payee
   gate: ((toolId: bigint, caller: Address) => Promise<void>) | undefined
+  /** Agreements made before a restart, still in force. */
+  agreements?: readonly SignedAgreement[]
+  /** Every new agreement, to persist it. */
+  onAgreement?: (agreement: SignedAgreement) => void
   /** Called for every call served or refused, for live views and ledgers. */
   onCall?: (event: { caller: Address; termsHash: Hex; ok: boolean; code?: string }) => void
 }
@@ -49,7 +53,9 @@ export type HostToolParameters = {
  */
 export function hostTool(parameters: HostToolParameters) {
   const { server, routeBase, tool, payee, gate, toolId } = parameters
-  const agreements = new Map<Hex, SignedAgreement>()
+  const agreements = new Map<Hex, SignedAgreement>(
+    (parameters.agreements ?? []).map((a) => [a.termsHash, a] as const),
+  )
   const responder = createResponder({
     signer: parameters.account,
     chainId: parameters.chainId,
@@ -63,7 +69,10 @@ export function hostTool(parameters: HostToolParameters) {
       ...(parameters.callsPerMinute ? { callsPerMinute: parameters.callsPerMinute } : {}),
     },
     pricing: parameters.pricing,
-    onAgreement: (agreement) => agreements.set(agreement.termsHash, agreement),
+    onAgreement: (agreement) => {
+      agreements.set(agreement.termsHash, agreement)
+      parameters.onAgreement?.(agreement)
+    },
   })
 
   const agreementFor = (termsHash: Hex, caller: Address): SignedAgreement => {

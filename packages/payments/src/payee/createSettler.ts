@@ -40,6 +40,8 @@ export type Settler = {
   watch(options?: {
     /** Retries of a failed claim after a close started (default 5, backing off from 200 ms). */
     retries?: number
+    /** How long to wait for calls still running at a close before the last claim (default 30 s). */
+    settleWithinMs?: number
     onClaim?: (claim: { channelId: Hex; hash: Hash; amount: bigint }) => void
     onError?: (error: unknown) => void
   }): Promise<() => void>
@@ -137,6 +139,13 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
             await payee.refreshChannel(channelId)
             const result = await claim(channelId)
             if (result) options.onClaim?.({ channelId, ...result })
+            // Calls accepted before the close may still finish: claim again once they have,
+            // while the window is open (the payee may claim until the channel is finalized).
+            const until = now() + (options.settleWithinMs ?? 30_000)
+            while (store.listVouchers({ channelId, status: 'pending' }).length && now() < until)
+              await new Promise((r) => setTimeout(r, 50))
+            const late = await claim(channelId)
+            if (late) options.onClaim?.({ channelId, ...late })
             return
           } catch (error) {
             if (attempt >= (options.retries ?? 5)) {
