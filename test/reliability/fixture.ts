@@ -15,7 +15,6 @@ import { bigintReplacer, gotongDomain, voucherTypes, WireError } from '@gotong/c
 import { createHttpClient } from '@gotong/transport'
 import { type Address, createTestClient, type Hex, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { expect } from 'vitest'
 import { z } from 'zod'
 
 /**
@@ -173,11 +172,17 @@ export function payment(
  * A hand-driven client for a serving agent's routes, signed by `privateKey`: what an attacker
  * (or a buggy peer) can send, past everything the consumer runtime would check.
  */
-export function rawClient(privateKey: Hex, chainId: number, provider: Agent) {
+export function rawClient(
+  privateKey: Hex,
+  chainId: number,
+  provider: Agent,
+  options: { now?: () => number } = {},
+) {
   const client = createHttpClient({
     signer: privateKeyToAccount(privateKey),
     chainId,
     peers: { [provider.address]: provider.url! },
+    ...(options.now ? { now: options.now } : {}),
   })
   return {
     client,
@@ -226,5 +231,3 @@ export async function until<T>(
     await new Promise((resolve) => setTimeout(resolve, options.interval ?? 50))
   }
 }
-
-export { expect }

@@ -41,7 +41,9 @@ function raw(
         path: options.path,
         headers: {
           'content-type': options.contentType ?? 'application/json',
-          ...(options.body !== undefined ? { 'content-length': Buffer.byteLength(options.body) } : {}),
+          ...(options.body !== undefined
+            ? { 'content-length': Buffer.byteLength(options.body) }
+            : {}),
         },
       },
       (response) => {
@@ -110,7 +112,9 @@ describe('the paid route cannot be reached around its paywall', () => {
       for (const method of ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH'])
         statuses.push((await raw(base, { method, path })).status)
       // POST without a signature, and POST signed properly but carrying no payment.
-      statuses.push((await raw(base, { method: 'POST', path, body: JSON.stringify(unpaid) })).status)
+      statuses.push(
+        (await raw(base, { method: 'POST', path, body: JSON.stringify(unpaid) })).status,
+      )
       statuses.push((await raw(base, { method: 'POST', path, body: await signed(unpaid) })).status)
       answers[path] = statuses
     }
@@ -127,7 +131,10 @@ describe('the paid route cannot be reached around its paywall', () => {
       ['oversized', { body: Buffer.alloc(2 * 1024 * 1024, 0x20) }],
       ['not json', { body: '{"envelope": ' }],
       ['empty', { body: '' }],
-      ['form encoded', { body: 'termsHash=0x00&input=x', contentType: 'application/x-www-form-urlencoded' }],
+      [
+        'form encoded',
+        { body: 'termsHash=0x00&input=x', contentType: 'application/x-www-form-urlencoded' },
+      ],
       ['json as text/plain, unpaid', { body: await signed(unpaid), contentType: 'text/plain' }],
       ['json array', { body: '[]' }],
       ['deep nesting', { body: `${'['.repeat(100_000)}${']'.repeat(100_000)}` }],

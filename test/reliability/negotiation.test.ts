@@ -1,0 +1,224 @@
+import type { Agent } from '@gotong/agent'
+import { type CallForProposals, Proposal } from '@gotong/core'
+import { agreementDomain, agreementFor, signAgreement } from '@gotong/negotiation'
+import { type Address, type Hex, keccak256, toHex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import {
+  codeOf,
+  countingTool,
+  payment,
+  rawClient,
+  relationshipOf,
+  type Setup,
+  setup,
+  signVoucher,
+  wire,
+} from './fixture.js'
+
+let t: Setup
+beforeAll(async () => {
+  t = await setup()
+})
+afterAll(async () => {
+  vi.restoreAllMocks()
+  await t?.stop()
+})
+
+const price = 1_000n
+// The serving agent and the attacker's client keep real time; only the negotiation responder
+// (which reads the wall clock: createAgent does not hand it its `now`) is moved, with Date.now.
+const realNow = Date.now.bind(Date)
+
+/** A consumer (account `index`) negotiating by hand with a serving agent, message by message. */
+function negotiator(
+  index: number,
+  provider: Agent,
+  served: { toolId: bigint; manifestHash: Hex },
+  name: string,
+) {
+  const account = privateKeyToAccount(t.key(index))
+  const raw = rawClient(t.key(index), t.devnet.chainId, provider, { now: realNow })
+  const send = async (message: unknown) =>
+    (await raw.request(`tools/${name}/negotiate`, wire(message))) as {
+      type: string
+      reason?: string
+    }
+  let n = 0
+  return {
+    account,
+    raw,
+    send,
+    /** A call for proposals; resolves with it and the provider's proposal. */
+    async cfp() {
+      const now = BigInt(Math.floor(realNow() / 1000))
+      const cfp: CallForProposals = {
+        type: 'cfp',
+        cfpId: keccak256(toHex(`${index}-${name}-${n++}-${realNow()}`)),
+        consumer: account.address,
+        chainId: t.devnet.chainId,
+        tool: {
+          registry: t.contracts.toolDirectory,
+          toolId: served.toolId,
+          manifestHash: served.manifestHash,
+        },
+        constraints: { maxPricePerCall: price, calls: 10n, deadline: now + 86_400n },
+        respondBy: now + 30n,
+      }
+      const answer = await send(cfp)
+      expect(answer.type).toBe('proposal')
+      return { cfp, proposal: Proposal.parse(answer) }
+    },
+    /** The accept of a proposal, optionally with a field of the agreement changed. */
+    async accept(cfp: CallForProposals, proposal: Proposal, patch: { provider?: Address } = {}) {
+      const agreement = { ...agreementFor(cfp, proposal), ...patch }
+      return {
+        type: 'accept' as const,
+        cfpId: cfp.cfpId,
+        proposalId: proposal.proposalId,
+        agreement,
+        signature: await signAgreement(account, {
+          agreement,
+          domain: agreementDomain(cfp, proposal),
+        }),
+      }
+    },
+  }
+}
+
+describe('negotiation abuse against a serving agent, over HTTP', () => {
+  test('an expired offer, a replayed accept, messages after the end, a payee changed after acceptance: each refused with its reason', async () => {
+    const provider = await t.agent(1, { now: realNow })
+    const counted = countingTool('negotiable')
+    const served = await provider.serve(counted.tool, { price })
+    const c = negotiator(2, provider, served, 'negotiable')
+
+    // 1. An offer accepted after it lapsed (the offer's own timer has not even fired yet).
+    const late = await c.cfp()
+    const lateAccept = await c.accept(late.cfp, late.proposal)
+    const lapse = Number(late.proposal.expiresAt) * 1000 - realNow() + 1_000
+    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + lapse)
+    const expired = await c.send(lateAccept).finally(() => vi.restoreAllMocks())
+    expect(expired).toMatchObject({ type: 'reject', reason: 'expired' })
+
+    // 2. An agreement made properly, then its accept replayed, and a different accept after it.
+    const { cfp, proposal } = await c.cfp()
+    const accept = await c.accept(cfp, proposal)
+    expect(await c.send(accept)).toMatchObject({ type: 'countersign' })
+    expect(await c.send(accept)).toMatchObject({ type: 'reject', reason: 'replayed' })
+    const otherPayee = await c.accept(cfp, proposal, { provider: t.address(3) })
+    expect(await c.send(otherPayee)).toMatchObject({ type: 'reject', reason: 'terms_mismatch' })
+    const counter = {
+      type: 'counter',
+      cfpId: cfp.cfpId,
+      proposalId: proposal.proposalId,
+      terms: { ...proposal.terms, pricePerCall: 1n },
+    }
+    expect(await c.send(counter)).toMatchObject({ type: 'reject', reason: 'terms_mismatch' })
+    expect(await c.send(cfp)).toMatchObject({ type: 'reject', reason: 'replayed' })
+
+    // 3. A negotiation the consumer walked away from: anything after is refused as closed.
+    const walked = await c.cfp()
+    expect(
+      await c.send({ type: 'reject', cfpId: walked.cfp.cfpId, reason: 'declined' }),
+    ).toMatchObject({ type: 'reject' })
+    expect(await c.send(await c.accept(walked.cfp, walked.proposal))).toMatchObject({
+      type: 'reject',
+      reason: 'closed',
+    })
+
+    // 4. A payee changed before acceptance is a terms mismatch too; nobody else may speak for
+    // the consumer.
+    const fresh = await c.cfp()
+    expect(
+      await c.send(await c.accept(fresh.cfp, fresh.proposal, { provider: t.address(3) })),
+    ).toMatchObject({ type: 'reject', reason: 'terms_mismatch' })
+    const intruder = negotiator(4, provider, served, 'negotiable')
+    expect(await intruder.send(await c.accept(fresh.cfp, fresh.proposal))).toMatchObject({
+      type: 'reject',
+      reason: 'invalid_signature',
+    })
+    expect(counted.runs()).toBe(0)
+  })
+
+  test('vouchers cannot pay under terms that were never agreed, nor under another agreement’s terms', async () => {
+    const provider = await t.agent(1)
+    const counted = countingTool('terms-bound')
+    const served = await provider.serve(counted.tool, { price })
+    const consumer = await t.agent(5)
+    await consumer.call(served.toolId, { text: 'honest' })
+    const { channelId, termsHash } = relationshipOf(consumer)
+    const c = negotiator(5, provider, served, 'terms-bound')
+    // A second agreement for the same tool, countersigned but never funded.
+    const second = await c.cfp()
+    const secondAccept = await c.accept(second.cfp, second.proposal)
+    const countersigned = (await c.send(secondAccept)) as { type: string; termsHash: Hex }
+    expect(countersigned.type).toBe('countersign')
+    const domain = { chainId: t.devnet.chainId, channels: t.contracts.paymentChannels }
+    const call = async (requestTerms: Hex, voucherTerms: Hex) => {
+      const voucher = {
+        channelId,
+        termsHash: voucherTerms,
+        calls: 2n,
+        cumulativeAmount: 2n * price,
+      }
+      return codeOf(
+        c.raw.request('tools/terms-bound/call', {
+          termsHash: requestTerms,
+          input: { text: 'other terms' },
+          payment: payment(domain, voucher, await signVoucher(t.key(5), domain, voucher)),
+        }),
+      )
+    }
+    const unagreed = keccak256(toHex('terms nobody signed'))
+    expect({
+      unagreedTerms: await call(unagreed, unagreed),
+      voucherForSecondTermsOnFirstChannel: await call(
+        countersigned.termsHash,
+        countersigned.termsHash,
+      ),
+    }).toEqual({
+      unagreedTerms: 'AGREEMENT_UNKNOWN',
+      voucherForSecondTermsOnFirstChannel: 'VOUCHER_TERMS_MISMATCH',
+    })
+    expect(counted.runs()).toBe(1)
+  })
+
+  // BUG (agent): hostTool's call route checks that the request's termsHash is an agreement with
+  // the caller, and payee.acceptVoucher checks the voucher against its own channel's terms, but
+  // nothing checks that the voucher's terms are the request's (packages/agent/src/provider/
+  // hostTool.ts: `payee.acceptVoucher(payment, { requestHash })` is given neither the call's
+  // termsHash nor the agreement's channel). The payee store is shared by every tool the agent
+  // serves, so a voucher from a cheap tool's channel pays for a call of an expensive tool, at
+  // the cheap price. Fix: pass the agreement's channel (`{ channelId }`, already supported) or
+  // compare `ticket.voucher.termsHash` with the request's termsHash before running the handler.
+  test.fails('a voucher on a cheap tool’s channel cannot pay for a call of an expensive tool of the same agent', async () => {
+    const provider = await t.agent(1)
+    const cheap = countingTool('cheap')
+    const dear = countingTool('dear')
+    const servedCheap = await provider.serve(cheap.tool, { price })
+    const servedDear = await provider.serve(dear.tool, { price: 100n * price })
+    const consumer = await t.agent(2)
+    await consumer.call(servedCheap.toolId, { text: 'cheap' })
+    const cheapChannel = relationshipOf(consumer)
+    await consumer.call(servedDear.toolId, { text: 'dear' })
+    const dearTerms = relationshipOf(consumer, { not: [cheapChannel.channelId] }).termsHash
+    const raw = rawClient(t.key(2), t.devnet.chainId, provider)
+    const domain = { chainId: t.devnet.chainId, channels: t.contracts.paymentChannels }
+    const voucher = {
+      channelId: cheapChannel.channelId,
+      termsHash: cheapChannel.termsHash,
+      calls: 2n,
+      cumulativeAmount: 2n * price,
+    }
+    const outcome = await codeOf(
+      raw.request('tools/dear/call', {
+        termsHash: dearTerms,
+        input: { text: 'the expensive one, for the cheap price' },
+        payment: payment(domain, voucher, await signVoucher(t.key(2), domain, voucher)),
+      }),
+    )
+    expect(dear.runs()).toBe(1)
+    expect(outcome).toMatch(/^VOUCHER_(TERMS_MISMATCH|WRONG_CHANNEL)$/)
+  })
+})
