@@ -16,3 +16,4 @@ export { createGateChecker, type GateCheckerParameters } from './provider/gate.j
 export { CallRequest, callRequestHash, FundRequest } from './provider/hostTool.js'
 export { defineTool, type Tool, type ToolContext } from './tool/defineTool.js'
 export { fromLangChainTool } from './tool/fromLangChainTool.js'
+export { typedDataSigner, verifyAgreementFast } from './typedSigner.js'

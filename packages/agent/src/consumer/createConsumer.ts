@@ -21,6 +21,7 @@ import { z } from 'zod'
 import { AgentError, agentCodeOf } from '../errors.js'
 import { gateStatus } from '../provider/gate.js'
 import { callRequestHash } from '../provider/hostTool.js'
+import { verifyAgreementFast } from '../typedSigner.js'
 
 /** One consumer–provider relationship for one tool: the agreement and its funded channel. */
 export type Relationship = {
@@ -243,6 +244,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
           ...(options.sla ? { sla: options.sla } : {}),
         },
         score: meetsSlaThenCheapest,
+        verify: verifyAgreementFast,
         fund: async ({ proposal, agreement }) => {
           const wanted = proposal.terms.pricePerCall * calls
           const floor = proposal.channel.minDeposit > 0n ? proposal.channel.minDeposit : 1n

@@ -1,11 +1,12 @@
 import { Bytes32, contentHash, type SignedAgreement, WireError } from '@gotong/core'
-import { createResponder, type PricingPolicy } from '@gotong/negotiation'
+import { createResponder, type PricingPolicy, type Signer } from '@gotong/negotiation'
 import { ChannelKey, type VoucherRejectedError } from '@gotong/payments'
 import type { Payee } from '@gotong/payments/payee'
 import type { TransportServer } from '@gotong/transport'
 import type { Address, Hex, LocalAccount } from 'viem'
 import { z } from 'zod'
 import type { Tool } from '../tool/defineTool.js'
+import { verifyAgreementFast } from '../typedSigner.js'
 
 /** What a consumer sends with a paid call. */
 export const CallRequest = z.strictObject({
@@ -23,6 +24,8 @@ export type HostToolParameters = {
   routeBase: string
   tool: Tool
   account: LocalAccount
+  /** Signs agreements (the account by default; the agent passes its native signer). */
+  signer?: Signer
   chainId: number
   directory: Address
   toolId: bigint
@@ -57,7 +60,8 @@ export function hostTool(parameters: HostToolParameters) {
     (parameters.agreements ?? []).map((a) => [a.termsHash, a] as const),
   )
   const responder = createResponder({
-    signer: parameters.account,
+    signer: parameters.signer ?? parameters.account,
+    verify: verifyAgreementFast,
     chainId: parameters.chainId,
     tool: { registry: parameters.directory, toolId, manifestHash: parameters.manifestHash },
     capabilities: tool.tags,
