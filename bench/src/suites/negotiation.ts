@@ -1,3 +1,4 @@
+import { typedDataSigner, verifyAgreementFast } from '@gotong/agent'
 import { ConsumerMessage } from '@gotong/core'
 import {
   createResponder,
@@ -6,6 +7,7 @@ import {
   pricingPolicy,
   type Responder,
 } from '@gotong/negotiation'
+import { privateKeySigner } from '@gotong/payments'
 import { createHttpClient, createTransportServer } from '@gotong/transport'
 import { type HttpListener, serveHttp } from '@gotong/transport/node'
 import type { Address } from 'viem'
@@ -20,14 +22,19 @@ const token: Address = '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0'
 const tool = { registry, toolId: 1n, manifestHash: keccak256(toHex('weather v1')) }
 const constraints = { maxPricePerCall: 10_000n, calls: 1_000n }
 
-const consumer = privateKeyToAccount(keccak256(toHex('gotong bench consumer')))
+const consumerKey = keccak256(toHex('gotong bench consumer'))
+const consumer = privateKeyToAccount(consumerKey)
+/** What an agent signs and verifies with: native secp256k1 over viem's EIP-712 digests. */
+const fastConsumer = typedDataSigner(privateKeySigner(consumerKey))
 
 /** `count` providers, each a responder with its own key and a different list price. */
-function providers(count: number): Map<string, Responder> {
+function providers(count: number, fast = false): Map<string, Responder> {
   const responders = new Map<string, Responder>()
   for (let i = 0; i < count; i++) {
-    const signer = privateKeyToAccount(keccak256(toHex(`gotong bench provider ${i}`)))
+    const key = keccak256(toHex(`gotong bench provider ${i}`))
+    const signer = fast ? typedDataSigner(privateKeySigner(key)) : privateKeyToAccount(key)
     const responder = createResponder({
+      ...(fast ? { verify: verifyAgreementFast } : {}),
       signer,
       chainId,
       tool,
@@ -52,7 +59,7 @@ function client(responders: Map<string, Responder>): NegotiationClient {
  * The same responders behind loopback HTTP, one server each: every message travels in a
  * transport envelope (EIP-712 signed, checked, replay-protected) as it would between hosts.
  */
-async function overHttp(responders: Map<string, Responder>) {
+async function overHttp(responders: Map<string, Responder>, fast = false) {
   const peers: Record<string, string> = {}
   const listeners: HttpListener[] = []
   for (const [address, responder] of responders) {
@@ -65,10 +72,11 @@ async function overHttp(responders: Map<string, Responder>) {
     peers[address] = listener.url
     listeners.push(listener)
   }
-  const http = createHttpClient({ signer: consumer, chainId, peers })
+  const signer = fast ? fastConsumer : consumer
+  const http = createHttpClient({ signer, chainId, peers })
   return {
     client: {
-      signer: consumer,
+      signer,
       send: (to, message, { signal }) =>
         http.request(to as Address, 'negotiate', message, { signal }),
     } satisfies NegotiationClient,
@@ -106,35 +114,38 @@ export const negotiation: Suite = {
         name: `time to agreement, ${count} provider${count === 1 ? '' : 's'}`,
         unit: 'ms',
         samples,
-        ...(count === 10 ? { target: { max: 30 } } : {}),
         note,
       })
       for (const responder of responders.values()) responder.stop()
     }
 
-    const remote = providers(10)
-    const http = await overHttp(remote)
-    const httpSamples = await timeEach(
-      ctx.quick ? 3 : 100,
-      async () => {
-        const deal = await negotiate(http.client, {
-          providers: [...remote.keys()],
-          chainId,
-          tool,
-          constraints,
-        })
-        await deal.settle()
-      },
-      ctx.quick ? 1 : 10,
-    )
-    ctx.record({
-      name: 'time to agreement, 10 providers, loopback HTTP',
-      unit: 'ms',
-      samples: httpSamples,
-      note: 'a server per provider; signed envelopes',
-    })
-    await http.close()
-    for (const responder of remote.values()) responder.stop()
+    for (const fast of [false, true]) {
+      const remote = providers(10, fast)
+      const http = await overHttp(remote, fast)
+      const httpSamples = await timeEach(
+        ctx.quick ? 3 : 100,
+        async () => {
+          const deal = await negotiate(http.client, {
+            providers: [...remote.keys()],
+            chainId,
+            tool,
+            constraints,
+            ...(fast ? { verify: verifyAgreementFast } : {}),
+          })
+          await deal.settle()
+        },
+        ctx.quick ? 1 : 10,
+      )
+      ctx.record({
+        name: `time to agreement, 10 providers, loopback HTTP, ${fast ? 'native signing (as agents run)' : 'viem signing'}`,
+        unit: 'ms',
+        samples: httpSamples,
+        ...(fast ? { target: { max: 30 } } : {}),
+        note: 'a server per provider; signed envelopes',
+      })
+      await http.close()
+      for (const responder of remote.values()) responder.stop()
+    }
 
     const concurrent = ctx.quick ? 50 : 1_000
     const perNegotiation = 3
