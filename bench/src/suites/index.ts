@@ -1,8 +1,9 @@
 import type { Suite } from '../harness.js'
 import { directory } from './directory.js'
 import { negotiation } from './negotiation.js'
+import { paidCall } from './paidCall.js'
 import { payments } from './payments.js'
 import { transport } from './transport.js'
 
 /** Every suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [payments, transport, directory, negotiation]
+export const suites: Suite[] = [payments, transport, directory, negotiation, paidCall]
