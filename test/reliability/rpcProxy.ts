@@ -4,17 +4,26 @@ import type { AddressInfo } from 'node:net'
 /**
  * A loopback JSON-RPC relay in front of a real node, with a switch that makes it fail: what an
  * agent sees when its RPC provider has an outage. Down, every request is answered 503 without
- * reaching the node; `failed` counts them.
+ * reaching the node; `failed` counts them. With `maxLogRange`, it refuses `eth_getLogs` over
+ * more blocks, as public RPC providers do.
  */
-export async function startRpcProxy(target: string) {
+export async function startRpcProxy(target: string, options: { maxLogRange?: number } = {}) {
   let down = false
   let failed = 0
   let relayed = 0
+  let refusedRanges = 0
   const server = createServer(async (request, response) => {
     const body = await read(request)
     if (down) {
       failed++
       response.writeHead(503, { 'content-type': 'text/plain' }).end('RPC outage')
+      return
+    }
+    const refusal =
+      options.maxLogRange === undefined ? undefined : tooWide(body, options.maxLogRange)
+    if (refusal) {
+      refusedRanges++
+      response.writeHead(200, { 'content-type': 'application/json' }).end(refusal)
       return
     }
     try {
@@ -44,12 +53,33 @@ export async function startRpcProxy(target: string) {
     },
     failed: () => failed,
     relayed: () => relayed,
+    refusedRanges: () => refusedRanges,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
         server.close(() => resolve())
       }),
   }
+}
+
+/** A JSON-RPC error answer if `body` is an eth_getLogs over more than `max` blocks. */
+function tooWide(body: string, max: number): string | undefined {
+  let call: { id?: unknown; method?: string; params?: [{ fromBlock?: string; toBlock?: string }] }
+  try {
+    call = JSON.parse(body)
+  } catch {
+    return undefined
+  }
+  if (call.method !== 'eth_getLogs') return undefined
+  const filter = call.params?.[0]
+  if (!filter?.fromBlock?.startsWith('0x') || !filter.toBlock?.startsWith('0x')) return undefined
+  const span = BigInt(filter.toBlock) - BigInt(filter.fromBlock) + 1n
+  if (span <= BigInt(max)) return undefined
+  return JSON.stringify({
+    jsonrpc: '2.0',
+    id: call.id,
+    error: { code: -32005, message: `query exceeds max block range ${max}` },
+  })
 }
 
 function read(request: IncomingMessage): Promise<string> {
