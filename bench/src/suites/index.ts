@@ -3,7 +3,8 @@ import { directory } from './directory.js'
 import { negotiation } from './negotiation.js'
 import { paidCall } from './paidCall.js'
 import { payments } from './payments.js'
+import { settlement } from './settlement.js'
 import { transport } from './transport.js'
 
 /** Every suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [payments, transport, directory, negotiation, paidCall]
+export const suites: Suite[] = [payments, transport, directory, negotiation, paidCall, settlement]

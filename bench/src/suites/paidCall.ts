@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Agent, createAgent, defineTool } from '@gotong/agent'
+import { type Agent, createAgent, defineTool, typedDataSigner } from '@gotong/agent'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
 import type { Receipt, Voucher } from '@gotong/core'
 import {
@@ -107,8 +107,8 @@ export const paidCall: Suite = {
       )
       listener = await serveHttp(server)
       const plain = createHttpClient({
-        // The agent signs envelopes with its viem account; so does this client.
-        signer: privateKeyToAccount(consumerKey),
+        // Envelopes signed as an agent signs them.
+        signer: typedDataSigner(privateKeySigner(consumerKey)),
         chainId: devnet.chainId,
         peers: { [providerAccount.address]: listener.url },
       })
@@ -218,7 +218,7 @@ export const paidCall: Suite = {
       const b = single.paid!
       const overhead = b.median - a.median
       const fsync = single.paidTmpfs
-        ? `; on tmpfs (b′ − a) = ${(single.paidTmpfs.median - a.median).toFixed(2)} ms, so the 4 fsync'd SQLite transactions per call (payer voucher, payee accept, payee commit, payer receipt) cost ${(b.median - single.paidTmpfs.median).toFixed(2)} ms`
+        ? `; on tmpfs (b′ − a) = ${(single.paidTmpfs.median - a.median).toFixed(2)} ms, so the 5 fsync'd SQLite commits per call (payer: voucher reserved, signature, receipt; payee: accept, commit) cost ${(b.median - single.paidTmpfs.median).toFixed(2)} ms`
         : ''
       ctx.record({
         name: 'paid overhead (b − a) at p50',
