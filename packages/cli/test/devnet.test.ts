@@ -1,6 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const gotong = (...args: string[]) =>
@@ -30,6 +34,23 @@ const anvilChildren = (pid: number) => {
   }
 }
 
+let dir: string
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'gotong-cli-devnet-'))
+})
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+/** Holds a loopback port; resolves undefined if something else holds it already. */
+function hold(port: number): Promise<Server | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(undefined))
+    server.listen(port, '127.0.0.1', () => resolve(server))
+  })
+}
+
 async function firstLine(proc: ReturnType<typeof gotong>): Promise<string> {
   let out = ''
   let err = ''
@@ -49,7 +70,8 @@ describe('gotong devnet --json', () => {
   test.each(['SIGTERM', 'SIGINT'] as const)(
     'prints rpcUrl, chainId and addresses; the node answers; %s leaves no anvil',
     async (signal) => {
-      const proc = gotong('devnet', '--json')
+      const deployments = join(dir, `${signal}.json`)
+      const proc = gotong('devnet', '--json', '--deployments', deployments)
       const info = JSON.parse(await firstLine(proc))
       expect(info).toMatchObject({
         rpcUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
@@ -60,6 +82,9 @@ describe('gotong devnet --json', () => {
         },
       })
       expect(info.accounts[0]).toMatchObject({ gUSD: '10000' })
+      // The deployments file other commands read with --deployments.
+      expect(info.deploymentsFile).toBe(deployments)
+      expect(JSON.parse(await readFile(deployments, 'utf8')).contracts).toEqual(info.contracts)
       const response = await fetch(info.rpcUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -76,6 +101,37 @@ describe('gotong devnet --json', () => {
       await expect(fetch(info.rpcUrl, { method: 'POST', body: '{}' })).rejects.toThrow()
     },
   )
+})
+
+describe('gotong devnet ports', () => {
+  test('8545 by default; taken, a free port with a note; a port asked for and taken fails', async () => {
+    const server = await hold(8545)
+    try {
+      const proc = gotong('devnet', '--json', '--deployments', join(dir, 'fallback.json'))
+      let err = ''
+      proc.stderr.on('data', (c: Buffer) => {
+        err += c.toString()
+      })
+      const info = JSON.parse(await firstLine(proc))
+      expect(info.rpcUrl).not.toBe('http://127.0.0.1:8545')
+      expect(err).toContain(`note: port 8545 is in use, so the devnet listens on ${info.rpcUrl}`)
+      const exited = new Promise((r) => proc.once('exit', r))
+      proc.kill('SIGTERM')
+      await exited
+
+      const asked = gotong('devnet', '--port', '8545', '--deployments', join(dir, 'asked.json'))
+      let askedErr = ''
+      asked.stderr.on('data', (c: Buffer) => {
+        askedErr += c.toString()
+      })
+      expect(await new Promise((r) => asked.once('exit', r))).toBe(1)
+      expect(askedErr).toMatch(
+        /^error \[DEVNET_PORT_IN_USE\]: Port 8545 on 127\.0\.0\.1 is already in use\./,
+      )
+    } finally {
+      server?.close()
+    }
+  })
 })
 
 describe('gotong --help and bad flags', () => {
