@@ -1,6 +1,10 @@
 import { Command } from 'commander'
+import { agentCommand } from './commands/agent.js'
+import { callCommand } from './commands/call.js'
+import { channelsCommand } from './commands/channels.js'
 import { devnetCommand } from './commands/devnet.js'
 import { publishCommand } from './commands/publish.js'
+import { receiptsCommand } from './commands/receipts.js'
 import { searchCommand } from './commands/search.js'
 import { swarmCommand } from './commands/swarm.js'
 import { toolCommand } from './commands/tool.js'
@@ -19,5 +23,9 @@ export function createProgram(): Command {
   program.addCommand(publishCommand())
   program.addCommand(searchCommand())
   program.addCommand(toolCommand())
+  program.addCommand(callCommand())
+  program.addCommand(channelsCommand())
+  program.addCommand(receiptsCommand())
+  program.addCommand(agentCommand())
   return program
 }
