@@ -126,7 +126,7 @@ export function hostTool(parameters: HostToolParameters) {
       const requestHash = callRequestHash(tool.name, termsHash, input)
       let ticket: Awaited<ReturnType<Payee['acceptVoucher']>>
       try {
-        ticket = await payee.acceptVoucher(payment, { requestHash })
+        ticket = await payee.acceptVoucher(payment, { requestHash, termsHash })
       } catch (error) {
         const rejected = error as VoucherRejectedError
         if (!rejected.wireReason) throw error

@@ -59,7 +59,7 @@ export type Payee = {
    */
   acceptVoucher(
     payment: unknown,
-    call?: { requestHash?: Hex; channelId?: Hex },
+    call?: { requestHash?: Hex; channelId?: Hex; termsHash?: Hex },
   ): Promise<VoucherTicket>
   /** After a restart: calls that were accepted but never finished are rolled back. */
   recover(): { rolledBack: number }
@@ -196,6 +196,8 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
         throw reject('unknown_channel', `Channel ${voucher.channelId} is not bound here.`)
       if (voucher.termsHash !== channel.termsHash)
         throw reject('terms_mismatch', 'The voucher is bound to other terms than its channel.')
+      if (call.termsHash && voucher.termsHash !== call.termsHash.toLowerCase())
+        throw reject('terms_mismatch', 'The voucher pays under other terms than this call.')
       if (channel.validUntil !== 0n && BigInt(Math.floor(now() / 1000)) > channel.validUntil)
         throw reject('agreement_expired', 'The agreement this channel pays for has expired.')
       if (voucher.calls === 0n)
