@@ -90,13 +90,7 @@ describe('one channel under concurrent calls, a top-up and a close', () => {
     expect(newest).toBeLessThanOrEqual(200n * price)
   })
 
-  // BUG (agent): a relationship is one channel for life. When its calls are used up (the
-  // agreement's maxCalls is the consumer's callsPerChannel, and so is the deposit), every later
-  // call of the tool fails with CHANNEL_DEPOSIT_EXHAUSTED from payer.createVoucher, because
-  // createConsumer caches the relationship (packages/agent/src/consumer/createConsumer.ts,
-  // relationshipFor) and never tops up, renegotiates or drops it. Fix: on exhaustion (or quota),
-  // close the old channel and establish a new relationship (or top up and renegotiate the quota).
-  test.fails('a consumer keeps calling a tool after its first channel’s calls are used up', async () => {
+  test('a consumer keeps calling a tool after its first channel’s calls are used up', async () => {
     const provider = await t.agent(1)
     const counted = countingTool('renewal')
     const served = await provider.serve(counted.tool, { price, minDeposit: price })
@@ -106,14 +100,9 @@ describe('one channel under concurrent calls, a top-up and a close', () => {
     expect(counted.runs()).toBe(4)
   })
 
-  // BUG (agent + payments): a consumer's first calls of several tools at once negotiate at once,
-  // and each funding step calls openChannel (packages/payments/src/actions/openChannel.ts) with
-  // the same wallet concurrently: both read the same EIP-2612 permit nonce and the same account
-  // nonce, so all but one open fail ("nonce too low", or PermitFailed(0, deposit) once another
-  // permit consumed the nonce), and those calls end in NEGOTIATION_FAILED. Fix: serialize
-  // channel transactions per payer (a per-wallet queue in openChannel/createConsumer, or a
-  // nonce manager with the permit nonce read inside the queue).
-  test.fails('a consumer’s first calls of three tools at the same moment all succeed', async () => {
+  // Each first call negotiates and opens a channel; one wallet's channel transactions must not
+  // race (permit and account nonces).
+  test('a consumer’s first calls of three tools at the same moment all succeed', async () => {
     const realFetch = globalThis.fetch
     const held: (() => void)[] = []
     // Line the three negotiations up: each accept waits until all three are ready to go.

@@ -111,7 +111,11 @@ describe('a provider process killed mid-call', () => {
     b.close()
   })
 
-  let afterCommit: { provider: Awaited<ReturnType<typeof startProvider>>; toolId: bigint }
+  let afterCommit: {
+    provider: Awaited<ReturnType<typeof startProvider>>
+    toolId: bigint
+    store: string
+  }
   let afterCommitConsumer: Awaited<ReturnType<Setup['agent']>>
 
   test('killed after the voucher was committed, before replying: the call is charged once, its receipt kept', async () => {
@@ -134,53 +138,56 @@ describe('a provider process killed mid-call', () => {
     expect((await b.settler.claim(channelId))?.amount).toBe(2n * price)
     expect(await t.paidOut(channelId)).toBe(2n * price)
     b.close()
-    afterCommit = { provider: restarted, toolId: first.toolId }
+    afterCommit = { provider: restarted, toolId: first.toolId, store }
     afterCommitConsumer = consumer
   })
 
-  // BUG (agent): a retry after TOOL_UNAVAILABLE (whose message says "the call may be retried")
-  // cannot be answered from its first result, nor re-served free:
-  // 1. hostTool keeps agreements in memory only (packages/agent/src/provider/hostTool.ts,
-  //    `agreements` map, no createResponder `restore`), so after a restart every call on an
-  //    existing channel is refused with AGREEMENT_UNKNOWN although the payee store still binds
-  //    the channel to its terms; serve() also republishes the tool under a new id.
-  // 2. createConsumer.call (packages/agent/src/consumer/createConsumer.ts) leaves the voucher
-  //    of an unanswered call `issued` and never re-sends it; a retry signs a new voucher, a
-  //    second charge. Fix: persist agreements (or rebuild them from the payee store's channel
-  //    bindings) and re-serve known tool ids; re-send an in-doubt voucher (same idempotency key)
-  //    before signing a new one, confirming it with the receipt a VOUCHER_REPLAYED refusal
-  //    carries.
+  // BUG (agent): a retry of an unanswered call is charged a second time. After the restart,
+  // createConsumer's resolveInDoubt (packages/agent/src/consumer/createConsumer.ts) re-sends the
+  // unanswered call, learns from VOUCHER_REPLAYED that it was served and keeps its receipt, but
+  // drops the answer and signs a new voucher for the retry, although the retry is the same
+  // request (same requestHash). Fix: when the unanswered request has the new call's
+  // requestHash, answer the new call from it (its output, or a free re-serve by the provider of
+  // a replayed voucher with the same requestHash) instead of paying again.
   test.fails('the retried call is answered after the restart without a second charge', async () => {
     const retry = await afterCommitConsumer.call(afterCommit.toolId, { id: 'b2' })
     expect(retry.output).toMatchObject({ id: 'b2' })
     const { channelId } = relationshipOf(afterCommitConsumer)
     await stopped(afterCommit.provider.child)
-    expect(await t.paidOut(channelId)).toBe(2n * price)
+    const b = books(afterCommit.store)
+    await b.settler.claim(channelId)
+    b.close()
+    expect(await t.paidOut(channelId)).toBe(2n * price) // b1 and b2, once each
   })
+})
 
-  // BUG (agent): the same in-doubt voucher (createConsumer.call, timeout branch) also lets the
-  // payee charge for a call it never served. The provider times out the consumer (10 s), then
-  // fails and rolls back; the consumer's next call signs call number 3, whose cumulative amount
-  // covers call 2, and the payee claims it: two calls served, three paid. Fix as above: resolve
-  // an in-doubt voucher (re-send it) before signing the next one on its channel.
-  test.fails('a call that timed out and then failed on the provider is never paid for', async () => {
+describe('calls that time out', () => {
+  /** A provider whose tool fails, slowly, when asked: past the consumer's 10 s timeout. */
+  async function slowFailing(name: string) {
     let release: () => void = () => {}
     const held = new Promise<void>((resolve) => {
       release = resolve
     })
     const provider = await t.agent(1)
-    const slow = defineTool({
-      name: 'slow-fail',
-      description: 'Answers, or fails slowly.',
-      input: z.object({ fail: z.boolean() }),
-      output: z.object({ ok: z.boolean() }),
-      handler: async ({ fail }) => {
-        if (!fail) return { ok: true }
-        await held
-        throw new Error('gave up')
-      },
-    })
-    const served = await provider.serve(slow, { price })
+    const served = await provider.serve(
+      defineTool({
+        name,
+        description: 'Answers, or fails slowly.',
+        input: z.object({ fail: z.boolean() }),
+        output: z.object({ ok: z.boolean() }),
+        handler: async ({ fail }) => {
+          if (!fail) return { ok: true }
+          await held
+          throw new Error('gave up')
+        },
+      }),
+      { price },
+    )
+    return { provider, served, release: () => release() }
+  }
+
+  test('a call that timed out and then failed on the provider is never paid for: the next call settles it first', async () => {
+    const { provider, served, release } = await slowFailing('slow-fail')
     const consumer = await t.agent(5)
     await consumer.call(served.toolId, { fail: false })
     expect(await codeOf(consumer.call(served.toolId, { fail: true }))).toBe('TOOL_UNAVAILABLE')
@@ -191,9 +198,37 @@ describe('a provider process killed mid-call', () => {
     await consumer.call(served.toolId, { fail: false })
     const { channelId } = relationshipOf(consumer)
     await provider.settler.claim(channelId)
-    const served2 = consumer.ledger().paid.filter((v) => v.status === 'served')
-    expect(served2).toHaveLength(2)
+    expect(consumer.ledger().paid.filter((v) => v.status === 'served')).toHaveLength(2)
     expect(await t.paidOut(channelId)).toBe(2n * price)
+  })
+
+  // BUG (agent): only one unanswered call per channel is remembered: createConsumer's `inDoubt`
+  // map (packages/agent/src/consumer/createConsumer.ts) is keyed by channel id and `set`
+  // overwrites. With two calls unanswered at once (any burst of concurrent calls when a
+  // provider stalls or dies), later calls resolve one of them; the other stays `issued`, is
+  // rolled back by the provider, and the newer vouchers' cumulative amount pays for it. Fix:
+  // keep every unanswered call of a channel (or read payer.vouchers() with status `issued`)
+  // and settle them all before signing past them.
+  test.fails('two calls that timed out together and then failed are never paid for', async () => {
+    const { provider, served, release } = await slowFailing('slow-fail-2')
+    const consumer = await t.agent(5)
+    await consumer.call(served.toolId, { fail: false })
+    const stalled = await Promise.all([
+      codeOf(consumer.call(served.toolId, { fail: true })),
+      codeOf(consumer.call(served.toolId, { fail: true })),
+    ])
+    expect(stalled).toEqual(['TOOL_UNAVAILABLE', 'TOOL_UNAVAILABLE'])
+    release()
+    await until(
+      () => provider.ledger().earned.filter((v) => v.status === 'rolled_back').length === 2,
+    )
+    await consumer.call(served.toolId, { fail: false })
+    await consumer.call(served.toolId, { fail: false })
+    const { channelId } = relationshipOf(consumer)
+    await provider.settler.claim(channelId)
+    const servedCalls = consumer.ledger().paid.filter((v) => v.status === 'served')
+    expect(servedCalls).toHaveLength(3)
+    expect(await t.paidOut(channelId)).toBe(3n * price)
   })
 })
 

@@ -64,7 +64,7 @@ describe('token gates', () => {
     const lender = 3
     await mint(t.address(lender))
     const borrower = await t.agent(2)
-    // Negotiation and funding are not gated; the call is refused, free.
+    // Refused before anything is negotiated or deposited.
     expect(await codeOf(borrower.call(served.toolId, { text: 'no pass' }))).toBe('GATE_DENIED')
     await rpc('evm_setAutomine', [false])
     let lend: Hash
@@ -89,7 +89,7 @@ describe('token gates', () => {
     await t.testClient.mine({ blocks: 2 })
     expect(await codeOf(borrower.call(served.toolId, { text: 'after' }))).toBe('GATE_DENIED')
     expect(counted.runs()).toBe(0)
-    expect(borrower.ledger().paid.every((v) => v.status === 'failed')).toBe(true)
+    expect(borrower.ledger().paid.filter((v) => v.status !== 'failed')).toEqual([])
   })
 
   test('a pass transferred away mid-session stops working one block later', async () => {

@@ -147,7 +147,7 @@ describe('negotiation abuse against a serving agent, over HTTP', () => {
     const served = await provider.serve(counted.tool, { price })
     const consumer = await t.agent(5)
     await consumer.call(served.toolId, { text: 'honest' })
-    const { channelId, termsHash } = relationshipOf(consumer)
+    const { channelId } = relationshipOf(consumer)
     const c = negotiator(5, provider, served, 'terms-bound')
     // A second agreement for the same tool, countersigned but never funded.
     const second = await c.cfp()

@@ -186,12 +186,9 @@ describe('malformed signatures are refused by the agent and by the contract', ()
     expect(p.counted.runs()).toBe(2)
   })
 
-  // BUG (payments): recoverSignerLowercase (packages/payments/src/voucher/recoverSigner.ts)
-  // accepts v = 0/1 as if it were 27/28, but OpenZeppelin's ECDSA on chain does not (ecrecover
-  // returns address(0) for v ∉ {27, 28}, so PaymentChannels reverts MalformedSignature). A payer
-  // who signs with v = 0/1 is served, and the payee's claim of that voucher (the newest, which
-  // the settler always picks) reverts: service without payment.
-  test.fails('a v = 0/1 signature, which the contract refuses, is refused by the agent too', async () => {
+  // OpenZeppelin's ECDSA takes v = 27/28 only (ecrecover returns address(0) for 0/1): a payee
+  // that accepted 0/1 would serve calls whose voucher can never be claimed.
+  test('a v = 0/1 signature, which the contract refuses, is refused by the agent too', async () => {
     const p = await pair(1, 4, 'v-rules', { calls: 1 })
     const voucher: VoucherFields = {
       channelId: p.relationship.channelId,
