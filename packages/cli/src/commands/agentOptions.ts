@@ -28,6 +28,7 @@ export type CliErrorCode =
   | 'CHALLENGE_PERIOD_ACTIVE'
   | 'AGENT_UNKNOWN'
   | 'PRICE_TOO_HIGH'
+  | 'BUDGET_EXCEEDED'
   | 'UNEXPECTED'
 
 /**

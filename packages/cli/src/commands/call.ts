@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { ConsumerEvent } from '@gotong/agent'
-import { BaseError, formatAmount, InvalidInputError } from '@gotong/core'
+import { gotongTokenDecimals } from '@gotong/chain'
+import { formatAmount, InvalidInputError } from '@gotong/core'
 import { parseToolRef } from '@gotong/directory'
 import { createBudget, createReceiptDigester, verifyReceipt } from '@gotong/payments'
 import { Command, InvalidArgumentError } from 'commander'
@@ -162,21 +163,27 @@ async function call(
   })
   try {
     progress.step(`reading tool ${ref.toolId} from the directory`)
-    const result = await agent
-      .call(ref.toolId, options.input, {
-        ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
-      })
-      .catch(async (error: unknown) => {
-        if (!(error instanceof BaseError && error.code === 'PRICE_TOO_HIGH')) throw error
-        const price = (await agent.index.getListing(ref.toolId))?.price?.amount
-        if (price === undefined || options.maxPrice === undefined) throw error
-        throw new CliError(
-          'PRICE_TOO_HIGH',
-          `Tool ${ref.toolId} costs ${gusdText(price)} per call, more than --max-price ${gusdText(options.maxPrice)}. Nothing was paid.`,
-          `Raise --max-price to ${formatAmount(price, 6)}, or find a cheaper tool with \`gotong search --max-price\`.`,
-          { cause: error },
-        )
-      })
+    // Approving pins the manifest version now on chain (and fails for an unknown tool).
+    await agent.approve(ref.toolId)
+    const listing = await agent.index.getListing(ref.toolId)
+    const listed = listing?.price?.amount
+    // The listed price is the most negotiation may agree to: refuse before any channel is
+    // funded, not after.
+    if (listed !== undefined && options.maxPrice !== undefined && listed > options.maxPrice)
+      throw new CliError(
+        'PRICE_TOO_HIGH',
+        `Tool ${ref.toolId} costs ${gusdText(listed)} per call, more than --max-price ${gusdText(options.maxPrice)}. Nothing was paid.`,
+        `Raise --max-price to ${formatAmount(listed, gotongTokenDecimals)}, or find a cheaper tool with \`gotong search --max-price\`.`,
+      )
+    if (listed !== undefined && options.budget !== undefined && listed > options.budget)
+      throw new CliError(
+        'BUDGET_EXCEEDED',
+        `Tool ${ref.toolId} costs ${gusdText(listed)} per call, more than --budget ${gusdText(options.budget)}. Nothing was paid.`,
+        `Raise --budget to at least ${formatAmount(listed, gotongTokenDecimals)}.`,
+      )
+    const result = await agent.call(ref.toolId, options.input, {
+      ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
+    })
     const { receipt, signature } = result.receipt
     const channel = agent.payer.getChannel(receipt.channelId)!
     const voucher = agent.payer.vouchers(receipt.channelId).find((v) => v.calls === receipt.calls)!
@@ -196,7 +203,6 @@ async function call(
     } catch {
       verified = false
     }
-    const listing = await agent.index.getListing(ref.toolId)
     return {
       toolId: ref.toolId,
       tool: listing?.manifest?.name ?? `tool ${ref.toolId}`,
