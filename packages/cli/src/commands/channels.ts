@@ -185,18 +185,26 @@ export function channelsCommand(): Command {
 }
 
 function listCommand(): Command {
-  const command = new Command('list').description(
-    'list the channels this agent pays or is paid through, read from chain, with both ledgers',
-  )
+  const command = new Command('list')
+    .description(
+      'list the channels this agent pays or is paid through, read from chain, with both ledgers',
+    )
+    .option('--all', 'also list channels this chain does not know (from an earlier devnet)')
   return withAgentOptions(command).action(
-    explained(async (options: AgentOptions) => {
+    explained(async (options: AgentOptions & { all?: boolean }) => {
       const context = await open(options, 'Listing channels', false)
       try {
         const rows: ChannelRow[] = []
         for (const known of context.known)
           rows.push(await describe(context.publicClient, context.network, context.books, known))
-        if (options.json) process.stdout.write(`${toJson(rows)}\n`)
-        else process.stdout.write(formatRows(rows, await chainNow(context.publicClient)))
+        const shown = options.all ? rows : rows.filter((r) => r.status !== 'none')
+        if (options.json) return void process.stdout.write(`${toJson(shown)}\n`)
+        process.stdout.write(formatRows(shown, await chainNow(context.publicClient)))
+        const hidden = rows.length - shown.length
+        if (hidden)
+          process.stdout.write(
+            `(${hidden} channel${hidden === 1 ? '' : 's'} in the store unknown to this chain, from an earlier devnet: --all lists them)\n`,
+          )
       } finally {
         context.books.close()
       }
