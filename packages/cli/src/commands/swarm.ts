@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { formatAmount } from '@gotong/core'
 import { Command, InvalidArgumentError } from 'commander'
-import { runSwarm, type SwarmResult } from '../swarm/runSwarm.js'
+import type { SwarmResult } from '../swarm/runSwarm.js'
 
 /**
  * `gotong swarm`: the main job. A devnet, provider agents and an orchestrator that profiles a
