@@ -35,6 +35,8 @@ export function swarmCommand(): Command {
           process.stderr.write(`${t}s  ${line}\n`)
         }
         const started = performance.now()
+        // Loaded here: the agents and LangChain take seconds to load; other commands skip them.
+        const { runSwarm } = await import('../swarm/runSwarm.js')
         const result = await runSwarm({
           agents: options.agents,
           processes: options.processes,
