@@ -184,15 +184,9 @@ describe('negotiation abuse against a serving agent, over HTTP', () => {
     expect(counted.runs()).toBe(1)
   })
 
-  // BUG (agent): hostTool's call route checks that the request's termsHash is an agreement with
-  // the caller, and payee.acceptVoucher checks the voucher against its own channel's terms, but
-  // nothing checks that the voucher's terms are the request's (packages/agent/src/provider/
-  // hostTool.ts: `payee.acceptVoucher(payment, { requestHash })` is given neither the call's
-  // termsHash nor the agreement's channel). The payee store is shared by every tool the agent
-  // serves, so a voucher from a cheap tool's channel pays for a call of an expensive tool, at
-  // the cheap price. Fix: pass the agreement's channel (`{ channelId }`, already supported) or
-  // compare `ticket.voucher.termsHash` with the request's termsHash before running the handler.
-  test.fails('a voucher on a cheap tool’s channel cannot pay for a call of an expensive tool of the same agent', async () => {
+  // The payee store is shared by every tool an agent serves: a voucher must pay under the
+  // call's own terms, or a cheap tool's channel would pay for an expensive tool.
+  test('a voucher on a cheap tool’s channel cannot pay for a call of an expensive tool of the same agent', async () => {
     const provider = await t.agent(1)
     const cheap = countingTool('cheap')
     const dear = countingTool('dear')
@@ -218,7 +212,8 @@ describe('negotiation abuse against a serving agent, over HTTP', () => {
         payment: payment(domain, voucher, await signVoucher(t.key(2), domain, voucher)),
       }),
     )
-    expect(dear.runs()).toBe(1)
     expect(outcome).toMatch(/^VOUCHER_(TERMS_MISMATCH|WRONG_CHANNEL)$/)
+    expect(dear.runs()).toBe(1)
+    expect(cheap.runs()).toBe(1)
   })
 })

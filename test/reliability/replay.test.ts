@@ -42,11 +42,14 @@ async function twoChannels() {
   const y = relationshipOf(consumer, { not: [x.channelId] })
   const raw = rawClient(t.key(2), t.devnet.chainId, provider)
   const home = { chainId: t.devnet.chainId, channels: t.contracts.paymentChannels }
-  /** Sends a voucher to tool B's call route (whose channel is Y) under B's terms. */
-  const toB = (voucher: VoucherFields, signature: Hex, domain: typeof home = home) =>
+  /**
+   * Sends a voucher to the call route of the tool whose terms it names (X's terms: tool A,
+   * anything else: tool B), as a call under those terms.
+   */
+  const send = (voucher: VoucherFields, signature: Hex, domain: typeof home = home) =>
     codeOf(
-      raw.request('tools/replay-b/call', {
-        termsHash: y.termsHash,
+      raw.request(`tools/replay-${voucher.termsHash === x.termsHash ? 'a' : 'b'}/call`, {
+        termsHash: voucher.termsHash,
         input: { text: 'replayed' },
         payment: payment(domain, voucher, signature),
       }),
@@ -63,7 +66,7 @@ async function twoChannels() {
     )
   const runs = () => a.runs() + b.runs()
   const earned = () => provider.ledger().earned.map((v) => [v.channelId, v.calls, v.status])
-  return { provider, consumer, x, y, toB, claim, runs, earned, home }
+  return { provider, consumer, x, y, send, claim, runs, earned, home, raw }
 }
 
 describe('a voucher pays for one channel, on one chain, at one contract', () => {
@@ -82,7 +85,7 @@ describe('a voucher pays for one channel, on one chain, at one contract', () => 
     const onY = { ...voucherX, channelId: c.y.channelId, termsHash: c.y.termsHash }
     const before = { runs: c.runs(), earned: c.earned() }
     expect({
-      servedVoucherAgain: await c.toB(
+      servedVoucherAgain: await c.send(
         {
           channelId: servedOnX.channelId,
           termsHash: servedOnX.termsHash,
@@ -91,8 +94,20 @@ describe('a voucher pays for one channel, on one chain, at one contract', () => 
         },
         servedOnX.signature!,
       ),
-      movedToY: await c.toB(onY, signatureX),
-    }).toEqual({ servedVoucherAgain: 'VOUCHER_REPLAYED', movedToY: 'VOUCHER_BAD_SIGNATURE' })
+      movedToY: await c.send(onY, signatureX),
+      // X's own next voucher, offered as payment for a call under Y's terms.
+      underYsTerms: await codeOf(
+        c.raw.request('tools/replay-b/call', {
+          termsHash: c.y.termsHash,
+          input: { text: 'replayed' },
+          payment: payment(c.home, voucherX, signatureX),
+        }),
+      ),
+    }).toEqual({
+      servedVoucherAgain: 'VOUCHER_REPLAYED',
+      movedToY: 'VOUCHER_BAD_SIGNATURE',
+      underYsTerms: 'VOUCHER_TERMS_MISMATCH',
+    })
     // On chain: the key decides the channel, and X's signature does not cover Y.
     expect(await c.claim({ ...voucherX, termsHash: c.y.termsHash }, signatureX, c.y.key)).toBe(
       'WrongSigner',
@@ -117,8 +132,8 @@ describe('a voucher pays for one channel, on one chain, at one contract', () => 
       .paid.find((v) => v.channelId === c.x.channelId && v.calls === 2n)!.signature!
     const before = { runs: c.runs(), earned: c.earned() }
     expect({
-      forkVoucher: await c.toB(voucher, signedForFork, fork),
-      forkVoucherClaimingThisChain: await c.toB(voucher, signedForFork),
+      forkVoucher: await c.send(voucher, signedForFork, fork),
+      forkVoucherClaimingThisChain: await c.send(voucher, signedForFork),
     }).toEqual({
       forkVoucher: 'VOUCHER_WRONG_CHAIN',
       forkVoucherClaimingThisChain: 'VOUCHER_BAD_SIGNATURE',
@@ -170,8 +185,8 @@ describe('a voucher pays for one channel, on one chain, at one contract', () => 
     const signedHere = await signVoucher(t.key(2), c.home, voucherX)
     const before = { runs: c.runs(), earned: c.earned() }
     expect({
-      otherContract: await c.toB(voucherX, signedThere, there),
-      otherContractClaimingThisOne: await c.toB(voucherX, signedThere),
+      otherContract: await c.send(voucherX, signedThere, there),
+      otherContractClaimingThisOne: await c.send(voucherX, signedThere),
     }).toEqual({
       otherContract: 'VOUCHER_WRONG_CONTRACT',
       otherContractClaimingThisOne: 'VOUCHER_BAD_SIGNATURE',
