@@ -202,14 +202,8 @@ describe('calls that time out', () => {
     expect(await t.paidOut(channelId)).toBe(2n * price)
   })
 
-  // BUG (agent): only one unanswered call per channel is remembered: createConsumer's `inDoubt`
-  // map (packages/agent/src/consumer/createConsumer.ts) is keyed by channel id and `set`
-  // overwrites. With two calls unanswered at once (any burst of concurrent calls when a
-  // provider stalls or dies), later calls resolve one of them; the other stays `issued`, is
-  // rolled back by the provider, and the newer vouchers' cumulative amount pays for it. Fix:
-  // keep every unanswered call of a channel (or read payer.vouchers() with status `issued`)
-  // and settle them all before signing past them.
-  test.fails('two calls that timed out together and then failed are never paid for', async () => {
+  // Every unanswered call of a channel is settled before anything newer is signed.
+  test('two calls that timed out together and then failed are never paid for', async () => {
     const { provider, served, release } = await slowFailing('slow-fail-2')
     const consumer = await t.agent(5)
     await consumer.call(served.toolId, { fail: false })

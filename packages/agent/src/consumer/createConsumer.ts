@@ -78,15 +78,14 @@ export function createConsumer(parameters: CreateConsumerParameters) {
   const { account, payer, index, transport, peers } = parameters
   const approvals = new Map<string, Hex>()
   const fingerprints = new Map<string, Hex>()
-  const inDoubt = new Map<
-    Hex,
-    {
-      issued: IssuedVoucher
-      body: { termsHash: Hex; input: unknown; payment: unknown }
-      idempotencyKey: string
-      requestHash: Hex
-    }
-  >()
+  type Unanswered = {
+    issued: IssuedVoucher
+    body: { termsHash: Hex; input: unknown; payment: unknown }
+    idempotencyKey: string
+    requestHash: Hex
+  }
+  /** Every unanswered call per channel, oldest first. */
+  const inDoubt = new Map<Hex, Unanswered[]>()
   // Channel transactions from one wallet go one at a time (permit and account nonces).
   let chainQueue: Promise<unknown> = Promise.resolve()
   const checkTtl = parameters.toolCheckTtlMs ?? 1_000
@@ -401,26 +400,26 @@ export function createConsumer(parameters: CreateConsumerParameters) {
    */
   const resolveInDoubt = async (relationship: Relationship) => {
     const pending = inDoubt.get(relationship.channelId)
-    if (!pending) return
-    try {
-      const answer = await send(relationship, pending.body, pending.idempotencyKey, undefined)
-      payer.confirm(pending.issued, answer.receipt, pending.requestHash)
-      inDoubt.delete(relationship.channelId)
-    } catch (error) {
-      if (definite(error)) {
+    while (pending?.length) {
+      const call = pending[0]!
+      try {
+        const answer = await send(relationship, call.body, call.idempotencyKey, undefined)
+        payer.confirm(call.issued, answer.receipt, call.requestHash)
+      } catch (error) {
+        if (!definite(error))
+          throw new AgentError(
+            'TOOL_UNAVAILABLE',
+            `Tool ${relationship.toolId} still does not answer an earlier call; nothing new is signed until it does.`,
+            { cause: error },
+          )
         const replayed = error.data?.receipt
         if (error.reason === 'replayed' && replayed)
-          payer.confirm(pending.issued, replayed, pending.requestHash)
-        else payer.fail(pending.issued)
-        inDoubt.delete(relationship.channelId)
-        return
+          payer.confirm(call.issued, replayed, call.requestHash)
+        else payer.fail(call.issued)
       }
-      throw new AgentError(
-        'TOOL_UNAVAILABLE',
-        `Tool ${relationship.toolId} still does not answer an earlier call; nothing new is signed until it does.`,
-        { cause: error },
-      )
+      pending.shift()
     }
+    inDoubt.delete(relationship.channelId)
   }
 
   /**
@@ -490,7 +489,9 @@ export function createConsumer(parameters: CreateConsumerParameters) {
         })
         throw refusal(error)
       }
-      inDoubt.set(relationship.channelId, { issued, body, idempotencyKey, requestHash })
+      const unanswered = inDoubt.get(relationship.channelId) ?? []
+      unanswered.push({ issued, body, idempotencyKey, requestHash })
+      inDoubt.set(relationship.channelId, unanswered)
       throw new AgentError(
         'TOOL_UNAVAILABLE',
         `Tool ${toolId} did not answer; the call may be retried.`,

@@ -220,7 +220,10 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
         channel.status !== 'open'
       )
         channel = await refreshChannel(voucher.channelId)
-      if (channel.status !== 'open')
+      // On a closing channel a voucher below the newest accepted one adds no exposure (the
+      // claim of the newest covers it), so it is served; anything newer is refused.
+      const covered = channel.status === 'closing' && voucher.calls < channel.highestCalls
+      if (channel.status !== 'open' && !covered)
         throw reject('channel_closing', `Channel ${voucher.channelId} is ${channel.status}.`)
       if (voucher.cumulativeAmount > channel.deposit)
         throw reject(
