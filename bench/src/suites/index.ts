@@ -4,7 +4,8 @@ import { negotiation } from './negotiation.js'
 import { paidCall } from './paidCall.js'
 import { payments } from './payments.js'
 import { settlement } from './settlement.js'
+import { swarmScale } from './swarmScale.js'
 import { transport } from './transport.js'
 
 /** Every suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [payments, transport, directory, negotiation, paidCall, settlement]
+export const suites: Suite[] = [payments, transport, directory, negotiation, paidCall, settlement, swarmScale]

@@ -1,0 +1,169 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { type Agent, createAgent, defineTool } from '@gotong/agent'
+import { type Devnet, startDevnet } from '@gotong/chain/node'
+import { z } from 'zod'
+import { rate, type Suite } from '../harness.js'
+
+const echo = defineTool({
+  name: 'echo-length',
+  description: 'Returns the length of a text.',
+  tags: ['text'],
+  input: z.object({ text: z.string().max(1_000) }),
+  output: z.object({ length: z.number().int() }),
+  handler: ({ text }) => ({ length: text.length }),
+})
+
+/** Paying consumers at most, whatever the swarm's size (see where it is used). */
+const maxPaying = 50
+
+/** A full garbage collection, so heap figures are live objects, not garbage. */
+const collect: () => void = (() => {
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
+})()
+
+function memory() {
+  collect()
+  collect()
+  const { rss, heapUsed, external } = process.memoryUsage()
+  return { rss, heap: heapUsed + external }
+}
+
+function seconds(since: number) {
+  return `${((performance.now() - since) / 1_000).toFixed(1)} s`
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function inBatches<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+) {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++
+        results[i] = await fn(items[i]!, i)
+      }
+    }),
+  )
+  return results
+}
+
+/**
+ * Many full agents in one process, each with its own key, SQLite stores and (when serving) HTTP
+ * server: memory per agent, idle and once working, and paid calls per second across the swarm
+ * with half the agents serving a tool and each of the others paying one of them.
+ */
+export const swarmScale: Suite = {
+  name: 'swarmScale',
+  title: 'Swarm scale: agents in one process, memory per agent, paid calls/s across the swarm',
+  async run(ctx) {
+    const sizes = process.env.GOTONG_BENCH_SWARM_SIZES
+      ? process.env.GOTONG_BENCH_SWARM_SIZES.split(',').map(Number)
+      : ctx.quick
+        ? [5]
+        : [10, 100, 1_000]
+    for (const size of sizes) {
+      const dir = mkdtempSync(join(tmpdir(), 'gotong-bench-swarm-'))
+      let devnet: Devnet | undefined
+      const agents: Agent[] = []
+      try {
+        const setupStart = performance.now()
+        devnet = await startDevnet({ accounts: size + 1 })
+        const network = devnet as Devnet & { deployments: NonNullable<Devnet['deployments']> }
+        const keys = devnet.accounts.slice(1, size + 1).map((a) => a.privateKey)
+        ctx.log(`${size} agents: devnet with ${size + 1} funded accounts (${seconds(setupStart)})`)
+
+        const before = memory()
+        const created = await inBatches(keys, 8, (account, i) =>
+          createAgent({
+            account,
+            network,
+            store: join(dir, `agent-${i}`),
+            callsPerChannel: 1_000_000n,
+          }),
+        )
+        agents.push(...created)
+        const idle = memory()
+        ctx.log(`${size} agents created (${seconds(setupStart)})`)
+
+        const providers = agents.slice(0, Math.floor(size / 2))
+        // Every consumer's first call syncs its own directory index (every listing) and opens a
+        // channel: past maxPaying consumers that setup alone would take many minutes here.
+        const consumers = agents.slice(providers.length).slice(0, maxPaying)
+        const served = await inBatches(providers, 8, (provider) =>
+          provider.serve(echo, { price: 1n }),
+        )
+        ctx.log(`${providers.length} providers serving (${seconds(setupStart)})`)
+        const toolOf = (i: number) => served[i % served.length]!.toolId
+        await inBatches(consumers, 8, (consumer, i) => consumer.call(toolOf(i), { text: 'first' }))
+        const working = memory()
+        ctx.log(`${consumers.length} consumers with a channel open (${seconds(setupStart)})`)
+
+        const perConsumer = ctx.quick ? 2 : Math.max(2, Math.round(1_000 / consumers.length))
+        const rates: number[] = []
+        for (let batch = 0; batch < (ctx.quick ? 1 : 3); batch++)
+          rates.push(
+            await rate(consumers.length * perConsumer, () =>
+              Promise.all(
+                consumers.map(async (consumer, i) => {
+                  for (let k = 0; k < perConsumer; k++)
+                    await consumer.call(toolOf(i), { text: `call ${k}` })
+                }),
+              ),
+            ),
+          )
+        ctx.log(
+          `${rates.map((r) => Math.round(r)).join(', ')} paid calls/s (${seconds(setupStart)})`,
+        )
+        const earned = providers.reduce((sum, p) => sum + p.ledger().earned.length, 0)
+        const expected = consumers.length * (1 + perConsumer * rates.length)
+        if (earned !== expected) throw new Error(`providers earned ${earned} calls of ${expected}`)
+
+        const mib = 2 ** 20
+        const per = (bytes: number) => bytes / size / mib
+        const mix = `${providers.length} serving, ${consumers.length} paying${consumers.length + providers.length < size ? `, ${size - providers.length - consumers.length} idle` : ''}`
+        ctx.record({
+          name: `memory per agent, ${size} idle agents (heap)`,
+          unit: 'MiB',
+          samples: [per(idle.heap - before.heap)],
+          note: 'JS heap + external after GC; an agent holds 3 SQLite handles (payer, payee, directory index), viem clients and a transport server object; no HTTP server until it serves',
+        })
+        ctx.record({
+          name: `memory per agent, ${size} idle agents (RSS)`,
+          unit: 'MiB',
+          samples: [per(idle.rss - before.rss)],
+        })
+        ctx.record({
+          name: `memory per agent, ${size} working agents (heap)`,
+          unit: 'MiB',
+          samples: [per(working.heap - before.heap)],
+          note: `${mix}: a serving agent adds an HTTP server and a settler polling for closes; a paying one an agreement, a channel and a synced directory index`,
+        })
+        ctx.record({
+          name: `memory per agent, ${size} working agents (RSS)`,
+          unit: 'MiB',
+          samples: [per(working.rss - before.rss)],
+          note: mix,
+        })
+        ctx.record({
+          name: `paid calls/s across ${size} agents`,
+          unit: 'calls/s',
+          samples: rates,
+          note: `${mix}; each payer calls one provider, ${perConsumer} calls per batch; one process, one JS thread, anvil on the other core`,
+        })
+      } finally {
+        await inBatches(agents, 16, (agent) => agent.stop())
+        await devnet?.stop()
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }
+  },
+}
