@@ -1,5 +1,6 @@
 import type { Suite } from '../harness.js'
 import { directory } from './directory.js'
+import { gas } from './gas.js'
 import { negotiation } from './negotiation.js'
 import { paidCall } from './paidCall.js'
 import { payments } from './payments.js'
@@ -8,4 +9,13 @@ import { swarmScale } from './swarmScale.js'
 import { transport } from './transport.js'
 
 /** Every suite, in the order `npm run bench` runs them. */
-export const suites: Suite[] = [payments, transport, directory, negotiation, paidCall, settlement, swarmScale]
+export const suites: Suite[] = [
+  payments,
+  transport,
+  directory,
+  negotiation,
+  paidCall,
+  settlement,
+  swarmScale,
+  gas,
+]

@@ -1,0 +1,202 @@
+import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Suite } from '../harness.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const contracts = resolve(here, '../../../packages/contracts')
+const cacheDir = resolve(here, '../../../node_modules/.cache/gotong-bench')
+
+/** µRaiden's published gas figures for its channel functions. */
+const microRaiden = { open: 120_090, cooperativeClose: 71_182 }
+
+/** One function's row of forge's gas report. */
+type Row = { calls: number; min: number; mean: number; median: number; max: number }
+type Report = {
+  contract: string
+  deployment: { gas: number; size: number }
+  functions: Record<string, Row>
+}[]
+type Result = { report: Report; scenarios: Record<string, number>; seconds: number }
+
+/**
+ * Every contract function's gas from forge's gas report of gotong's test suite, and the isolated
+ * per-transaction figures of the channel's gas tests beside µRaiden's published ones.
+ */
+export const gas: Suite = {
+  name: 'gas',
+  title: 'Gas: every contract function (forge gas report), channels beside µRaiden',
+  async run(ctx) {
+    const key = sourcesHash()
+    const cacheFile = join(cacheDir, `forge-gas-${key}.json`)
+    let result: (Result & { cached?: boolean }) | undefined
+    if (ctx.quick) {
+      try {
+        result = { ...(JSON.parse(readFileSync(cacheFile, 'utf8')) as Result), cached: true }
+        ctx.log('quick: forge skipped, figures from the last full run on these sources')
+      } catch {
+        ctx.log('quick: forge skipped (a full run compiles and tests everything, ~1 min)')
+      }
+    } else {
+      result = await runForge(ctx.log)
+      mkdirSync(cacheDir, { recursive: true })
+      writeFileSync(cacheFile, JSON.stringify(result))
+      ctx.log(`forge ran in ${result.seconds.toFixed(0)} s`)
+    }
+
+    ctx.record({
+      name: 'µRaiden openChannel (published)',
+      unit: 'gas',
+      samples: [microRaiden.open],
+    })
+    ctx.record({
+      name: 'µRaiden cooperativeClose (published)',
+      unit: 'gas',
+      samples: [microRaiden.cooperativeClose],
+    })
+    if (!result) return
+    const origin = result.cached ? 'cached from the last full run; ' : ''
+
+    // Isolated transactions (21,000 base and calldata included), as the contracts README lists.
+    const { scenarios } = result
+    const beside: Record<string, { max: number; note: string }> = {
+      open: { max: microRaiden.open, note: 'µRaiden openChannel: 120,090' },
+      cooperativeClose: {
+        max: microRaiden.cooperativeClose,
+        note: 'µRaiden cooperativeClose: 71,182',
+      },
+      'open + cooperativeClose': {
+        max: microRaiden.open + microRaiden.cooperativeClose,
+        note: 'µRaiden: 191,272',
+      },
+    }
+    for (const [name, used] of Object.entries(scenarios)) {
+      const reference = beside[name]
+      ctx.record({
+        name: `PaymentChannels ${name}, one isolated transaction`,
+        unit: 'gas',
+        samples: [used],
+        ...(reference ? { target: { max: reference.max } } : {}),
+        note: `${origin}forge test --isolate --match-test test_Gas${reference ? `; ${reference.note}` : ''}`,
+      })
+    }
+
+    // Every function of every contract: min, median and max over the test suite's calls.
+    // Test helpers (mocks, handlers) are in the report too; gotong's contracts live in contracts/.
+    for (const { contract, deployment, functions } of result.report) {
+      if (!contract.startsWith('contracts/')) continue
+      const name = contract.split(':').at(-1)!
+      ctx.record({
+        name: `${name} deployment`,
+        unit: 'gas',
+        samples: [deployment.gas],
+        note: `${origin}${deployment.size.toLocaleString('en-US')} bytes`,
+      })
+      for (const [signature, row] of Object.entries(functions)) {
+        const fn = signature.slice(0, signature.indexOf('('))
+        const reference =
+          name === 'PaymentChannels' && (fn === 'open' || fn === 'openWithPermit')
+            ? '; µRaiden openChannel: 120,090'
+            : name === 'PaymentChannels' && fn === 'cooperativeClose'
+              ? '; µRaiden cooperativeClose: 71,182'
+              : ''
+        ctx.record({
+          name: `${name}.${fn}`,
+          unit: 'gas',
+          // forge reports min, median and max: the runs column counts those three.
+          samples: [row.min, row.median, row.max],
+          note: `${origin}${row.calls.toLocaleString('en-US')} calls incl. reverts and fuzz, mean ${Math.round(row.mean).toLocaleString('en-US')}${reference}`,
+        })
+      }
+    }
+  },
+}
+
+/** Runs forge's gas report, then the isolated gas tests, building into a temp dir. */
+async function runForge(log: (message: string) => void): Promise<Result> {
+  const dir = mkdtempSync(join(tmpdir(), 'gotong-bench-gas-'))
+  const start = performance.now()
+  try {
+    const env = {
+      ...process.env,
+      FOUNDRY_OUT: join(dir, 'out'),
+      FOUNDRY_CACHE_PATH: join(dir, 'cache'),
+    }
+    log('forge test --gas-report (compiles contracts and tests with solc-js first)')
+    const reportText = await forge(['test', '--gas-report', '--json'], env)
+    const report = JSON.parse(reportText.slice(reportText.indexOf('['))) as Report
+    const isolated = await forge(
+      [
+        'test',
+        '--isolate',
+        '--match-contract',
+        'PaymentChannelsTest',
+        '--match-test',
+        'test_Gas',
+        '-vv',
+      ],
+      env,
+    )
+    const scenarios: Record<string, number> = {}
+    for (const [, name, used] of isolated.matchAll(/^ {2}([^:\n]+): (\d+)$/gm))
+      scenarios[name!] = Number(used)
+    if (!scenarios.open || !scenarios.cooperativeClose)
+      throw new Error(`the isolated gas tests printed no figures:\n${isolated}`)
+    return { report, scenarios, seconds: (performance.now() - start) / 1_000 }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** Runs packages/contracts/scripts/forge.mjs; resolves with its stdout, rejects on failure. */
+function forge(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['scripts/forge.mjs', ...args], {
+      cwd: contracts,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk
+    })
+    // forge.mjs passes a signal on to forge and the solc processes it started.
+    const timer = setTimeout(() => child.kill('SIGTERM'), 15 * 60_000)
+    child.on('error', reject)
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer)
+      if (code === 0) resolvePromise(stdout)
+      else
+        reject(
+          new Error(
+            `forge ${args.join(' ')} failed (${signal ?? `exit ${code}`}):\n${stderr.slice(-4_000)}${stdout.slice(-4_000)}`,
+          ),
+        )
+    })
+  })
+}
+
+/** A hash of everything forge's figures depend on: sources, tests and configuration. */
+function sourcesHash(): string {
+  const hash = createHash('sha256')
+  const walk = (folder: string) => {
+    for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const path = join(folder, entry.name)
+      if (entry.isDirectory()) walk(path)
+      else if (entry.name.endsWith('.sol')) hash.update(path).update(readFileSync(path))
+    }
+  }
+  walk(join(contracts, 'contracts'))
+  walk(join(contracts, 'test'))
+  hash.update(readFileSync(join(contracts, 'foundry.toml')))
+  return hash.digest('hex').slice(0, 16)
+}
