@@ -98,7 +98,8 @@ describe('premium provider', () => {
 
     const refused = await outsider.call(toolId, { csv }).catch((e) => e)
     expect(refused.code).toBe('GATE_DENIED')
-    expect(outsider.ledger().paid.map((v) => v.status)).toEqual(['failed'])
+    // Refused before negotiating: no channel funded, no voucher signed.
+    expect(outsider.ledger().paid).toEqual([])
     expect(
       provider.agent
         .ledger()
