@@ -220,10 +220,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
         channel.status !== 'open'
       )
         channel = await refreshChannel(voucher.channelId)
-      // On a closing channel a voucher below the newest accepted one adds no exposure (the
-      // claim of the newest covers it), so it is served; anything newer is refused.
-      const covered = channel.status === 'closing' && voucher.calls < channel.highestCalls
-      if (channel.status !== 'open' && !covered)
+      if (channel.status !== 'open')
         throw reject('channel_closing', `Channel ${voucher.channelId} is ${channel.status}.`)
       if (voucher.cumulativeAmount > channel.deposit)
         throw reject(
