@@ -37,6 +37,34 @@ function seconds(since: number) {
   return `${((performance.now() - since) / 1_000).toFixed(1)} s`
 }
 
+/** Calls answered with TOOL_UNAVAILABLE and retried, with the network errors behind them. */
+const retried = { count: 0, causes: [] as string[] }
+
+/**
+ * Retries a call the agent reports as TOOL_UNAVAILABLE ("may be retried"): the consumer re-sends
+ * the same voucher, so nothing is paid twice. With hundreds of agents one event loop runs late
+ * and a pooled keep-alive socket can be reset by the server as it is reused.
+ */
+async function withRetry<T>(call: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call()
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'TOOL_UNAVAILABLE' || attempt >= attempts)
+        throw error
+      retried.count++
+      const cause = rootCause(error)
+      if (!retried.causes.includes(cause)) retried.causes.push(cause)
+    }
+  }
+}
+
+function rootCause(error: unknown): string {
+  let current = error as { cause?: unknown; code?: string; message?: string }
+  while (current.cause) current = current.cause as typeof current
+  return current.code ?? current.message ?? String(current)
+}
+
 /** Runs `fn` over `items`, at most `limit` at a time. */
 async function inBatches<T, R>(
   items: readonly T[],
@@ -71,6 +99,8 @@ export const swarmScale: Suite = {
         ? [5]
         : [10, 100, 1_000]
     for (const size of sizes) {
+      retried.count = 0
+      retried.causes = []
       const dir = mkdtempSync(join(tmpdir(), 'gotong-bench-swarm-'))
       let devnet: Devnet | undefined
       const agents: Agent[] = []
@@ -103,7 +133,9 @@ export const swarmScale: Suite = {
         )
         ctx.log(`${providers.length} providers serving (${seconds(setupStart)})`)
         const toolOf = (i: number) => served[i % served.length]!.toolId
-        await inBatches(consumers, 8, (consumer, i) => consumer.call(toolOf(i), { text: 'first' }))
+        await inBatches(consumers, 8, (consumer, i) =>
+          withRetry(() => consumer.call(toolOf(i), { text: 'first' })),
+        )
         const working = memory()
         ctx.log(`${consumers.length} consumers with a channel open (${seconds(setupStart)})`)
 
@@ -115,7 +147,7 @@ export const swarmScale: Suite = {
               Promise.all(
                 consumers.map(async (consumer, i) => {
                   for (let k = 0; k < perConsumer; k++)
-                    await consumer.call(toolOf(i), { text: `call ${k}` })
+                    await withRetry(() => consumer.call(toolOf(i), { text: `call ${k}` }))
                 }),
               ),
             ),
@@ -127,6 +159,10 @@ export const swarmScale: Suite = {
         const expected = consumers.length * (1 + perConsumer * rates.length)
         if (earned !== expected) throw new Error(`providers earned ${earned} calls of ${expected}`)
 
+        if (retried.count > 0)
+          ctx.log(
+            `${retried.count} calls retried after TOOL_UNAVAILABLE (${retried.causes.join(', ')})`,
+          )
         const mib = 2 ** 20
         const per = (bytes: number) => bytes / size / mib
         const mix = `${providers.length} serving, ${consumers.length} paying${consumers.length + providers.length < size ? `, ${size - providers.length - consumers.length} idle` : ''}`
@@ -157,7 +193,7 @@ export const swarmScale: Suite = {
           name: `paid calls/s across ${size} agents`,
           unit: 'calls/s',
           samples: rates,
-          note: `${mix}; each payer calls one provider, ${perConsumer} calls per batch; one process, one JS thread, anvil on the other core`,
+          note: `${mix}; each payer calls one provider, ${perConsumer} calls per batch; one process, one JS thread, anvil on the other core${retried.count > 0 ? `; ${retried.count} calls retried after TOOL_UNAVAILABLE (${retried.causes.join(', ')})` : ''}`,
         })
       } finally {
         await inBatches(agents, 16, (agent) => agent.stop())
