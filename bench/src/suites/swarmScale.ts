@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -6,7 +7,7 @@ import { runInNewContext } from 'node:vm'
 import { type Agent, createAgent, defineTool } from '@gotong/agent'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
 import { z } from 'zod'
-import { rate, type Suite } from '../harness.js'
+import { type RecordParameters, rate, type Suite } from '../harness.js'
 
 const echo = defineTool({
   name: 'echo-length',
@@ -26,9 +27,12 @@ const collect: () => void = (() => {
   return runInNewContext('gc') as () => void
 })()
 
-function memory() {
-  collect()
-  collect()
+/** Heap and RSS after a full GC and a moment for the freed pages to go back to the system. */
+async function memory() {
+  for (let i = 0; i < 3; i++) {
+    collect()
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
   const { rss, heapUsed, external } = process.memoryUsage()
   return { rss, heap: heapUsed + external }
 }
@@ -87,7 +91,9 @@ async function inBatches<T, R>(
 /**
  * Many full agents in one process, each with its own key, SQLite stores and (when serving) HTTP
  * server: memory per agent, idle and once working, and paid calls per second across the swarm
- * with half the agents serving a tool and each of the others paying one of them.
+ * with half the agents serving a tool and each of the others paying one of them. Each size runs
+ * in a fresh Node process, so earlier suites' garbage and freed pages do not blur the memory
+ * figures.
  */
 export const swarmScale: Suite = {
   name: 'swarmScale',
@@ -98,108 +104,167 @@ export const swarmScale: Suite = {
       : ctx.quick
         ? [5]
         : [10, 100, 1_000]
-    for (const size of sizes) {
-      retried.count = 0
-      retried.causes = []
-      const dir = mkdtempSync(join(tmpdir(), 'gotong-bench-swarm-'))
-      let devnet: Devnet | undefined
-      const agents: Agent[] = []
-      try {
-        const setupStart = performance.now()
-        devnet = await startDevnet({ accounts: size + 1 })
-        const network = devnet as Devnet & { deployments: NonNullable<Devnet['deployments']> }
-        const keys = devnet.accounts.slice(1, size + 1).map((a) => a.privateKey)
-        ctx.log(`${size} agents: devnet with ${size + 1} funded accounts (${seconds(setupStart)})`)
-
-        const before = memory()
-        const created = await inBatches(keys, 8, (account, i) =>
-          createAgent({
-            account,
-            network,
-            store: join(dir, `agent-${i}`),
-            callsPerChannel: 1_000_000n,
-          }),
-        )
-        agents.push(...created)
-        const idle = memory()
-        ctx.log(`${size} agents created (${seconds(setupStart)})`)
-
-        const providers = agents.slice(0, Math.floor(size / 2))
-        // Every consumer's first call syncs its own directory index (every listing) and opens a
-        // channel: past maxPaying consumers that setup alone would take many minutes here.
-        const consumers = agents.slice(providers.length).slice(0, maxPaying)
-        const served = await inBatches(providers, 8, (provider) =>
-          provider.serve(echo, { price: 1n }),
-        )
-        ctx.log(`${providers.length} providers serving (${seconds(setupStart)})`)
-        const toolOf = (i: number) => served[i % served.length]!.toolId
-        await inBatches(consumers, 8, (consumer, i) =>
-          withRetry(() => consumer.call(toolOf(i), { text: 'first' })),
-        )
-        const working = memory()
-        ctx.log(`${consumers.length} consumers with a channel open (${seconds(setupStart)})`)
-
-        const perConsumer = ctx.quick ? 2 : Math.max(2, Math.round(1_000 / consumers.length))
-        const rates: number[] = []
-        for (let batch = 0; batch < (ctx.quick ? 1 : 3); batch++)
-          rates.push(
-            await rate(consumers.length * perConsumer, () =>
-              Promise.all(
-                consumers.map(async (consumer, i) => {
-                  for (let k = 0; k < perConsumer; k++)
-                    await withRetry(() => consumer.call(toolOf(i), { text: `call ${k}` }))
-                }),
-              ),
-            ),
-          )
-        ctx.log(
-          `${rates.map((r) => Math.round(r)).join(', ')} paid calls/s (${seconds(setupStart)})`,
-        )
-        const earned = providers.reduce((sum, p) => sum + p.ledger().earned.length, 0)
-        const expected = consumers.length * (1 + perConsumer * rates.length)
-        if (earned !== expected) throw new Error(`providers earned ${earned} calls of ${expected}`)
-
-        if (retried.count > 0)
-          ctx.log(
-            `${retried.count} calls retried after TOOL_UNAVAILABLE (${retried.causes.join(', ')})`,
-          )
-        const mib = 2 ** 20
-        const per = (bytes: number) => bytes / size / mib
-        const mix = `${providers.length} serving, ${consumers.length} paying${consumers.length + providers.length < size ? `, ${size - providers.length - consumers.length} idle` : ''}`
-        ctx.record({
-          name: `memory per agent, ${size} idle agents (heap)`,
-          unit: 'MiB',
-          samples: [per(idle.heap - before.heap)],
-          note: 'JS heap + external after GC; an agent holds 3 SQLite handles (payer, payee, directory index), viem clients and a transport server object; no HTTP server until it serves',
-        })
-        ctx.record({
-          name: `memory per agent, ${size} idle agents (RSS)`,
-          unit: 'MiB',
-          samples: [per(idle.rss - before.rss)],
-        })
-        ctx.record({
-          name: `memory per agent, ${size} working agents (heap)`,
-          unit: 'MiB',
-          samples: [per(working.heap - before.heap)],
-          note: `${mix}: a serving agent adds an HTTP server and a settler polling for closes; a paying one an agreement, a channel and a synced directory index`,
-        })
-        ctx.record({
-          name: `memory per agent, ${size} working agents (RSS)`,
-          unit: 'MiB',
-          samples: [per(working.rss - before.rss)],
-          note: mix,
-        })
-        ctx.record({
-          name: `paid calls/s across ${size} agents`,
-          unit: 'calls/s',
-          samples: rates,
-          note: `${mix}; each payer calls one provider, ${perConsumer} calls per batch; one process, one JS thread, anvil on the other core${retried.count > 0 ? `; ${retried.count} calls retried after TOOL_UNAVAILABLE (${retried.causes.join(', ')})` : ''}`,
-        })
-      } finally {
-        await inBatches(agents, 16, (agent) => agent.stop())
-        await devnet?.stop()
-        rmSync(dir, { recursive: true, force: true })
-      }
-    }
+    for (const size of sizes)
+      for (const figure of await inChildProcess(size, ctx.quick, ctx.log)) ctx.record(figure)
   },
+}
+
+/** Runs {@link measureSwarm} for one size in a fresh Node process and returns its figures. */
+function inChildProcess(
+  size: number,
+  quick: boolean,
+  log: (message: string) => void,
+): Promise<RecordParameters[]> {
+  const script = [
+    `const { measureSwarm } = await import(${JSON.stringify(import.meta.url)})`,
+    `const figures = await measureSwarm(${size}, ${quick}, (m) => process.stderr.write(m + '\\n'))`,
+    'process.stdout.write(JSON.stringify(figures))',
+  ].join('\n')
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', script],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stdout = ''
+    let pending = ''
+    const tail: string[] = []
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk).split('\n')
+      pending = lines.pop()!
+      for (const line of lines) {
+        log(line)
+        tail.push(line)
+        if (tail.length > 60) tail.shift()
+      }
+    })
+    child.on('error', reject)
+    child.on('exit', (code, signal) => {
+      if (code === 0) resolvePromise(JSON.parse(stdout) as RecordParameters[])
+      else
+        reject(
+          new Error(
+            `swarm of ${size} failed (${signal ?? `exit ${code}`}):\n${[...tail, pending].join('\n')}`,
+          ),
+        )
+    })
+  })
+}
+
+/** One swarm of `size` agents: sets it up, measures it, stops it; returns its figures. */
+export async function measureSwarm(
+  size: number,
+  quick: boolean,
+  log: (message: string) => void,
+): Promise<RecordParameters[]> {
+  const figures: RecordParameters[] = []
+  const ctx = { quick, log, record: (figure: RecordParameters) => figures.push(figure) }
+  retried.count = 0
+  retried.causes = []
+  const dir = mkdtempSync(join(tmpdir(), 'gotong-bench-swarm-'))
+  let devnet: Devnet | undefined
+  const agents: Agent[] = []
+  try {
+    const setupStart = performance.now()
+    devnet = await startDevnet({ accounts: size + 1 })
+    const network = devnet as Devnet & { deployments: NonNullable<Devnet['deployments']> }
+    const keys = devnet.accounts.slice(1, size + 1).map((a) => a.privateKey)
+    ctx.log(`${size} agents: devnet with ${size + 1} funded accounts (${seconds(setupStart)})`)
+
+    // One agent made and stopped first, so lazy loading and first-use JIT are not counted.
+    const warmup = await createAgent({
+      account: devnet.accounts[0]!.privateKey,
+      network,
+      store: join(dir, 'warmup'),
+    })
+    await warmup.stop()
+    const before = await memory()
+    const created = await inBatches(keys, 8, (account, i) =>
+      createAgent({
+        account,
+        network,
+        store: join(dir, `agent-${i}`),
+        callsPerChannel: 1_000_000n,
+      }),
+    )
+    agents.push(...created)
+    const idle = await memory()
+    ctx.log(`${size} agents created (${seconds(setupStart)})`)
+
+    const providers = agents.slice(0, Math.floor(size / 2))
+    // Every consumer's first call syncs its own directory index (every listing) and opens a
+    // channel: past maxPaying consumers that setup alone would take many minutes here.
+    const consumers = agents.slice(providers.length).slice(0, maxPaying)
+    const served = await inBatches(providers, 8, (provider) => provider.serve(echo, { price: 1n }))
+    ctx.log(`${providers.length} providers serving (${seconds(setupStart)})`)
+    const toolOf = (i: number) => served[i % served.length]!.toolId
+    await inBatches(consumers, 8, (consumer, i) =>
+      withRetry(() => consumer.call(toolOf(i), { text: 'first' })),
+    )
+    const working = await memory()
+    ctx.log(`${consumers.length} consumers with a channel open (${seconds(setupStart)})`)
+
+    const perConsumer = ctx.quick ? 2 : Math.max(2, Math.round(1_000 / consumers.length))
+    const rates: number[] = []
+    for (let batch = 0; batch < (ctx.quick ? 1 : 3); batch++)
+      rates.push(
+        await rate(consumers.length * perConsumer, () =>
+          Promise.all(
+            consumers.map(async (consumer, i) => {
+              for (let k = 0; k < perConsumer; k++)
+                await withRetry(() => consumer.call(toolOf(i), { text: `call ${k}` }))
+            }),
+          ),
+        ),
+      )
+    ctx.log(`${rates.map((r) => Math.round(r)).join(', ')} paid calls/s (${seconds(setupStart)})`)
+    const earned = providers.reduce((sum, p) => sum + p.ledger().earned.length, 0)
+    const expected = consumers.length * (1 + perConsumer * rates.length)
+    if (earned !== expected) throw new Error(`providers earned ${earned} calls of ${expected}`)
+
+    if (retried.count > 0)
+      ctx.log(
+        `${retried.count} calls retried after TOOL_UNAVAILABLE (${retried.causes.join(', ')})`,
+      )
+    const mib = 2 ** 20
+    const per = (bytes: number) => bytes / size / mib
+    const mix = `${providers.length} serving, ${consumers.length} paying${consumers.length + providers.length < size ? `, ${size - providers.length - consumers.length} idle` : ''}`
+    ctx.record({
+      name: `memory per agent, ${size} idle agents (heap)`,
+      unit: 'MiB',
+      samples: [per(idle.heap - before.heap)],
+      note: 'JS heap + external after GC; an agent holds 3 SQLite handles (payer, payee, directory index), viem clients and a transport server object; no HTTP server until it serves',
+    })
+    ctx.record({
+      name: `memory per agent, ${size} idle agents (RSS)`,
+      unit: 'MiB',
+      samples: [per(idle.rss - before.rss)],
+    })
+    ctx.record({
+      name: `memory per agent, ${size} working agents (heap)`,
+      unit: 'MiB',
+      samples: [per(working.heap - before.heap)],
+      note: `${mix}: a serving agent adds an HTTP server and a settler polling for closes; a paying one an agreement, a channel and a synced directory index`,
+    })
+    ctx.record({
+      name: `memory per agent, ${size} working agents (RSS)`,
+      unit: 'MiB',
+      samples: [per(working.rss - before.rss)],
+      note: mix,
+    })
+    ctx.record({
+      name: `paid calls/s across ${size} agents`,
+      unit: 'calls/s',
+      samples: rates,
+      note: `${mix}; each payer calls one provider, ${perConsumer} calls per batch; one process, one JS thread, anvil on the other core${retried.count > 0 ? `; ${retried.count} calls retried after TOOL_UNAVAILABLE (${retried.causes.join(', ')})` : ''}`,
+    })
+  } finally {
+    await inBatches(agents, 16, (agent) => agent.stop())
+    await devnet?.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return figures
 }
