@@ -118,7 +118,10 @@ function inChildProcess(
   const script = [
     `const { measureSwarm } = await import(${JSON.stringify(import.meta.url)})`,
     `const figures = await measureSwarm(${size}, ${quick}, (m) => process.stderr.write(m + '\\n'))`,
-    'process.stdout.write(JSON.stringify(figures))',
+    // Exit once written: a settler's close watcher can outlive agent.stop() (viem stops its poll
+    // only after uninstalling the filter, which fails once anvil is gone), and would keep this
+    // process polling forever.
+    'process.stdout.write(JSON.stringify(figures), () => process.exit(0))',
   ].join('\n')
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
