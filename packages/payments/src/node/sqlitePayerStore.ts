@@ -83,7 +83,7 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
          request_hash = excluded.request_hash, receipt_json = excluded.receipt_json`,
     ),
     findReusable: db.prepare(
-      `SELECT * FROM vouchers WHERE channel_id = ? AND status = 'failed' AND terms_hash = ? AND amount = ?
+      `SELECT * FROM vouchers INDEXED BY vouchers_failed WHERE channel_id = ? AND status = 'failed' AND terms_hash = ? AND amount = ?
        ORDER BY calls LIMIT 1`,
     ),
     listVouchers: db.prepare('SELECT * FROM vouchers ORDER BY issued_at, channel_id, calls'),
