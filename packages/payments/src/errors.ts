@@ -89,3 +89,11 @@ export class ReceiptInvalidError extends BaseError {
     super('RECEIPT_INVALID', shortMessage, parameters)
   }
 }
+
+/** A store file this version of gotong cannot open (written by a newer or unknown schema). */
+export class StoreError extends BaseError {
+  override name = 'StoreError'
+  constructor(shortMessage: string, parameters: BaseErrorParameters = {}) {
+    super('STORE_SCHEMA_UNKNOWN', shortMessage, parameters)
+  }
+}

@@ -13,6 +13,7 @@ export {
   ChannelError,
   type ChannelErrorCode,
   ReceiptInvalidError,
+  StoreError,
   VoucherRejectedError,
   type VoucherRejection,
   voucherRejections,

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import { StoreError } from '../errors.js'
 
 /** Options shared by gotong's SQLite stores. */
 export type SqliteStoreOptions = {
@@ -11,10 +12,16 @@ export type SqliteStoreOptions = {
   synchronous?: 'full' | 'normal'
 }
 
-/** Opens (creating) a WAL-mode SQLite database and applies `schema` once per version. */
+/**
+ * A store's schema: `sql` creates the current version in a new file; `migrations[v]` takes a
+ * file at version v − 1 to v.
+ */
+export type StoreSchema = { version: number; sql: string; migrations?: Record<number, string> }
+
+/** Opens (creating) a WAL-mode SQLite database and creates or migrates its schema. */
 export function openDatabase(
   path: string,
-  schema: { version: number; sql: string },
+  schema: StoreSchema,
   options: SqliteStoreOptions = {},
 ): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
@@ -23,9 +30,22 @@ export function openDatabase(
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
   db.pragma('busy_timeout = 5000')
   const version = db.pragma('user_version', { simple: true }) as number
+  if (version > schema.version) {
+    db.close()
+    throw new StoreError(
+      `${path} was written by a newer gotong (store version ${version}; this one knows ${schema.version}).`,
+    )
+  }
   if (version < schema.version) {
     db.transaction(() => {
-      db.exec(schema.sql)
+      if (version === 0) db.exec(schema.sql)
+      else
+        for (let v = version + 1; v <= schema.version; v++) {
+          const step = schema.migrations?.[v]
+          if (step === undefined)
+            throw new StoreError(`No migration of ${path} from version ${v - 1} to ${v}.`)
+          db.exec(step)
+        }
       db.pragma(`user_version = ${schema.version}`)
     })()
   }

@@ -2,10 +2,16 @@ import { bigintReplacer } from '@gotong/core'
 import type { Address, Hex } from 'viem'
 import { SignedReceipt } from '../receipt/signedReceipt.js'
 import type { PayeeChannel, PayeeClaim, PayeeStore, PayeeVoucher } from '../store/types.js'
-import { big, openDatabase, type SqliteStoreOptions, unbig } from './openDatabase.js'
+import {
+  big,
+  openDatabase,
+  type SqliteStoreOptions,
+  type StoreSchema,
+  unbig,
+} from './openDatabase.js'
 
-const schema = {
-  version: 1,
+const schema: StoreSchema = {
+  version: 2,
   sql: `
     CREATE TABLE channels (
       channel_id TEXT PRIMARY KEY,
@@ -35,6 +41,7 @@ const schema = {
       accepted_at INTEGER NOT NULL,
       settled_at INTEGER,
       receipt_json TEXT,
+      response_json TEXT,
       PRIMARY KEY (channel_id, calls)
     ) WITHOUT ROWID;
     CREATE INDEX vouchers_status ON vouchers (status, channel_id, calls);
@@ -45,6 +52,10 @@ const schema = {
       at INTEGER NOT NULL
     );
   `,
+  migrations: {
+    // 2: a served call's response is kept, so a retry after a restart is answered from it.
+    2: 'ALTER TABLE vouchers ADD COLUMN response_json TEXT;',
+  },
 }
 
 type ChannelRow = {
@@ -75,6 +86,7 @@ type VoucherRow = {
   accepted_at: number
   settled_at: number | null
   receipt_json: string | null
+  response_json: string | null
 }
 
 /**
@@ -97,7 +109,7 @@ export function createSqlitePayeeStore(path: string, options: SqliteStoreOptions
     getVoucher: db.prepare('SELECT * FROM vouchers WHERE channel_id = ? AND calls = ?'),
     saveVoucher: db.prepare(
       `INSERT OR REPLACE INTO vouchers VALUES (@channel_id, @calls, @cumulative, @terms_hash, @signature,
-        @status, @request_hash, @accepted_at, @settled_at, @receipt_json)`,
+        @status, @request_hash, @accepted_at, @settled_at, @receipt_json, @response_json)`,
     ),
     highestCommitted: db.prepare(
       `SELECT * FROM vouchers WHERE channel_id = ? AND status = 'committed' ORDER BY calls DESC LIMIT 1`,
@@ -151,6 +163,7 @@ export function createSqlitePayeeStore(path: string, options: SqliteStoreOptions
         accepted_at: v.acceptedAt,
         settled_at: v.settledAt ?? null,
         receipt_json: v.receipt ? JSON.stringify(v.receipt, bigintReplacer) : null,
+        response_json: v.response === undefined ? null : JSON.stringify(v.response),
       })
     },
     highestCommitted(channelId) {
@@ -223,5 +236,6 @@ function toVoucher(row: VoucherRow): PayeeVoucher {
     acceptedAt: row.accepted_at,
     settledAt: row.settled_at ?? undefined,
     receipt: receipt === undefined ? undefined : SignedReceipt.parse(receipt),
+    response: row.response_json === null ? undefined : JSON.parse(row.response_json),
   }
 }

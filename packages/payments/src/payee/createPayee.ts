@@ -36,8 +36,11 @@ export type CreatePayeeParameters = {
 /** An accepted voucher whose call is running. Exactly one of `commit` or `rollback` follows. */
 export type VoucherTicket = {
   readonly voucher: PayeeVoucher
-  /** The call was served: records it and returns the signed receipt for the payer. */
-  commit(parameters: { responseHash: Hex }): Promise<SignedReceipt>
+  /**
+   * The call was served: records it (with `response`, the JSON answer, when given, so a retry
+   * is answered from it) and returns the signed receipt for the payer.
+   */
+  commit(parameters: { responseHash: Hex; response?: unknown }): Promise<SignedReceipt>
   /** The call failed: the payer may send the same voucher again. */
   rollback(): void
 }
@@ -61,6 +64,15 @@ export type Payee = {
     payment: unknown,
     call?: { requestHash?: Hex; channelId?: Hex; termsHash?: Hex },
   ): Promise<VoucherTicket>
+  /**
+   * The first answer to a call this voucher already paid for, when the retry asks for the same
+   * request (`requestHash`): what a payee answers after `VOUCHER_REPLAYED` instead of charging
+   * again. Undefined when the voucher is not a committed one with a kept response.
+   */
+  answered(
+    payment: unknown,
+    requestHash: Hex,
+  ): { response: unknown; receipt: SignedReceipt } | undefined
   /** After a restart: calls that were accepted but never finished are rolled back. */
   recover(): { rolledBack: number }
   getChannel(channelId: Hex): PayeeChannel | undefined
@@ -220,7 +232,14 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
         channel.status !== 'open'
       )
         channel = await refreshChannel(voucher.channelId)
-      if (channel.status !== 'open')
+      // A closing channel takes no new exposure. A voucher below the newest accepted one adds
+      // none: that newer voucher already pays for this call, so refusing it now would charge the
+      // payer for a call never served (cumulative vouchers cannot say "n + 1 but not n").
+      const gap = (c: PayeeChannel) =>
+        c.status === 'closing' &&
+        voucher.calls < c.highestCalls &&
+        voucher.cumulativeAmount < c.highestCumulative
+      if (channel.status !== 'open' && !gap(channel))
         throw reject('channel_closing', `Channel ${voucher.channelId} is ${channel.status}.`)
       if (voucher.cumulativeAmount > channel.deposit)
         throw reject(
@@ -237,6 +256,8 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
           calls: current.highestCalls.toString(),
           cumulativeAmount: current.highestCumulative.toString(),
         }
+        if (current.status !== 'open' && !gap(current))
+          throw reject('channel_closing', `Channel ${voucher.channelId} is ${current.status}.`)
         const existing = store.getVoucher(voucher.channelId, voucher.calls)
         if (existing) {
           if (existing.cumulativeAmount !== voucher.cumulativeAmount)
@@ -304,7 +325,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
 
       return {
         voucher: accepted,
-        async commit({ responseHash }) {
+        async commit({ responseHash, response }) {
           const receipt = {
             termsHash: accepted.termsHash,
             channelId: accepted.channelId,
@@ -318,7 +339,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
             receipt,
             signature: await signer.signDigest(receiptDigest(receipt)),
           }
-          if (!settle(accepted, { status: 'committed', receipt: signed }))
+          if (!settle(accepted, { status: 'committed', receipt: signed, response }))
             throw new ChannelError(
               'CHANNEL_MISMATCH',
               `Call ${accepted.calls} on ${accepted.channelId} was already settled.`,
@@ -329,6 +350,22 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
           settle(accepted, { status: 'rolled_back' })
         },
       }
+    },
+
+    answered(payment, requestHash) {
+      const parsed = VoucherPayment.safeParse(payment)
+      if (!parsed.success) return undefined
+      const { voucher, signature } = parsed.data
+      const stored = store.getVoucher(voucher.channelId, voucher.calls)
+      if (
+        stored?.status !== 'committed' ||
+        stored.signature.toLowerCase() !== signature.toLowerCase() ||
+        stored.requestHash?.toLowerCase() !== requestHash.toLowerCase() ||
+        stored.receipt === undefined ||
+        stored.response === undefined
+      )
+        return undefined
+      return { response: stored.response, receipt: stored.receipt }
     },
 
     recover() {

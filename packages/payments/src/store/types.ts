@@ -100,6 +100,8 @@ export type PayeeVoucher = {
   acceptedAt: number
   settledAt: number | undefined
   receipt: SignedReceipt | undefined
+  /** The served call's response (JSON), kept to answer a retry from its first result. */
+  response?: unknown
 }
 
 /** An on-chain claim the payee made. */
