@@ -142,16 +142,19 @@ describe('a provider process killed mid-call', () => {
     afterCommitConsumer = consumer
   })
 
-  // BUG (agent): a retry of an unanswered call is charged a second time. After the restart,
-  // createConsumer's resolveInDoubt (packages/agent/src/consumer/createConsumer.ts) re-sends the
-  // unanswered call, learns from VOUCHER_REPLAYED that it was served and keeps its receipt, but
-  // drops the answer and signs a new voucher for the retry, although the retry is the same
-  // request (same requestHash). Fix: when the unanswered request has the new call's
-  // requestHash, answer the new call from it (its output, or a free re-serve by the provider of
-  // a replayed voucher with the same requestHash) instead of paying again.
-  test.fails('the retried call is answered after the restart without a second charge', async () => {
-    const retry = await afterCommitConsumer.call(afterCommit.toolId, { id: 'b2' })
+  // Found a bug: the retry was served and charged a second time (the re-sent unanswered call
+  // was confirmed, its answer dropped). The provider now keeps each served call's response and
+  // answers a replayed voucher for the same request from it; the consumer hands that answer to
+  // the retry.
+  test('the retried call is answered after the restart from its first result, without a second charge', async () => {
+    // The same request again: were it run again, the tool would crash the provider again.
+    const retry = await afterCommitConsumer.call(afterCommit.toolId, {
+      id: 'b2',
+      crash: 'after-commit',
+    })
     expect(retry.output).toMatchObject({ id: 'b2' })
+    expect(retry.receipt.receipt.calls).toBe(2n)
+    expect(afterCommit.provider.runs()).toEqual(['b1', 'b2']) // not run again
     const { channelId } = relationshipOf(afterCommitConsumer)
     await stopped(afterCommit.provider.child)
     const b = books(afterCommit.store)

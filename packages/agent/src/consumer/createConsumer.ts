@@ -86,6 +86,13 @@ export function createConsumer(parameters: CreateConsumerParameters) {
   }
   /** Every unanswered call per channel, oldest first. */
   const inDoubt = new Map<Hex, Unanswered[]>()
+  /**
+   * Answers that came back when an unanswered call was re-sent, by request: the caller saw
+   * `TOOL_UNAVAILABLE`, so its retry (the same request) gets this answer instead of paying again.
+   */
+  const recovered = new Map<Hex, CallResult[]>()
+  /** Tool names by id, for request hashes: a renamed tool is a changed tool (`TOOL_CHANGED`). */
+  const names = new Map<string, string>()
   // Channel transactions from one wallet go one at a time (permit and account nonces).
   let chainQueue: Promise<unknown> = Promise.resolve()
   const checkTtl = parameters.toolCheckTtlMs ?? 1_000
@@ -117,8 +124,11 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     }
     if (!listing || listing.deregistered || listing.status !== 'verified' || !listing.manifest)
       throw new AgentError('TOOL_NOT_FOUND', `Tool ${toolId} is not a verified, live listing.`)
+    names.set(toolId.toString(), listing.manifest.name)
     return listing
   }
+  const toolName = async (toolId: bigint) =>
+    names.get(toolId.toString()) ?? nameOf(await listingOf(toolId))
 
   /** Approves the tool's current manifest; calls are refused if it changes on chain later. */
   const approve = async (toolId: bigint): Promise<Hex> => {
@@ -404,7 +414,15 @@ export function createConsumer(parameters: CreateConsumerParameters) {
       const call = pending[0]!
       try {
         const answer = await send(relationship, call.body, call.idempotencyKey, undefined)
-        payer.confirm(call.issued, answer.receipt, call.requestHash)
+        const receipt = payer.confirm(call.issued, answer.receipt, call.requestHash)
+        const answers = recovered.get(call.requestHash) ?? []
+        answers.push({
+          output: answer.output,
+          receipt,
+          toolId: relationship.toolId,
+          price: relationship.agreement.agreement.pricePerCall,
+        })
+        recovered.set(call.requestHash, answers)
       } catch (error) {
         if (!definite(error))
           throw new AgentError(
@@ -440,9 +458,24 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     }
     let relationship = await relationshipFor(toolId, relationshipOptions)
     await resolveInDoubt(relationship)
+    const requestOf = async (r: Relationship) =>
+      callRequestHash(await toolName(toolId), r.agreement.termsHash, input)
+    const request = await requestOf(relationship)
+    const answered = recovered.get(request)?.shift()
+    if (recovered.get(request)?.length === 0) recovered.delete(request)
+    if (answered) {
+      parameters.onEvent?.({
+        type: 'call',
+        toolId,
+        provider: relationship.provider,
+        price: answered.price,
+        ok: true,
+      })
+      return answered
+    }
     const voucherFor = async (r: Relationship) => {
       const { agreement, termsHash } = r.agreement
-      const requestHash = callRequestHash(nameOf(await listingOf(toolId)), termsHash, input)
+      const requestHash = await requestOf(r)
       const budget = r.budget?.child(termsHash, {
         max: agreement.pricePerCall * (agreement.maxCalls || 2n ** 64n),
       })
@@ -520,6 +553,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     stop: () => {
       for (const actor of actors) actor.stop()
       actors.clear()
+      recovered.clear()
     },
     listing: listingOf,
   }

@@ -130,6 +130,14 @@ export function hostTool(parameters: HostToolParameters) {
       } catch (error) {
         const rejected = error as VoucherRejectedError
         if (!rejected.wireReason) throw error
+        // A retry of a call already served and paid (its reply was lost, or this provider
+        // restarted since): answered from its first result, not served or charged again.
+        const first =
+          rejected.code === 'VOUCHER_REPLAYED' ? payee.answered(payment, requestHash) : undefined
+        if (first) {
+          report(true)
+          return { output: first.response, receipt: toJson(first.receipt) }
+        }
         report(false, rejected.code)
         throw new WireError(rejected.wireReason, rejected.shortMessage, {
           data: { code: rejected.code, ...(rejected.data ?? {}) },
@@ -193,9 +201,10 @@ export function hostTool(parameters: HostToolParameters) {
           'OUTPUT_INVALID',
           'The tool produced output that does not match its schema.',
         )
-      const receipt = await ticket.commit({ responseHash: contentHash(toJson(checked.data)) })
+      const response = toJson(checked.data)
+      const receipt = await ticket.commit({ responseHash: contentHash(response), response })
       report(true)
-      return { output: toJson(checked.data), receipt: toJson(receipt) }
+      return { output: response, receipt: toJson(receipt) }
     },
   )
 
