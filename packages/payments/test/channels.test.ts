@@ -110,7 +110,10 @@ describe('a channel from open to finalize', () => {
     for (let n = 1; n <= 10; n++) await t.call(payerSide, payeeSide, ch, n)
 
     const claims: bigint[] = []
-    const stop = await payeeSide.settler.watch({ onClaim: (c) => claims.push(c.amount) })
+    const stop = await payeeSide.settler.watch({
+      pollingIntervalMs: 50,
+      onClaim: (c) => claims.push(c.amount),
+    })
     try {
       // The payer tries to leave with nothing claimed yet.
       await startCloseChannel(payerSide.walletClient!, t.publicClient, {

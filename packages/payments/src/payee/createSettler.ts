@@ -35,14 +35,18 @@ export type Settler = {
   /**
    * Follows `CloseStarted` for this payee's channels and claims the newest served voucher at
    * once, well before the challenge window ends. Also checks every channel on start, for closes
-   * that began while the payee was down. Returns a function that stops watching.
+   * that began while the payee was down. Returns a function that stops watching at once: no
+   * further RPC request, no timer left, a poll under way ignored.
    */
   watch(options?: {
     /** Retries of a failed claim after a close started (default 5, backing off from 200 ms). */
     retries?: number
     /** How long to wait for calls still running at a close before the last claim (default 30 s). */
     settleWithinMs?: number
+    /** How often to ask the RPC for new `CloseStarted` events (default 2,000 ms). */
+    pollingIntervalMs?: number
     onClaim?: (claim: { channelId: Hex; hash: Hash; amount: bigint }) => void
+    /** A failed poll (retried next tick), channel read or, after its retries, claim. */
     onError?: (error: unknown) => void
   }): Promise<() => void>
 }
@@ -131,51 +135,130 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
     claim,
     settle,
     async watch(options = {}) {
-      const defend = async (channelId: Hex) => {
-        // A claim can fail for passing reasons (an RPC hiccup, a node not mining): retry with
-        // backoff well inside any sensible challenge window, then report.
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await payee.refreshChannel(channelId)
-            const result = await claim(channelId)
-            if (result) options.onClaim?.({ channelId, ...result })
-            // Calls accepted before the close may still finish: claim again once they have,
-            // while the window is open (the payee may claim until the channel is finalized).
-            const until = now() + (options.settleWithinMs ?? 30_000)
-            while (store.listVouchers({ channelId, status: 'pending' }).length && now() < until)
-              await new Promise((r) => setTimeout(r, 50))
-            const late = await claim(channelId)
-            if (late) options.onClaim?.({ channelId, ...late })
-            return
-          } catch (error) {
-            if (attempt >= (options.retries ?? 5)) {
-              options.onError?.(error)
-              return
-            }
-            await new Promise((r) => setTimeout(r, 200 * 2 ** attempt))
+      const pollingIntervalMs = options.pollingIntervalMs ?? 2_000
+      let stopped = false
+      let timer: ReturnType<typeof setTimeout> | undefined
+      // Sleeps of running defences end early at stop, so nothing is left waiting on a timer.
+      const wakers = new Set<() => void>()
+      const sleep = (ms: number) =>
+        new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(pause)
+            wakers.delete(wake)
+            resolve()
           }
+          const pause = setTimeout(wake, ms)
+          wakers.add(wake)
+        })
+      const defending = new Set<Hex>()
+      const defend = async (channelId: Hex) => {
+        if (defending.has(channelId)) return
+        defending.add(channelId)
+        try {
+          // A claim can fail for passing reasons (an RPC hiccup, a node not mining): retry with
+          // backoff well inside any sensible challenge window, then report.
+          for (let attempt = 0; !stopped; attempt++) {
+            try {
+              await payee.refreshChannel(channelId)
+              if (stopped) return
+              const result = await claim(channelId)
+              if (result) options.onClaim?.({ channelId, ...result })
+              // Calls accepted before the close may still finish: claim again once they have,
+              // while the window is open (the payee may claim until the channel is finalized).
+              const until = now() + (options.settleWithinMs ?? 30_000)
+              while (
+                !stopped &&
+                store.listVouchers({ channelId, status: 'pending' }).length &&
+                now() < until
+              )
+                await sleep(50)
+              if (stopped) return
+              const late = await claim(channelId)
+              if (late) options.onClaim?.({ channelId, ...late })
+              return
+            } catch (error) {
+              if (stopped) return
+              if (attempt >= (options.retries ?? 5)) {
+                options.onError?.(error)
+                return
+              }
+              await sleep(200 * 2 ** attempt)
+            }
+          }
+        } finally {
+          defending.delete(channelId)
         }
       }
-      const unwatch = publicClient.watchContractEvent({
-        address: channels,
-        abi: paymentChannelsAbi,
-        eventName: 'CloseStarted',
-        onLogs: (logs) => {
-          for (const log of logs) {
-            const channelId = log.args.channelId?.toLowerCase() as Hex | undefined
-            if (channelId && store.getChannel(channelId)) void defend(channelId)
-          }
-        },
-        onError: (error) => options.onError?.(error),
-      })
-      for (const channel of store.listChannels()) {
-        if (channel.status === 'closed') continue
-        const fresh = await payee.refreshChannel(channel.channelId).catch((error) => {
-          options.onError?.(error)
-          return undefined
-        })
-        if (fresh?.status === 'closing') await defend(channel.channelId)
+      const defendClosing = async () => {
+        for (const channel of store.listChannels()) {
+          if (stopped) return
+          if (channel.status === 'closed') continue
+          const fresh = await payee.refreshChannel(channel.channelId).catch((error) => {
+            if (!stopped) options.onError?.(error)
+            return undefined
+          })
+          if (fresh?.status === 'closing' && !stopped) await defend(channel.channelId)
+        }
       }
+
+      // The newest block whose CloseStarted events were read. Unknown until the RPC first
+      // answers: then every channel is checked again, for closes that began before.
+      let cursor: bigint | undefined
+      const latestBlock = () => publicClient.getBlockNumber({ cacheTime: 0 })
+      const poll = async () => {
+        const latest = await latestBlock()
+        if (stopped) return
+        if (cursor === undefined) {
+          cursor = latest
+          void defendClosing()
+          return
+        }
+        if (latest <= cursor) return
+        const logs = await publicClient.getContractEvents({
+          address: channels,
+          abi: paymentChannelsAbi,
+          eventName: 'CloseStarted',
+          fromBlock: cursor + 1n,
+          toBlock: latest,
+          strict: true,
+        })
+        if (stopped) return
+        // The event names no payee, so this payee's channels are picked out here.
+        for (const log of logs) {
+          const channelId = log.args.channelId.toLowerCase() as Hex
+          if (store.getChannel(channelId)) void defend(channelId)
+        }
+        cursor = latest
+      }
+      // One poll at a time: the next is scheduled only once this one has finished. The timer is
+      // unref'd, so a watcher alone never keeps the process alive.
+      const tick = () => {
+        timer = setTimeout(async () => {
+          timer = undefined
+          try {
+            await poll()
+          } catch (error) {
+            // The cursor stays put: the next tick reads the same blocks again.
+            if (!stopped) options.onError?.(error)
+          }
+          if (!stopped) tick()
+        }, pollingIntervalMs)
+        timer.unref()
+      }
+      const unwatch = () => {
+        stopped = true
+        if (timer) clearTimeout(timer)
+        timer = undefined
+        for (const wake of [...wakers]) wake()
+      }
+
+      try {
+        cursor = await latestBlock()
+      } catch (error) {
+        options.onError?.(error)
+      }
+      tick()
+      if (cursor !== undefined) await defendClosing()
       return unwatch
     },
   }

@@ -1,0 +1,194 @@
+import { paymentChannelsAbi } from '@gotong/contracts'
+import {
+  createPublicClient,
+  custom,
+  decodeEventLog,
+  type Hex,
+  http,
+  type Log,
+  type PublicClient,
+} from 'viem'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createSettler } from '../src/payee.js'
+import { startCloseChannel } from '../src/payer.js'
+import { price, type Setup, setup } from './fixture.js'
+
+let t: Setup
+beforeAll(async () => {
+  t = await setup()
+})
+afterAll(async () => {
+  await t?.stop()
+})
+
+const pollingIntervalMs = 20
+
+/**
+ * A public client over the devnet's real HTTP transport that records every JSON-RPC request it
+ * sends, can fail them all (an RPC outage), and lets a test look at an answer before the caller
+ * gets it.
+ */
+function countingClient(options: { onAnswer?: (method: string, answer: unknown) => void } = {}) {
+  const inner = http(t.devnet.rpcUrl)({ chain: t.devnet.chain, retryCount: 0 })
+  const requests: string[] = []
+  let down = false
+  const publicClient = createPublicClient({
+    chain: t.devnet.chain,
+    pollingInterval: pollingIntervalMs,
+    transport: custom(
+      {
+        async request({ method, params }: { method: string; params?: unknown }) {
+          requests.push(method)
+          if (down) throw new Error('RPC outage')
+          const answer = await inner.request({ method, params } as never)
+          options.onAnswer?.(method, answer)
+          return answer
+        },
+      },
+      { retryCount: 0 },
+    ),
+  }) as PublicClient
+  return {
+    publicClient,
+    requests,
+    down: () => {
+      down = true
+    },
+    up: () => {
+      down = false
+    },
+  }
+}
+
+/** A payee (account 2) whose settler reads the chain through `publicClient`, with a channel paid for `calls`. */
+async function payeeWithChannel(publicClient: PublicClient, calls: number) {
+  const payerSide = t.payerOf(1)
+  const payeeSide = t.payeeOf(2)
+  const ch = await t.channel(payerSide, payeeSide, { deposit: 100_000n, challengePeriod: 3_600 })
+  for (let n = 1; n <= calls; n++) await t.call(payerSide, payeeSide, ch, n)
+  const settler = createSettler({
+    payee: payeeSide.payee,
+    store: payeeSide.store,
+    wallet: payeeSide.walletClient!,
+    publicClient,
+    channels: t.channels,
+  })
+  const close = () =>
+    startCloseChannel(payerSide.walletClient!, t.publicClient, {
+      channels: t.channels,
+      key: ch.key,
+    })
+  const claimed = async () =>
+    (
+      await t.publicClient.readContract({
+        address: t.channels,
+        abi: paymentChannelsAbi,
+        functionName: 'getChannel',
+        args: [ch.channelId],
+      })
+    ).claimed
+  return { ch, settler, close, claimed }
+}
+
+/** The channel ids of the CloseStarted logs in an RPC answer (none if it holds no logs). */
+const closesIn = (answer: unknown): Hex[] =>
+  (Array.isArray(answer) ? (answer as Log[]) : []).flatMap((log) => {
+    if (!log?.topics?.length) return []
+    const event = decodeEventLog({ abi: paymentChannelsAbi, data: log.data, topics: log.topics })
+    return event.eventName === 'CloseStarted'
+      ? [(event.args as { channelId: Hex }).channelId.toLowerCase() as Hex]
+      : []
+  })
+
+/** Lets the watcher run for `polls` polling intervals while blocks keep coming. */
+async function letPoll(polls: number) {
+  for (let i = 0; i < polls; i++) {
+    await t.testClient.mine({ blocks: 1 })
+    await new Promise((resolve) => setTimeout(resolve, pollingIntervalMs))
+  }
+}
+
+describe('the settler’s CloseStarted watcher', () => {
+  test('after stop() it sends no RPC request, and a poll under way at stop() is ignored', async () => {
+    let stop: (() => void) | undefined
+    let target: Hex | undefined
+    let stoppedMidPoll = false
+    const rpc = countingClient({
+      // The answer that reports the close reaches the watcher only after it was stopped.
+      onAnswer: (_method, answer) => {
+        if (target && closesIn(answer).includes(target)) {
+          stop?.()
+          stoppedMidPoll = true
+        }
+      },
+    })
+    const p = await payeeWithChannel(rpc.publicClient, 4)
+    target = p.ch.channelId
+    const claims: unknown[] = []
+    const errors: unknown[] = []
+    stop = await p.settler.watch({
+      pollingIntervalMs,
+      onClaim: (c) => claims.push(c),
+      onError: (e) => errors.push(e),
+    })
+    await letPoll(3)
+    await expect.poll(() => rpc.requests.length).toBeGreaterThan(3)
+
+    await p.close()
+    await expect.poll(() => stoppedMidPoll).toBe(true)
+    const sent = rpc.requests.length
+    await letPoll(25)
+    expect(rpc.requests.length).toBe(sent)
+    expect(claims).toEqual([])
+    expect(errors).toEqual([])
+    expect(await p.claimed()).toBe(0n)
+  })
+
+  test('RPC errors reach onError; the watcher keeps polling and claims once the RPC answers again', async () => {
+    const rpc = countingClient()
+    const p = await payeeWithChannel(rpc.publicClient, 3)
+    const claims: bigint[] = []
+    const errors: unknown[] = []
+    const stop = await p.settler.watch({
+      pollingIntervalMs,
+      onClaim: (c) => claims.push(c.amount),
+      onError: (e) => errors.push(e),
+    })
+    try {
+      rpc.down()
+      await p.close() // the payer's own RPC works
+      await expect.poll(() => errors.length).toBeGreaterThanOrEqual(5)
+      expect(String(errors[0])).toContain('RPC outage')
+      expect(claims).toEqual([])
+      expect(await p.claimed()).toBe(0n)
+
+      rpc.up()
+      await expect.poll(() => claims, { timeout: 10_000 }).toEqual([3n * price])
+      expect(await p.claimed()).toBe(3n * price)
+    } finally {
+      stop()
+    }
+  })
+
+  test('the RPC is down when watching starts: once it answers, a close from before is claimed', async () => {
+    const rpc = countingClient()
+    const p = await payeeWithChannel(rpc.publicClient, 2)
+    await p.close()
+    rpc.down()
+    const claims: bigint[] = []
+    const errors: unknown[] = []
+    const stop = await p.settler.watch({
+      pollingIntervalMs,
+      onClaim: (c) => claims.push(c.amount),
+      onError: (e) => errors.push(e),
+    })
+    try {
+      await expect.poll(() => errors.length).toBeGreaterThanOrEqual(2)
+      rpc.up()
+      await expect.poll(() => claims, { timeout: 10_000 }).toEqual([2n * price])
+      expect(await p.claimed()).toBe(2n * price)
+    } finally {
+      stop()
+    }
+  })
+})
