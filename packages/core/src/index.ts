@@ -76,6 +76,7 @@ export {
   toToolRef,
 } from './utils/caip.js'
 export { canonicalBytes, canonicalJson, contentHash } from './utils/canonical.js'
+export { keccak256Bytes, keccakBackend } from './utils/keccak.js'
 export {
   AddressSchema,
   Bytes32,

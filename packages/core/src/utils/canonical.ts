@@ -1,6 +1,7 @@
 import canonicalize from 'canonicalize'
-import { type Hex, keccak256 } from 'viem'
+import { bytesToHex, type Hex } from 'viem'
 import { InvalidInputError } from '../errors/validation.js'
+import { keccak256Bytes } from './keccak.js'
 
 const encoder = new TextEncoder()
 
@@ -37,5 +38,5 @@ export function canonicalBytes(value: unknown): Uint8Array {
  * @example contentHash(manifest) // '0x7866…5af0'
  */
 export function contentHash(value: unknown): Hex {
-  return keccak256(canonicalBytes(value))
+  return bytesToHex(keccak256Bytes(canonicalBytes(value)))
 }
