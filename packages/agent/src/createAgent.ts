@@ -56,6 +56,14 @@ export type CreateAgentParameters = {
   name?: string
   /** Folder for the agent's SQLite state (vouchers, channels, directory index). */
   store?: string
+  /**
+   * How durable each payment write is. `full` (default): every commit is synced to disk, so a
+   * voucher or receipt survives power loss. `process`: commits survive a killed or crashed
+   * process but not a power loss or OS crash, which may forget the last moments of payments
+   * (a payee may then fail to claim its newest calls; a payer's re-signed vouchers are refused
+   * as replays, never paid twice). Several times faster per call.
+   */
+  durability?: 'full' | 'process'
   /** Any LangChain chat model; otherwise ChatOpenAI from OPENAI_* variables, if set. */
   llm?: BaseChatModel
   /** Spending limits for everything this agent pays. */
@@ -187,13 +195,16 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
   const name = parameters.name ?? `agent-${account.address.slice(2, 8).toLowerCase()}`
   const store = parameters.store ?? join('.gotong', 'agents', account.address.toLowerCase())
   mkdirSync(store, { recursive: true })
+  const storeOptions = {
+    synchronous: parameters.durability === 'process' ? ('normal' as const) : ('full' as const),
+  }
   const { contracts } = network.deployments
   const clients = createClients({ rpcUrl: network.rpcUrl, chainId: network.chainId, account })
   const publicClient = clients.publicClient as PublicClient
   const wallet = clients.walletClient as ChannelWallet
   const now = parameters.now ?? Date.now
 
-  const payerStore = createSqlitePayerStore(join(store, 'payer.sqlite'))
+  const payerStore = createSqlitePayerStore(join(store, 'payer.sqlite'), storeOptions)
   const payer = createPayer({
     store: payerStore,
     signer,
@@ -203,7 +214,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     now,
   })
   payer.recover()
-  const payeeStore = createSqlitePayeeStore(join(store, 'payee.sqlite'))
+  const payeeStore = createSqlitePayeeStore(join(store, 'payee.sqlite'), storeOptions)
   const payee = createPayee({
     store: payeeStore,
     signer,

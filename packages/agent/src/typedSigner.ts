@@ -13,10 +13,13 @@ import { type Address, hashTypedData, hexToBytes } from 'viem'
 export function typedDataSigner(signer: DigestSigner): {
   address: Address
   signTypedData: (typedData: Parameters<typeof hashTypedData>[0]) => Promise<`0x${string}`>
+  signDigest: DigestSigner['signDigest']
 } {
   return {
     address: signer.address,
     signTypedData: async (typedData) => signer.signDigest(hexToBytes(hashTypedData(typedData))),
+    // Envelopes: the transport computes their digest itself (precomputed domain, native keccak).
+    signDigest: (digest) => signer.signDigest(digest),
   }
 }
 
