@@ -21,6 +21,7 @@ export { type SignRequestParameters, signRequest } from './envelope/signRequest.
 export {
   Envelope,
   type EnvelopeMessage,
+  type EnvelopeTypedData,
   envelopeDomain,
   envelopeTypes,
   IdempotencyKey,

@@ -64,6 +64,12 @@ describe('createEnvelopeDigester', () => {
     }
   })
 
+  test('refuses an address that is not 20 bytes rather than digest it', () => {
+    const { digest } = createEnvelopeDigester(1)
+    for (const from of [`${account.address}00`, account.address.slice(0, 40)] as Hex[])
+      expect(() => digest({ ...envelopeAt(1), from })).toThrow(/20-byte address/)
+  })
+
   test('the domain separator differs per chain', () => {
     expect(bytesToHex(createEnvelopeDigester(1).domainSeparator)).not.toBe(
       bytesToHex(createEnvelopeDigester(31337).domainSeparator),

@@ -1,16 +1,16 @@
-import { keccak_256 } from '@noble/hashes/sha3'
+import { InvalidInputError, keccak256Bytes } from '@gotong/core'
 import { hexToBytes, utf8ToBytes } from '@noble/hashes/utils'
 import { type Envelope, envelopeDomain, envelopeTypes } from './types.js'
 
-const envelopeTypeHash = keccak_256(
+const envelopeTypeHash = keccak256Bytes(
   utf8ToBytes(
     `Envelope(${envelopeTypes.Envelope.map((field) => `${field.type} ${field.name}`).join(',')})`,
   ),
 )
-const domainTypeHash = keccak_256(
+const domainTypeHash = keccak256Bytes(
   utf8ToBytes('EIP712Domain(string name,string version,uint256 chainId)'),
 )
-const emptyStringHash = keccak_256(new Uint8Array(0))
+const emptyStringHash = keccak256Bytes(new Uint8Array(0))
 
 /** Computes EIP-712 envelope digests for one chain. */
 export type EnvelopeDigester = {
@@ -31,11 +31,11 @@ export type EnvelopeDigester = {
  */
 export function createEnvelopeDigester(chainId: number): EnvelopeDigester {
   const domain = envelopeDomain(chainId)
-  const domainSeparator = keccak_256(
+  const domainSeparator = keccak256Bytes(
     concat([
       domainTypeHash,
-      keccak_256(utf8ToBytes(domain.name)),
-      keccak_256(utf8ToBytes(domain.version)),
+      keccak256Bytes(utf8ToBytes(domain.name)),
+      keccak256Bytes(utf8ToBytes(domain.version)),
       word(BigInt(domain.chainId)),
     ]),
   )
@@ -49,22 +49,32 @@ export function createEnvelopeDigester(chainId: number): EnvelopeDigester {
     domainSeparator,
     digest(envelope) {
       // Every word is overwritten in full, so the buffers can be reused between calls.
-      struct.set(word(BigInt(envelope.from)), 32)
-      struct.set(word(BigInt(envelope.to)), 64)
-      struct.set(keccak_256(utf8ToBytes(envelope.route)), 96)
+      // Addresses sit right-aligned in their words, behind 12 zero bytes that stay zero.
+      struct.set(address(envelope.from), 44)
+      struct.set(address(envelope.to), 76)
+      struct.set(keccak256Bytes(utf8ToBytes(envelope.route)), 96)
       struct.set(hexToBytes(envelope.nonce.slice(2)), 128)
       struct.set(word(BigInt(envelope.expiresAt)), 160)
       struct.set(hexToBytes(envelope.bodyHash.slice(2)), 192)
       struct.set(
         envelope.idempotencyKey
-          ? keccak_256(utf8ToBytes(envelope.idempotencyKey))
+          ? keccak256Bytes(utf8ToBytes(envelope.idempotencyKey))
           : emptyStringHash,
         224,
       )
-      message.set(keccak_256(struct), 34)
-      return keccak_256(message)
+      message.set(keccak256Bytes(struct), 34)
+      return keccak256Bytes(message)
     },
   }
+}
+
+function address(value: string): Uint8Array {
+  const bytes = hexToBytes(value.slice(2))
+  if (bytes.length !== 20)
+    throw new InvalidInputError('envelope', [
+      { rule: 'invalid_address', path: '', message: `${value} is not a 20-byte address` },
+    ])
+  return bytes
 }
 
 function word(value: bigint): Uint8Array {

@@ -1,6 +1,7 @@
-import { keccak_256 } from '@noble/hashes/sha3'
+import { keccak256Bytes } from '@gotong/core'
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils'
 import { type Hex, recoverPublicKey } from 'viem'
+import { loadNative } from './native.js'
 
 /** The part of the `secp256k1` package's binding used here. */
 export type NativeSecp256k1 = {
@@ -15,24 +16,8 @@ export type NativeSecp256k1 = {
 /** secp256k1's curve order over two: a signature with a larger `s` is the malleable twin. */
 const halfN = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n
 
-/**
- * libsecp256k1 through the `secp256k1` package's prebuilt binding, loaded without a static
- * `node:` import (`process.getBuiltinModule`), so this module still runs in a browser or a worker.
- */
-const native: NativeSecp256k1 | undefined = (() => {
-  try {
-    const nodeProcess = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } })
-      .process
-    const module = nodeProcess?.getBuiltinModule?.('node:module') as
-      | { createRequire(url: string): (id: string) => unknown }
-      | undefined
-    return module?.createRequire(import.meta.url)('secp256k1/bindings') as
-      | NativeSecp256k1
-      | undefined
-  } catch {
-    return undefined
-  }
-})()
+/** libsecp256k1 through the `secp256k1` package's prebuilt binding, where it loads. */
+const native = loadNative((require) => require('secp256k1/bindings') as NativeSecp256k1)
 
 /**
  * Which secp256k1 implementation recovers envelope signers here: native libsecp256k1 (about
@@ -85,5 +70,5 @@ export async function recoverSignerWith(
   } catch {
     return undefined
   }
-  return `0x${bytesToHex(keccak_256(publicKey.subarray(1)).subarray(12))}`
+  return `0x${bytesToHex(keccak256Bytes(publicKey.subarray(1)).subarray(12))}`
 }

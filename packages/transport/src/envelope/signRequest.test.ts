@@ -1,9 +1,9 @@
 import { contentHash, InvalidInputError } from '@gotong/core'
-import { keccak256, stringToBytes } from 'viem'
+import { bytesToHex, type Hex, hashTypedData, keccak256, stringToBytes } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { signRequest } from './signRequest.js'
-import { SignedRequest, type Signer } from './types.js'
+import { envelopeDomain, envelopeTypes, SignedRequest, type Signer } from './types.js'
 
 const account = privateKeyToAccount(
   '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
@@ -35,6 +35,57 @@ describe('signRequest', () => {
     expect(JSON.stringify(request)).toMatchInlineSnapshot(
       `"{"envelope":{"from":"0x70997970C51812dc3A010C7d01b50e0d17dc79C8","to":"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC","route":"tools/echo","chainId":31337,"nonce":"0xabababababababababababababababababababababababababababababababab","expiresAt":1750000030000,"bodyHash":"0x94091110c6f22bb39d511ec66b64b5df256c673aea4b0baebb86a4b2ea41f4a7","idempotencyKey":"order-1"},"signature":"0x20236474d2f587b4eae0caf47f51e2cc3010b790601328efb72774a49ad90b472457344dc1ea6ab8da903599bab8a4dec5eafacab5ea40f89b8ff4638d869eb41b","body":{"amount":"1000000000000000000000000000000","text":"hi"}}"`,
     )
+  })
+
+  test('a signer with signDigest signs the transport’s own digest: the same signature', async () => {
+    const digests: Hex[] = []
+    const digestSigner: Signer = {
+      address: account.address,
+      signDigest: (digest) => {
+        digests.push(bytesToHex(digest))
+        return account.sign({ hash: bytesToHex(digest) })
+      },
+    }
+    const parameters = {
+      chainId: 31337,
+      to,
+      route: 'tools/echo',
+      body: { text: 'hi' },
+      expiresAt: 1_750_000_030_000,
+      nonce: `0x${'cd'.repeat(32)}`,
+      idempotencyKey: 'order-2',
+    } as const
+    const viaDigest = await signRequest(digestSigner, parameters)
+    const viaTypedData = await signRequest(account, parameters)
+    expect(viaDigest).toEqual(viaTypedData)
+    expect(digests).toEqual([
+      hashTypedData({
+        domain: envelopeDomain(31337),
+        types: envelopeTypes,
+        primaryType: 'Envelope',
+        message: {
+          ...viaDigest.envelope,
+          expiresAt: BigInt(viaDigest.envelope.expiresAt),
+          idempotencyKey: 'order-2',
+        },
+      }),
+    ])
+    // With both, the digest path is taken: no typed data is hashed for it.
+    let typed = 0
+    const both: Signer = {
+      ...digestSigner,
+      signTypedData: (typedData) => {
+        typed++
+        return account.signTypedData(typedData)
+      },
+    }
+    expect(await signRequest(both, parameters)).toEqual(viaTypedData)
+    expect(typed).toBe(0)
+    const neither = { address: account.address } as unknown as Signer
+    await expect(signRequest(neither, parameters)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      issues: [{ rule: 'not_a_signer' }],
+    })
   })
 
   test('draws a fresh random nonce per request and sends null for no body', async () => {

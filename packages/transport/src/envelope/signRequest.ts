@@ -1,5 +1,6 @@
 import { bigintReplacer, contentHash, InvalidInputError, parseWith } from '@gotong/core'
 import { type Address, bytesToHex, getAddress, type Hex } from 'viem'
+import { createEnvelopeDigester, type EnvelopeDigester } from './createEnvelopeDigester.js'
 import {
   type Envelope,
   envelopeDomain,
@@ -26,7 +27,8 @@ export type SignRequestParameters = {
 
 /**
  * Signs a request: hashes the canonical JSON of the body and has the signer sign the EIP-712
- * envelope. The returned body is the JSON form that was hashed (bigints as strings).
+ * envelope (its digest, when the signer has `signDigest`). The returned body is the JSON form
+ * that was hashed (bigints as strings).
  *
  * @example
  * const request = await signRequest(account, {
@@ -53,21 +55,42 @@ export async function signRequest(
     bodyHash: contentHash(body),
     ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
   }
-  const signature = await signer.signTypedData({
-    domain: envelopeDomain(envelope.chainId),
-    types: envelopeTypes,
-    primaryType: 'Envelope',
-    message: {
-      from: envelope.from,
-      to: envelope.to,
-      route: envelope.route,
-      nonce: envelope.nonce,
-      expiresAt: BigInt(envelope.expiresAt),
-      bodyHash: envelope.bodyHash,
-      idempotencyKey: envelope.idempotencyKey ?? '',
-    },
-  })
+  const signature = await sign(signer, envelope)
   return { envelope, signature, body }
+}
+
+/** The signer's signature of the envelope: of its digest when it can, else of the typed data. */
+async function sign(signer: Signer, envelope: Envelope): Promise<Hex> {
+  if (signer.signDigest) return signer.signDigest(digesterFor(envelope.chainId).digest(envelope))
+  if ('signTypedData' in signer)
+    return signer.signTypedData({
+      domain: envelopeDomain(envelope.chainId),
+      types: envelopeTypes,
+      primaryType: 'Envelope',
+      message: {
+        from: envelope.from,
+        to: envelope.to,
+        route: envelope.route,
+        nonce: envelope.nonce,
+        expiresAt: BigInt(envelope.expiresAt),
+        bodyHash: envelope.bodyHash,
+        idempotencyKey: envelope.idempotencyKey ?? '',
+      },
+    })
+  throw new InvalidInputError('signer', [
+    { rule: 'not_a_signer', path: '', message: 'has neither signDigest nor signTypedData' },
+  ])
+}
+
+/** One digester per chain, made on first use: a process signs for very few chains. */
+const digesters = new Map<number, EnvelopeDigester>()
+function digesterFor(chainId: number): EnvelopeDigester {
+  let digester = digesters.get(chainId)
+  if (!digester) {
+    digester = createEnvelopeDigester(chainId)
+    digesters.set(chainId, digester)
+  }
+  return digester
 }
 
 function toJson(value: unknown): unknown {
