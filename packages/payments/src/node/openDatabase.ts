@@ -55,3 +55,41 @@ export function openDatabase(
 /** bigint ↔ TEXT: SQLite integers stop at 2^63, token amounts do not. */
 export const big = (value: bigint): string => value.toString()
 export const unbig = (value: unknown): bigint => BigInt(value as string)
+
+/**
+ * Group commit for a store opened with `synchronous: 'full'`: its transactions stop syncing one
+ * by one (the connection runs at NORMAL), and `durable()` resolves once everything committed so
+ * far is on disk. Every caller waiting at the same moment shares one sync: a tiny write at FULL,
+ * whose WAL sync covers every frame before it. With `synchronous: 'normal'` nothing is synced
+ * and `durable()` resolves at once.
+ */
+export function groupCommit(
+  db: Database.Database,
+  options: SqliteStoreOptions = {},
+): () => Promise<void> {
+  if (options.synchronous === 'normal') return () => Promise.resolve()
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS durability (id INTEGER PRIMARY KEY CHECK (id = 1), syncs INTEGER NOT NULL)',
+  )
+  db.prepare('INSERT OR IGNORE INTO durability VALUES (1, 0)').run()
+  const bump = db.prepare('UPDATE durability SET syncs = syncs + 1 WHERE id = 1')
+  db.pragma('synchronous = NORMAL')
+  let waiting: Promise<void> | undefined
+  return () => {
+    waiting ??= new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        waiting = undefined
+        try {
+          db.pragma('synchronous = FULL')
+          bump.run()
+          resolve()
+        } catch (error) {
+          reject(error)
+        } finally {
+          if (db.open) db.pragma('synchronous = NORMAL')
+        }
+      }),
+    )
+    return waiting
+  }
+}

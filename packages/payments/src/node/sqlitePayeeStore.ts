@@ -4,6 +4,7 @@ import { SignedReceipt } from '../receipt/signedReceipt.js'
 import type { PayeeChannel, PayeeClaim, PayeeStore, PayeeVoucher } from '../store/types.js'
 import {
   big,
+  groupCommit,
   openDatabase,
   type SqliteStoreOptions,
   type StoreSchema,
@@ -121,8 +122,10 @@ export function createSqlitePayeeStore(path: string, options: SqliteStoreOptions
     listClaims: db.prepare('SELECT * FROM claims ORDER BY at'),
     listChannelClaims: db.prepare('SELECT * FROM claims WHERE channel_id = ? ORDER BY at'),
   }
+  const durable = groupCommit(db, options)
   return {
     transaction: (fn) => db.transaction(fn)(),
+    durable,
     getChannel(channelId) {
       const row = q.getChannel.get(channelId) as ChannelRow | undefined
       return row && toChannel(row)

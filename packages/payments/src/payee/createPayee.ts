@@ -344,6 +344,9 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
               'CHANNEL_MISMATCH',
               `Call ${accepted.calls} on ${accepted.channelId} was already settled.`,
             )
+          // The receipt leaves only once the payee's claim to this call is on disk. (The pending
+          // record need not be: lost, the call is simply unknown, as if rolled back.)
+          await store.durable?.()
           return signed
         },
         rollback() {

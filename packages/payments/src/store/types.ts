@@ -83,7 +83,9 @@ export type PayeeChannel = {
 }
 
 /**
- * - `pending`: accepted and durably recorded; the tool is about to run or running.
+ * - `pending`: accepted and recorded; the tool is about to run or running. (Only a commit must
+ *   reach the disk before its receipt leaves: a pending record lost to a power cut means the same
+ *   as a rollback.)
  * - `committed`: the call was served; the voucher's money is the payee's.
  * - `rolled_back`: the call failed or never finished; the payer may send the same voucher again.
  */
@@ -115,6 +117,12 @@ export type PayeeClaim = {
 /** Durable payee state, synchronous and atomic per method like {@link PayerStore}. */
 export type PayeeStore = {
   transaction<T>(fn: () => T): T
+  /**
+   * Resolves once every transaction committed so far is on disk. A store that syncs each commit
+   * leaves it out; the SQLite store shares one sync among all callers waiting at the same moment
+   * (group commit), so concurrent calls do not queue behind each other's disk syncs.
+   */
+  durable?(): Promise<void>
   getChannel(channelId: Hex): PayeeChannel | undefined
   listChannels(): PayeeChannel[]
   saveChannel(channel: PayeeChannel): void
