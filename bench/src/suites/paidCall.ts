@@ -1,7 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Agent, createAgent, defineTool, typedDataSigner } from '@gotong/agent'
+import { fileURLToPath } from 'node:url'
+import { type Agent, createAgent, type Network, typedDataSigner } from '@gotong/agent'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
 import type { Receipt, Voucher } from '@gotong/core'
 import {
@@ -11,76 +13,64 @@ import {
   recoverSignerLowercase,
   secp256k1Backend,
 } from '@gotong/payments'
-import { createSqlitePayerStore } from '@gotong/payments/node'
-import { createHttpClient, createTransportServer } from '@gotong/transport'
-import { type HttpListener, serveHttp } from '@gotong/transport/node'
-import { type Hex, keccak256, toHex } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
-import { z } from 'zod'
-import { type Figure, rate, type Suite, summarize, timeEach } from '../harness.js'
+import { createHttpClient } from '@gotong/transport'
+import { type Address, type Hex, keccak256, toHex } from 'viem'
+import { type Figure, rate, type Suite, timeEach } from '../harness.js'
 
-/** The tool both paths serve: small, so the figures are about the call, not the work. */
-const wordStats = defineTool({
-  name: 'word-stats',
-  description: 'Counts the words and characters of a text and finds its longest word.',
-  tags: ['text', 'statistics'],
-  input: z.object({ text: z.string().max(10_000) }),
-  output: z.object({ words: z.number().int(), characters: z.number().int(), longest: z.string() }),
-  handler: ({ text }) => {
-    const words = text.split(/\s+/).filter(Boolean)
-    return {
-      words: words.length,
-      characters: text.length,
-      longest: words.reduce((a, b) => (b.length > a.length ? b : a), ''),
-    }
-  },
-})
 const input = { text: 'many hands make light work' }
 const concurrent = 32
+type Durability = 'full' | 'process'
 
 /**
- * One tool over the same loopback HTTP: (a) unpaid, a plain signed transport route with the same
- * handler; (b) through two gotong agents with an agreement and a funded channel; (c) the floor a
- * paid call cannot go under: one voucher signature, one verification, one receipt signature.
+ * One tool over the same loopback HTTP, the serving side in its own process (as a provider
+ * runs), the calling side in this one: (a) unpaid, a plain signed route with the same handler;
+ * (b) through two gotong agents with an agreement and a funded channel, once per durability
+ * setting; (c) the floor a paid call cannot go under: one voucher signature, one verification,
+ * one receipt signature, in this process.
  */
 export const paidCall: Suite = {
   name: 'paidCall',
   title: 'Paid call vs the floor: unpaid route, gotong agents, bare payment crypto',
   async run(ctx) {
     const rounds = ctx.quick ? 1 : 5
-    const perRound = ctx.quick ? 20 : 200
-    const perCaller = ctx.quick ? 2 : 40
+    const perRound = ctx.quick ? 20 : 300
+    const perCaller = ctx.quick ? 2 : 60
     const floorBatch = ctx.quick ? 200 : 2_000
     const dir = mkdtempSync(join(tmpdir(), 'gotong-bench-paidcall-'))
-    const memoryDir = existsSync('/dev/shm')
-      ? mkdtempSync(join('/dev/shm', 'gotong-bench-paidcall-'))
-      : undefined
     let devnet: Devnet | undefined
+    let provider: ProviderProcess | undefined
     const agents: Agent[] = []
-    let listener: HttpListener | undefined
     try {
       devnet = await startDevnet({ accounts: 5 })
-      const network = devnet as Devnet & { deployments: NonNullable<Devnet['deployments']> }
+      const network: Network = {
+        rpcUrl: devnet.rpcUrl,
+        chainId: devnet.chainId,
+        deployments: devnet.deployments!,
+      }
       const keys = devnet.accounts.map((a) => a.privateKey)
-      const [providerKey, consumerKey] = [keys[1]!, keys[2]!]
+      provider = await startProvider({
+        network,
+        store: join(dir, 'providers'),
+        providers: [
+          { key: keys[1]!, durability: 'full' },
+          { key: keys[3]!, durability: 'process' },
+        ],
+        unpaidKey: keys[1]!,
+      })
 
-      // (b) two agents: the first call negotiates, opens and binds a channel; later calls pay.
-      const pair = async (providerKey: Hex, consumerKey: Hex, root: string) => {
-        const provider = await createAgent({
-          account: providerKey,
-          network,
-          store: join(root, 'provider'),
-        })
-        agents.push(provider)
+      // (b) a consumer agent per durability setting; the first call negotiates, opens and binds
+      // the channel, later calls pay through it.
+      const consumerOf = async (key: Hex, durability: Durability) => {
         const consumer = await createAgent({
-          account: consumerKey,
+          account: key,
           network,
-          store: join(root, 'consumer'),
-          // One channel for the whole run: no channel is reopened while measuring.
+          store: join(dir, `consumer-${durability}`),
+          durability,
+          // One channel for the whole run: none is reopened while measuring.
           callsPerChannel: 10_000_000n,
         })
         agents.push(consumer)
-        const { toolId } = await provider.serve(wordStats, { price: 1n })
+        const toolId = BigInt(provider!.ready.tools[durability]!)
         const first = await consumer.call(toolId, input)
         if (first.receipt.receipt.calls !== 1n)
           throw new Error('the first paid call was not call 1')
@@ -88,34 +78,18 @@ export const paidCall: Suite = {
           await consumer.call(toolId, input)
         }
       }
-      const paid = await pair(providerKey, consumerKey, dir)
-      const consumerAgent = agents[1]!
-      // (b′) the same on tmpfs, where fsync costs nothing: what the durable writes cost.
-      const paidTmpfs = memoryDir ? await pair(keys[3]!, keys[4]!, memoryDir) : undefined
+      const paid = await consumerOf(keys[2]!, 'full')
+      const paidProcess = await consumerOf(keys[4]!, 'process')
 
       // (a) the same handler behind a plain route: envelope signed and checked, nothing paid.
-      const providerAccount = privateKeyToAccount(providerKey)
-      const server = createTransportServer({
-        address: providerAccount.address,
-        chainId: devnet.chainId,
-      }).handle('word-stats', wordStats.input, async (parsed, { from }) =>
-        wordStats.output.parse(
-          await wordStats.handler(parsed, {
-            caller: from,
-            termsHash: keccak256(toHex('unpaid')),
-            signal: new AbortController().signal,
-          }),
-        ),
-      )
-      listener = await serveHttp(server)
+      const { unpaid: route } = provider.ready
       const plain = createHttpClient({
-        // Envelopes signed as an agent signs them.
-        signer: typedDataSigner(privateKeySigner(consumerKey)),
+        signer: typedDataSigner(privateKeySigner(keys[2]!)), // as an agent signs envelopes
         chainId: devnet.chainId,
-        peers: { [providerAccount.address]: listener.url },
+        peers: { [route.address]: route.url },
       })
       const unpaid = async () => {
-        await plain.request(providerAccount.address, 'word-stats', input)
+        await plain.request(route.address, 'word-stats', input)
       }
 
       // (c) the floor, with the fastest primitives gotong has.
@@ -123,8 +97,8 @@ export const paidCall: Suite = {
       const where = { chainId: devnet.chainId, verifyingContract: paymentChannels }
       const voucherDigest = createVoucherDigester(where).digest
       const receiptDigest = createReceiptDigester(where)
-      const payerSigner = privateKeySigner(consumerKey)
-      const payeeSigner = privateKeySigner(providerKey)
+      const payerSigner = privateKeySigner(keys[2]!)
+      const payeeSigner = privateKeySigner(keys[1]!)
       const payer = payerSigner.address.toLowerCase()
       const channelId = keccak256(toHex('floor channel'))
       const termsHash = keccak256(toHex('floor terms'))
@@ -150,9 +124,8 @@ export const paidCall: Suite = {
       }
 
       // Rounds interleave the paths so each sees the same machine load.
-      type Path = 'unpaid' | 'paid' | 'paidTmpfs'
-      const paths: Partial<Record<Path, () => Promise<void>>> = { unpaid, paid }
-      if (paidTmpfs) paths.paidTmpfs = paidTmpfs
+      type Path = 'unpaid' | 'paid' | 'paidProcess'
+      const paths: Record<Path, () => Promise<void>> = { unpaid, paid, paidProcess }
       const names = Object.keys(paths) as Path[]
       const series = () => Object.fromEntries(names.map((n) => [n, [] as number[]]))
       const latency = series()
@@ -162,7 +135,7 @@ export const paidCall: Suite = {
       const floor: number[] = []
       for (let r = 0; r < rounds; r++) {
         for (const name of names) {
-          const samples = await timeEach(perRound, paths[name]!, r === 0 ? 20 : 0)
+          const samples = await timeEach(perRound, paths[name], r === 0 ? 20 : 0)
           latency[name]!.push(...samples)
           serial[name]!.push(1_000 / mean(samples))
         }
@@ -178,7 +151,7 @@ export const paidCall: Suite = {
                 Array.from({ length: concurrent }, async () => {
                   for (let i = 0; i < perCaller; i++) {
                     const start = performance.now()
-                    await paths[name]!()
+                    await paths[name]()
                     under[name]!.push(performance.now() - start)
                   }
                 }),
@@ -194,15 +167,15 @@ export const paidCall: Suite = {
       const label: Record<Path, string> = {
         unpaid: '(a) unpaid',
         paid: '(b) paid',
-        paidTmpfs: '(b′) paid, stores on tmpfs',
+        paidProcess: "(b′) paid, durability 'process'",
       }
       const note: Record<Path, string> = {
-        unpaid: 'signed envelope, same handler, loopback HTTP',
-        paid: 'two agents, agreement and channel in place; SQLite synchronous=FULL on disk',
-        paidTmpfs:
-          'diagnostic: the same agents with their SQLite files on tmpfs, where fsync is free',
+        unpaid: 'signed envelope, same handler, loopback HTTP, server in its own process',
+        paid: 'two agents (provider in its own process), agreement and channel in place; default durability: every payment write synced to disk (SQLite synchronous=FULL)',
+        paidProcess:
+          "the same with createAgent({ durability: 'process' }): writes survive a killed process, not a power loss (SQLite synchronous=NORMAL)",
       }
-      const single: Partial<Record<Path, Figure>> = {}
+      const single = {} as Record<Path, Figure>
       for (const name of names)
         single[name] = ctx.record({
           name: `${label[name]}, 1 caller`,
@@ -216,30 +189,17 @@ export const paidCall: Suite = {
         samples: floor,
         note: `privateKeySigner, precomputed digesters, ${secp256k1Backend}, same process`,
       })
-      const a = single.unpaid!
-      const b = single.paid!
-      const overhead = b.median - a.median
-      // What the payer's "reusable voucher?" lookup costs by now: run in every createVoucher, it
-      // scans the channel's vouchers (SQLite picks the primary key over vouchers_failed).
-      const paidSoFar = consumerAgent.ledger().paid
-      const probe = createSqlitePayerStore(join(dir, 'consumer', 'payer.sqlite'))
-      const lookup = summarize(
-        await timeEach(ctx.quick ? 20 : 200, () =>
-          probe.findReusable(paidSoFar[0]!.channelId, paidSoFar[0]!.termsHash, 1n),
-        ),
-      ).median
-      probe.close()
-      const scan = `; the payer's reusable-voucher lookup scans the channel's ${paidSoFar.length.toLocaleString('en-US')} vouchers: ${lookup.toFixed(2)} ms per call by the end`
-      const fsync = single.paidTmpfs
-        ? `; on tmpfs (b′ − a) = ${(single.paidTmpfs.median - a.median).toFixed(2)} ms, so writing to disk (5 fsync'd SQLite commits per call: payer voucher reserved, signature, receipt; payee accept, commit) costs ${(b.median - single.paidTmpfs.median).toFixed(2)} ms`
-        : ''
-      ctx.record({
-        name: 'paid overhead (b − a) at p50',
-        unit: 'ms',
-        samples: [overhead],
-        target: { max: 1.5 * c.median },
-        note: `1.5 × (c) = ${(1.5 * c.median).toFixed(3)} ms; (b − a) = ${(overhead / c.median).toFixed(1)} × (c)${fsync}${scan}; the rest: receipt check, canonical-JSON request and response hashes, listing lookups, zod`,
-      })
+      const a = single.unpaid
+      for (const name of ['paid', 'paidProcess'] as const) {
+        const overhead = single[name].median - a.median
+        ctx.record({
+          name: `paid overhead ${name === 'paid' ? '(b − a)' : '(b′ − a)'} at p50`,
+          unit: 'ms',
+          samples: [overhead],
+          target: { max: 1.5 * c.median },
+          note: `1.5 × (c) = ${(1.5 * c.median).toFixed(3)} ms; the overhead is ${(overhead / c.median).toFixed(1)} × (c): besides the floor's crypto, a paid call verifies the receipt, hashes request and response, and makes 4 durable SQLite commits (payer: voucher, receipt; payee: accept, commit)`,
+        })
+      }
       for (const name of names)
         ctx.record({
           name: `${label[name]} calls/s, 1 caller`,
@@ -257,21 +217,64 @@ export const paidCall: Suite = {
           name: `${label[name]} calls/s, ${concurrent} callers`,
           unit: 'calls/s',
           samples: loaded[name]!,
-          ...(name === 'paid'
-            ? {
+          ...(name === 'unpaid'
+            ? { note: 'the ceiling of this HTTP path here, payments aside' }
+            : {
                 target: { min: 2_500 },
-                note: `caller agent and provider agent share one JS thread (anvil the other core); the unpaid route alone reaches ${Math.round(summarize(loaded.unpaid!).median)}/s here`,
-              }
-            : {}),
+                note: 'caller agent in this process, provider agent in another, anvil idle: two cores shared',
+              }),
         })
     } finally {
       for (const agent of agents) await agent.stop()
-      await listener?.close()
+      await provider?.stop()
       await devnet?.stop()
       rmSync(dir, { recursive: true, force: true })
-      if (memoryDir) rmSync(memoryDir, { recursive: true, force: true })
     }
   },
+}
+
+type ProviderReady = {
+  tools: Partial<Record<Durability, string>>
+  unpaid: { url: string; address: Address }
+}
+type ProviderProcess = { ready: ProviderReady; stop(): Promise<void> }
+
+/** Starts `children/paidCallProvider.ts` and waits until it serves. */
+async function startProvider(config: {
+  network: Network
+  store: string
+  providers: { key: Hex; durability: Durability }[]
+  unpaidKey: Hex
+}): Promise<ProviderProcess> {
+  const file = fileURLToPath(new URL('../children/paidCallProvider.ts', import.meta.url))
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', file, JSON.stringify(config)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  let stderr = ''
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk
+  })
+  const ready = await new Promise<ProviderReady>((resolve, reject) => {
+    let out = ''
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk
+      const line = out.split('\n').find((l) => l.startsWith('READY '))
+      if (line) resolve(JSON.parse(line.slice('READY '.length)) as ProviderReady)
+    })
+    void exited.then(() => reject(new Error(`the provider process exited:\n${stderr}`)))
+  })
+  return {
+    ready,
+    async stop() {
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      await exited
+      clearTimeout(timer)
+    },
+  }
 }
 
 function mean(samples: readonly number[]): number {

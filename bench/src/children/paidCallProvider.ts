@@ -1,0 +1,58 @@
+/**
+ * The serving side of the paidCall suite, in its own process as a provider runs: one provider
+ * agent per durability setting, each serving the same tool, and the same handler behind a plain
+ * signed route (the unpaid path). Prints `READY {json}` once serving; stops on SIGTERM.
+ */
+import { join } from 'node:path'
+import { type Agent, createAgent, type Network } from '@gotong/agent'
+import { createTransportServer } from '@gotong/transport'
+import { serveHttp } from '@gotong/transport/node'
+import { type Hex, keccak256, toHex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { wordStats } from '../wordStats.js'
+
+type Config = {
+  network: Network
+  store: string
+  /** One provider agent per entry. */
+  providers: { key: Hex; durability: 'full' | 'process' }[]
+  /** Serves the unpaid route as this account. */
+  unpaidKey: Hex
+}
+
+const config = JSON.parse(process.argv[2]!) as Config
+const agents: Agent[] = []
+const tools: Record<string, string> = {}
+for (const { key, durability } of config.providers) {
+  const agent = await createAgent({
+    account: key,
+    network: config.network,
+    store: join(config.store, `provider-${durability}`),
+    durability,
+  })
+  agents.push(agent)
+  tools[durability] = (await agent.serve(wordStats, { price: 1n })).toolId.toString()
+}
+const unpaidAccount = privateKeyToAccount(config.unpaidKey)
+const server = createTransportServer({
+  address: unpaidAccount.address,
+  chainId: config.network.chainId,
+}).handle('word-stats', wordStats.input, async (parsed, { from }) =>
+  wordStats.output.parse(
+    await wordStats.handler(parsed, {
+      caller: from,
+      termsHash: keccak256(toHex('unpaid')),
+      signal: new AbortController().signal,
+    }),
+  ),
+)
+const listener = await serveHttp(server)
+
+process.once('SIGTERM', async () => {
+  for (const agent of agents) await agent.stop()
+  await listener.close()
+  process.exit(0)
+})
+process.stdout.write(
+  `READY ${JSON.stringify({ tools, unpaid: { url: listener.url, address: unpaidAccount.address } })}\n`,
+)
