@@ -2,10 +2,22 @@ import { bigintReplacer } from '@gotong/core'
 import type { Address, Hex } from 'viem'
 import { SignedReceipt } from '../receipt/signedReceipt.js'
 import type { PayerChannel, PayerStore, PayerVoucher } from '../store/types.js'
-import { big, openDatabase, type SqliteStoreOptions, unbig } from './openDatabase.js'
+import {
+  big,
+  openDatabase,
+  type SqliteStoreOptions,
+  type StoreSchema,
+  unbig,
+} from './openDatabase.js'
 
-const schema = {
-  version: 1,
+// Reusable vouchers are found through a partial index: it holds failed vouchers only (a few),
+// so the vouchers every call inserts and updates never touch it, and the lookup is one seek
+// whatever the channel's history (version 1 indexed every voucher by status).
+const reusableIndex = `CREATE INDEX vouchers_reusable ON vouchers (channel_id, terms_hash, amount, calls)
+      WHERE status = 'failed';`
+
+const schema: StoreSchema = {
+  version: 2,
   sql: `
     CREATE TABLE channels (
       channel_id TEXT PRIMARY KEY,
@@ -31,8 +43,11 @@ const schema = {
       receipt_json TEXT,
       PRIMARY KEY (channel_id, calls)
     ) WITHOUT ROWID;
-    CREATE INDEX vouchers_failed ON vouchers (channel_id, status, calls);
+    ${reusableIndex}
   `,
+  migrations: {
+    2: `DROP INDEX vouchers_failed; ${reusableIndex}`,
+  },
 }
 
 type ChannelRow = {
@@ -83,8 +98,8 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
          request_hash = excluded.request_hash, receipt_json = excluded.receipt_json`,
     ),
     findReusable: db.prepare(
-      `SELECT * FROM vouchers INDEXED BY vouchers_failed WHERE channel_id = ? AND status = 'failed' AND terms_hash = ? AND amount = ?
-       ORDER BY calls LIMIT 1`,
+      `SELECT * FROM vouchers INDEXED BY vouchers_reusable
+       WHERE channel_id = ? AND terms_hash = ? AND amount = ? AND status = 'failed' ORDER BY calls LIMIT 1`,
     ),
     listVouchers: db.prepare('SELECT * FROM vouchers ORDER BY issued_at, channel_id, calls'),
     listChannelVouchers: db.prepare('SELECT * FROM vouchers WHERE channel_id = ? ORDER BY calls'),
