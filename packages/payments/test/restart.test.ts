@@ -134,7 +134,8 @@ describe('a restarted payer never signs a lower or duplicate amount', () => {
     for (let n = 1; n <= 3; n++) await t.call(payerSide, payeeSide, ch, n)
     payerSide.store.close()
 
-    // The process "dies" while signing voucher 4: it was recorded, never handed out.
+    // A synchronous signer signs inside the transaction that records the voucher: one that
+    // fails leaves nothing recorded, as a process killed mid-transaction would.
     let store = createSqlitePayerStore(payerSide.path)
     const failing = createPayer({
       store,
@@ -150,6 +151,22 @@ describe('a restarted payer never signs a lower or duplicate amount', () => {
     await expect(
       failing.createVoucher({ channelId: ch.channelId, termsHash: ch.termsHash, amount: price }),
     ).rejects.toThrow('power cut')
+    expect(store.getChannel(ch.channelId)).toMatchObject({ calls: 3n, cumulative: 3n * price })
+    expect(store.listVouchers(ch.channelId)).toHaveLength(3)
+
+    // An account signer answers later: the process "dies" while it signs voucher 4, which was
+    // recorded and never handed out.
+    const waiting = createPayer({
+      store,
+      signer: { address: payerSide.payer.address, signDigest: () => new Promise<Hex>(() => {}) },
+      chainId: t.chainId,
+      channels: t.channels,
+    })
+    void waiting.createVoucher({ channelId: ch.channelId, termsHash: ch.termsHash, amount: price })
+    expect(store.getVoucher(ch.channelId, 4n)).toMatchObject({
+      status: 'issued',
+      signature: undefined,
+    })
     store.close()
 
     store = createSqlitePayerStore(payerSide.path)
@@ -159,7 +176,7 @@ describe('a restarted payer never signs a lower or duplicate amount', () => {
       chainId: t.chainId,
       channels: t.channels,
     })
-    expect(payer.recover()).toEqual({ reusable: 0, inDoubt: [] })
+    expect(payer.recover()).toEqual({ reusable: 1, inDoubt: [] })
     const next = await payer.createVoucher({
       channelId: ch.channelId,
       termsHash: ch.termsHash,

@@ -1,0 +1,224 @@
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { type Hex, keccak256, toHex } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import {
+  accountSigner,
+  createBudget,
+  type DigestSigner,
+  type PayerStore,
+  privateKeySigner,
+} from '../src/index.js'
+import { createSqlitePayerStore } from '../src/node.js'
+import { createPayer } from '../src/payer.js'
+import { price, type Setup, setup, wire } from './fixture.js'
+
+let t: Setup
+beforeAll(async () => {
+  t = await setup()
+})
+afterAll(async () => {
+  await t?.stop()
+})
+
+/**
+ * The payer's SQLite store, counting durable commits: a transaction that wrote, or a write
+ * outside any transaction. Each is an fsync under synchronous=FULL.
+ */
+function countingStore(path: string) {
+  const store = createSqlitePayerStore(path)
+  let depth = 0
+  let wrote = false
+  let commits = 0
+  const written = () => {
+    if (depth > 0) wrote = true
+    else commits++
+  }
+  const counted: PayerStore = {
+    ...store,
+    transaction(fn) {
+      if (depth === 0) wrote = false
+      depth++
+      let result: ReturnType<typeof fn>
+      try {
+        result = store.transaction(fn)
+      } finally {
+        depth--
+      }
+      if (depth === 0 && wrote) commits++
+      return result
+    },
+    saveChannel(channel) {
+      store.saveChannel(channel)
+      written()
+    },
+    saveVoucher(voucher) {
+      store.saveVoucher(voucher)
+      written()
+    },
+  }
+  return { store: counted, commits: () => commits }
+}
+
+/** A payer (account 1) over `signer` with a counting store, a payee (account 2) and a channel. */
+async function payerWith(signer: DigestSigner, name: string) {
+  const path = join(t.dir, `${name}.sqlite`)
+  const { store, commits } = countingStore(path)
+  const budget = createBudget('payer', { max: 1_000_000n })
+  const payer = createPayer({ store, signer, chainId: t.chainId, channels: t.channels, budget })
+  const payerSide = { ...t.payerOf(1), payer, store, path }
+  const payeeSide = t.payeeOf(2)
+  const ch = await t.channel(payerSide, payeeSide, { deposit: 100_000n })
+  const voucher = () =>
+    payer.createVoucher({ channelId: ch.channelId, termsHash: ch.termsHash, amount: price })
+  /** What another process reading the file sees: committed rows only. */
+  const onDisk = (calls: bigint) => {
+    const reader = createSqlitePayerStore(path)
+    try {
+      return reader.getVoucher(ch.channelId, calls)
+    } finally {
+      reader.close()
+    }
+  }
+  return { payer, store, commits, budget, payerSide, payeeSide, ch, voucher, onDisk }
+}
+
+describe('createVoucher', () => {
+  test('a synchronous signer: one durable commit per voucher, holding its signature; confirm and fail one each', async () => {
+    const p = await payerWith(privateKeySigner(t.account(1).privateKey), 'sync')
+    let before = p.commits()
+    const issued = await p.voucher()
+    expect(p.commits() - before).toBe(1)
+    expect(p.onDisk(1n)).toMatchObject({
+      status: 'issued',
+      cumulativeAmount: price,
+      signature: issued.payment.signature,
+    })
+
+    const requestHash = keccak256(toHex('request'))
+    const ticket = await p.payeeSide.payee.acceptVoucher(wire(issued.payment), { requestHash })
+    const receipt = await ticket.commit({ responseHash: keccak256(toHex('ok')) })
+    before = p.commits()
+    p.payer.confirm(issued, wire(receipt), requestHash)
+    expect(p.commits() - before).toBe(1)
+    expect(p.onDisk(1n)?.status).toBe('served')
+    expect(p.budget.spent()).toBe(price)
+
+    const failed = await p.voucher()
+    before = p.commits()
+    p.payer.fail(failed)
+    expect(p.commits() - before).toBe(1)
+    expect(p.budget.reserved()).toBe(0n)
+    before = p.commits()
+    const again = await p.voucher()
+    expect(p.commits() - before).toBe(1)
+    expect(again).toMatchObject({ reused: true, payment: failed.payment })
+  })
+
+  test('an async signer: the voucher is on disk before its signature exists, and recorded with it in a second commit', async () => {
+    const account = privateKeyToAccount(t.account(1).privateKey)
+    const inner = accountSigner(account)
+    const asked: { digest: Uint8Array; release: () => void }[] = []
+    const signer: DigestSigner = {
+      address: account.address,
+      signDigest: (digest) =>
+        new Promise<Hex>((resolve) => {
+          asked.push({ digest, release: () => resolve(inner.signDigest(digest)) })
+        }),
+    }
+    const p = await payerWith(signer, 'async')
+    const before = p.commits()
+    const issuing = p.voucher()
+    await expect.poll(() => asked.length).toBe(1)
+    expect(p.onDisk(1n)).toMatchObject({ status: 'issued', signature: undefined })
+    asked[0]!.release()
+    const issued = await issuing
+    expect(p.commits() - before).toBe(2)
+    // The same bytes a raw-key signer makes (RFC 6979), and the payee takes them.
+    const digest = asked[0]!.digest
+    expect(issued.payment.signature).toBe(
+      privateKeySigner(t.account(1).privateKey).signDigest(digest),
+    )
+    expect(p.onDisk(1n)?.signature).toBe(issued.payment.signature)
+    await p.payeeSide.payee.acceptVoucher(wire(issued.payment))
+  })
+
+  test('an async signer that fails: the voucher becomes reusable and the budget is released', async () => {
+    const account = privateKeyToAccount(t.account(1).privateKey)
+    let refuse = true
+    const signer: DigestSigner = {
+      address: account.address,
+      signDigest: async (digest) => {
+        if (refuse) throw new Error('signer unavailable')
+        return accountSigner(account).signDigest(digest)
+      },
+    }
+    const p = await payerWith(signer, 'async-fail')
+    await expect(p.voucher()).rejects.toThrow('signer unavailable')
+    expect(p.budget.reserved()).toBe(0n)
+    expect(p.onDisk(1n)).toMatchObject({ status: 'failed', signature: undefined })
+    refuse = false
+    const issued = await p.voucher()
+    expect(issued.reused).toBe(true)
+    expect(issued.payment.voucher).toMatchObject({ calls: 1n, cumulativeAmount: price })
+    expect(p.onDisk(1n)?.signature).toBe(issued.payment.signature)
+  })
+})
+
+describe('the payer store file', () => {
+  test('a version 1 file is migrated: reusable vouchers are found through the new index', () => {
+    const path = join(t.dir, 'payer-v1.sqlite')
+    const v1 = new Database(path)
+    v1.exec(`
+      CREATE TABLE channels (channel_id TEXT PRIMARY KEY, chain_id INTEGER NOT NULL, channels TEXT NOT NULL,
+        key_json TEXT NOT NULL, deposit TEXT NOT NULL, cumulative TEXT NOT NULL, calls TEXT NOT NULL,
+        status TEXT NOT NULL, opened_at INTEGER NOT NULL);
+      CREATE TABLE vouchers (channel_id TEXT NOT NULL, calls INTEGER NOT NULL, cumulative TEXT NOT NULL,
+        amount TEXT NOT NULL, terms_hash TEXT NOT NULL, signature TEXT, status TEXT NOT NULL,
+        issued_at INTEGER NOT NULL, request_hash TEXT, receipt_json TEXT,
+        PRIMARY KEY (channel_id, calls)) WITHOUT ROWID;
+      CREATE INDEX vouchers_failed ON vouchers (channel_id, status, calls);
+      PRAGMA user_version = 1;
+    `)
+    const channelId = keccak256(toHex('old channel'))
+    const terms = keccak256(toHex('old terms'))
+    const other = keccak256(toHex('other terms'))
+    const insert = v1.prepare(
+      `INSERT INTO vouchers VALUES (?, ?, ?, ?, ?, '0x01', ?, 1, NULL, NULL)`,
+    )
+    // calls, amount, terms, status
+    const rows: [number, string, Hex, string][] = [
+      [1, '2000', terms, 'served'],
+      [2, '2000', other, 'failed'],
+      [3, '3000', terms, 'failed'],
+      [4, '2000', terms, 'issued'],
+      [5, '2000', terms, 'failed'],
+      [6, '2000', terms, 'failed'],
+    ]
+    let cumulative = 0
+    for (const [calls, amount, termsHash, status] of rows) {
+      cumulative += Number(amount)
+      insert.run(channelId, calls, String(cumulative), amount, termsHash, status)
+    }
+    v1.close()
+
+    const store = createSqlitePayerStore(path)
+    expect(store.findReusable(channelId, terms, 2_000n)?.calls).toBe(5n)
+    expect(store.findReusable(channelId, terms, 3_000n)?.calls).toBe(3n)
+    expect(store.findReusable(channelId, other, 2_000n)?.calls).toBe(2n)
+    expect(store.findReusable(channelId, other, 3_000n)).toBeUndefined()
+    store.saveVoucher({ ...store.getVoucher(channelId, 5n)!, status: 'issued' })
+    expect(store.findReusable(channelId, terms, 2_000n)?.calls).toBe(6n)
+    store.close()
+
+    const db = new Database(path)
+    expect(db.pragma('user_version', { simple: true })).toBe(2)
+    expect(
+      db
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'vouchers'`)
+        .all(),
+    ).toEqual([{ name: 'vouchers_reusable' }])
+    db.close()
+  })
+})
