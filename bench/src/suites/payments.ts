@@ -222,6 +222,7 @@ export const payments: Suite = {
           name: `payer createVoucher, durable (synchronous=${synchronous})`,
           unit: 'ops/s',
           samples: createRates,
+          note: 'one commit per voucher: reserved, signed and recorded in one transaction',
         })
         ctx.record({
           name: `payee accept + commit + signed receipt, durable (synchronous=${synchronous})`,
