@@ -29,7 +29,11 @@ export {
   SignedRequest,
   type Signer,
 } from './envelope/types.js'
-export { RequestAbortedError, TransportConflictError } from './errors/transport.js'
+export {
+  ConnectionResetError,
+  RequestAbortedError,
+  TransportConflictError,
+} from './errors/transport.js'
 export { createHttpApp } from './http/createHttpApp.js'
 export {
   type CreateTransportServerParameters,

@@ -1,10 +1,17 @@
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WireError } from '@gotong/core'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { z } from 'zod'
-import { createHttpClient, createTransportServer, signRequest } from '../src/index.js'
+import {
+  ConnectionResetError,
+  createHttpClient,
+  createTransportServer,
+  type SignedRequest,
+  signRequest,
+  type TransportServer,
+} from '../src/index.js'
 import { type HttpListener, serveHttp } from '../src/node.js'
 
 const provider = privateKeyToAccount(
@@ -118,5 +125,170 @@ describe('HTTP specifics', () => {
       (e: unknown) => e,
     )
     expect(error).toBeInstanceOf(TypeError)
+  })
+})
+
+/**
+ * A real HTTP server in front of a transport server, whose behaviour per request is chosen by
+ * the test: answer it, or run it and then destroy the socket without a reply, or destroy the
+ * socket without reading it. Records every request it saw and every connection opened.
+ */
+async function frontOf(
+  server: TransportServer,
+  behave: (seen: number) => 'answer' | 'run, then reset' | 'reset',
+) {
+  const seen: SignedRequest[] = []
+  let connections = 0
+  const http = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+    const chunks: Buffer[] = []
+    for await (const chunk of request) chunks.push(chunk as Buffer)
+    const text = Buffer.concat(chunks).toString()
+    seen.push(JSON.parse(text) as SignedRequest)
+    const behaviour = behave(seen.length)
+    if (behaviour === 'reset') {
+      request.socket.destroy()
+      return
+    }
+    const reply = await server.receive(text, { route: request.url!.slice(1) })
+    if (behaviour === 'run, then reset') {
+      request.socket.destroy()
+      return
+    }
+    response.writeHead(reply.status, { 'content-type': 'application/json' }).end(reply.body)
+  })
+  http.on('connection', () => connections++)
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    seen,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.close(() => resolve())
+        http.closeAllConnections()
+      }),
+  }
+}
+
+describe.each([
+  ['node:http', undefined],
+  ['fetch', globalThis.fetch],
+] as const)('connection resets (client on %s)', (_, fetch) => {
+  let runs: number
+  const server = createTransportServer({ address: provider.address, chainId }).handle(
+    'count',
+    z.object({ n: z.number() }),
+    ({ n }) => ({ n, run: ++runs }),
+  )
+  const client = (url: string) =>
+    createHttpClient({
+      signer: consumer,
+      chainId,
+      peers: { [provider.address]: url },
+      ...(fetch ? { fetch } : {}),
+    })
+
+  beforeEach(() => {
+    runs = 0
+  })
+
+  test('a reset before any reply is resent once, freshly signed with the same idempotency key; the first result comes back', async () => {
+    const front = await frontOf(server, (n) => (n === 1 ? 'run, then reset' : 'answer'))
+    try {
+      const result = await client(front.url).request(
+        provider.address,
+        'count',
+        { n: 7 },
+        { idempotencyKey: 'order-1' },
+      )
+      expect(result).toEqual({ n: 7, run: 1 })
+      expect(runs).toBe(1)
+      const [first, second] = front.seen
+      expect(front.seen).toHaveLength(2)
+      expect(second!.envelope.nonce).not.toBe(first!.envelope.nonce)
+      expect(second!.envelope.idempotencyKey).toBe('order-1')
+      expect(first!.envelope.idempotencyKey).toBe('order-1')
+      expect(second!.signature).not.toBe(first!.signature)
+    } finally {
+      await front.close()
+    }
+  })
+
+  test('only once: a second reset is unavailable, with the reset as its cause', async () => {
+    const front = await frontOf(server, () => 'reset')
+    try {
+      const error = await client(front.url)
+        .request(provider.address, 'count', { n: 1 }, { idempotencyKey: 'order-2' })
+        .catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(WireError)
+      expect(error).toMatchObject({ reason: 'unavailable', wireCode: 503 })
+      expect((error as WireError).walk((e) => e instanceof ConnectionResetError)).toBeTruthy()
+      expect(front.seen).toHaveLength(2)
+      expect(runs).toBe(0)
+    } finally {
+      await front.close()
+    }
+  })
+
+  test('without an idempotency key, a reset on a new connection is not resent (the handler may have run)', async () => {
+    const front = await frontOf(server, () => 'run, then reset')
+    try {
+      const error = await client(front.url)
+        .request(provider.address, 'count', { n: 1 })
+        .catch((e: unknown) => e)
+      expect(error).toMatchObject({ reason: 'unavailable' })
+      expect(front.seen).toHaveLength(1)
+      expect(runs).toBe(1)
+    } finally {
+      await front.close()
+    }
+  })
+})
+
+describe('keep-alive connections (client on node:http)', () => {
+  const server = createTransportServer({ address: provider.address, chainId }).handle(
+    'count',
+    z.object({ n: z.number() }),
+    ({ n }) => ({ n }),
+  )
+
+  test('sequential requests share one connection; 32 concurrent callers use at most 32', async () => {
+    const front = await frontOf(server, () => 'answer')
+    try {
+      const client = createHttpClient({
+        signer: consumer,
+        chainId,
+        peers: { [provider.address]: front.url },
+      })
+      for (let n = 0; n < 20; n++) await client.request(provider.address, 'count', { n })
+      expect(front.connections()).toBe(1)
+      await Promise.all(
+        Array.from({ length: 32 }, async (_, caller) => {
+          for (let n = 0; n < 5; n++) await client.request(provider.address, 'count', { n: caller })
+        }),
+      )
+      expect(front.connections()).toBeLessThanOrEqual(32)
+      expect(front.seen).toHaveLength(20 + 32 * 5)
+    } finally {
+      await front.close()
+    }
+  })
+
+  test('without a key, a reset of a reused keep-alive connection is resent once', async () => {
+    const front = await frontOf(server, (n) => (n === 2 ? 'reset' : 'answer'))
+    try {
+      const client = createHttpClient({
+        signer: consumer,
+        chainId,
+        peers: { [provider.address]: front.url },
+      })
+      expect(await client.request(provider.address, 'count', { n: 1 })).toEqual({ n: 1 })
+      expect(await client.request(provider.address, 'count', { n: 2 })).toEqual({ n: 2 })
+      expect(front.seen).toHaveLength(3)
+      expect(front.seen[2]!.envelope.nonce).not.toBe(front.seen[1]!.envelope.nonce)
+      expect(front.connections()).toBe(2)
+    } finally {
+      await front.close()
+    }
   })
 })

@@ -1,8 +1,13 @@
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
 import type { Address } from 'viem'
 import {
+  type CreateHttpClientParameters,
   type CreateTransportClientParameters,
   createBus,
   createBusClient,
+  createHttpApp,
   createHttpClient,
   type Reply,
   type TransportClient,
@@ -24,37 +29,65 @@ export type Kit = {
   close(): Promise<void>
 }
 
-export const kits: Record<'http' | 'bus', () => Kit> = {
-  http() {
-    const urls = new Map<string, string>()
-    const listeners: { close(): Promise<void> }[] = []
-    return {
-      async host(server) {
-        const listener = await serveHttp(server, { port: 0 })
-        listeners.push(listener)
-        urls.set(server.address.toLowerCase(), listener.url)
-      },
-      client: (parameters) =>
-        createHttpClient({ ...parameters, peers: (address) => urls.get(address.toLowerCase()) }),
-      async unreachable(parameters, to) {
-        const { createTransportServer } = await import('../src/index.js')
-        const closed = await serveHttp(createTransportServer({ address: to, chainId: 1 }))
-        await closed.close()
-        return createHttpClient({ ...parameters, peers: { [to]: closed.url } })
-      },
-      async raw(to, route, text) {
-        const response = await fetch(`${urls.get(to.toLowerCase())}/${route}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: text,
-        })
-        return { status: response.status, body: await response.text() }
-      },
-      async close() {
-        await Promise.all(listeners.map((listener) => listener.close()))
-      },
-    }
-  },
+/** Serves the Hono face of a server (`createHttpApp`) with `@hono/node-server`, as a worker would. */
+async function serveHono(server: TransportServer) {
+  const app = createHttpApp(server)
+  const http = await new Promise<Server>((resolve) => {
+    const listening = serve(
+      { fetch: app.fetch, hostname: '127.0.0.1', port: 0, overrideGlobalObjects: false },
+      () => resolve(listening as Server),
+    )
+  })
+  return {
+    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.close(() => resolve())
+        http.closeAllConnections()
+      }),
+  }
+}
+
+function httpKit(options: { hono: boolean; fetch: boolean }): Kit {
+  const urls = new Map<string, string>()
+  const listeners: { close(): Promise<void> }[] = []
+  const http = (parameters: ClientParameters & { peers: CreateHttpClientParameters['peers'] }) =>
+    createHttpClient(options.fetch ? { ...parameters, fetch: globalThis.fetch } : parameters)
+  return {
+    async host(server) {
+      const listener = options.hono ? await serveHono(server) : await serveHttp(server, { port: 0 })
+      listeners.push(listener)
+      urls.set(server.address.toLowerCase(), listener.url)
+    },
+    client: (parameters) =>
+      http({ ...parameters, peers: (address) => urls.get(address.toLowerCase()) }),
+    async unreachable(parameters, to) {
+      const { createTransportServer } = await import('../src/index.js')
+      const closed = await serveHttp(createTransportServer({ address: to, chainId: 1 }))
+      await closed.close()
+      return http({ ...parameters, peers: { [to]: closed.url } })
+    },
+    async raw(to, route, text) {
+      const response = await fetch(`${urls.get(to.toLowerCase())}/${route}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: text,
+      })
+      return { status: response.status, body: await response.text() }
+    },
+    async close() {
+      await Promise.all(listeners.map((listener) => listener.close()))
+    },
+  }
+}
+
+/**
+ * `http`: `createHttpClient` on `node:http` against `serveHttp`; `fetch`: the client on `fetch`
+ * against `createHttpApp` (Hono), the pair a browser and a worker would use; `bus`: in process.
+ */
+export const kits: Record<'http' | 'fetch' | 'bus', () => Kit> = {
+  http: () => httpKit({ hono: false, fetch: false }),
+  fetch: () => httpKit({ hono: true, fetch: true }),
   bus() {
     const bus = createBus()
     const listeners: { close(): Promise<void> }[] = []

@@ -40,7 +40,7 @@ async function until(condition: () => boolean) {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 1))
 }
 
-describe.each(['http', 'bus'] as const)('transport over %s', (kind) => {
+describe.each(['http', 'fetch', 'bus'] as const)('transport over %s', (kind) => {
   let kit: Kit
   let server: TransportServer
   let clock: number

@@ -3,12 +3,14 @@ import type { Address, Hex } from 'viem'
 import type { z } from 'zod'
 import { signRequest } from '../envelope/signRequest.js'
 import type { Signer } from '../envelope/types.js'
-import { RequestAbortedError } from '../errors/transport.js'
+import { ConnectionResetError, RequestAbortedError } from '../errors/transport.js'
 import type { Reply } from '../server/reply.js'
 
 /**
  * Delivers one signed request's JSON text to `to` and resolves to its reply. It rejects with a
- * `WireError` (`unavailable`) when the peer cannot be reached, and must stop when `signal` aborts.
+ * `WireError` (`unavailable`) when the peer cannot be reached, with a `ConnectionResetError` when
+ * the connection dropped before any reply byte (the client may resend), and must stop when
+ * `signal` aborts.
  */
 export type Send = (request: {
   to: Address
@@ -61,7 +63,11 @@ export type CreateTransportClientParameters = {
 
 /**
  * A transport client over any `Send` function; `createHttpClient` and `createBusClient` are
- * this with their own `send`.
+ * this with their own `send`. When `send` reports a `ConnectionResetError`, the request is sent
+ * once more, within the same timeout, as a freshly signed envelope (new nonce) with the same
+ * idempotency key, so a server that did run the first answers with that first result. A request
+ * without a key is resent only if the reset socket was a reused keep-alive one (closed by the
+ * server as idle, before the request was read); give a key to make every resend safe.
  *
  * @example
  * const client = createTransportClient({ signer: account, chainId: 31337, send })
@@ -79,16 +85,19 @@ export function createTransportClient(
       body: unknown,
       options: RequestOptions<Schema> = {},
     ): Promise<z.output<Schema>> {
-      const request = await signRequest(parameters.signer, {
-        chainId: parameters.chainId,
-        to,
-        route,
-        body,
-        expiresAt: now() + (options.ttlMs ?? parameters.ttlMs ?? 30_000),
-        nonce: parameters.nonce?.(),
-        idempotencyKey: options.idempotencyKey,
-      })
-      const text = JSON.stringify(request)
+      const sign = async () =>
+        JSON.stringify(
+          await signRequest(parameters.signer, {
+            chainId: parameters.chainId,
+            to,
+            route,
+            body,
+            expiresAt: now() + (options.ttlMs ?? parameters.ttlMs ?? 30_000),
+            nonce: parameters.nonce?.(),
+            idempotencyKey: options.idempotencyKey,
+          }),
+        )
+      let text = await sign()
       const timeoutMs = options.timeoutMs ?? parameters.timeoutMs ?? 10_000
       const caller = options.signal
       if (caller?.aborted) throw new RequestAbortedError(route, caller.reason)
@@ -102,7 +111,23 @@ export function createTransportClient(
       caller?.addEventListener('abort', onAbort, { once: true })
       let reply: Reply
       try {
-        reply = await parameters.send({ to, route, text, signal: controller.signal })
+        for (let attempt = 1; ; attempt++) {
+          try {
+            reply = await parameters.send({ to, route, text, signal: controller.signal })
+            break
+          } catch (error) {
+            if (
+              attempt > 1 ||
+              !(error instanceof ConnectionResetError) ||
+              (options.idempotencyKey === undefined && !error.reusedSocket) ||
+              controller.signal.aborted
+            )
+              throw error
+            // The first envelope may have been received (its nonce is then spent): a fresh one,
+            // with the same idempotency key, gets the first run's answer instead of a second run.
+            text = await sign()
+          }
+        }
       } catch (error) {
         if (timedOut)
           throw new WireError('timeout', `No answer from ${to} to ${route} in ${timeoutMs} ms`, {
