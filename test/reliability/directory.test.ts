@@ -4,21 +4,28 @@ import { canonicalBytes } from '@gotong/core'
 import { deregisterTool, getTool, publishTool } from '@gotong/directory'
 import { type Hex, keccak256, stringToHex, toHex, zeroAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { deployBatchPublisher } from './batchPublisher.js'
 import { countingTool, type Setup, setup } from './fixture.js'
 import { startRpcProxy } from './rpcProxy.js'
 
+// Each scenario on its own devnet: the reorg scenario compares every tool on chain with the
+// index, one read each, which it need not do for 10,000 junk listings.
 let t: Setup
-beforeAll(async () => {
-  t = await setup({ accounts: 8 })
-})
-afterAll(async () => {
-  await t?.stop()
-})
+function ownDevnet() {
+  beforeAll(async () => {
+    t = await setup({ accounts: 8 })
+  })
+  afterAll(async () => {
+    await t?.stop()
+  })
+}
 
 const price = 1_000n
 const spammer = 7
-// 1,000 junk listings keep CI within its time; the index does not care how many.
-const junk = 1_000
+// The issue's full 10,000. Registered through a batch contract, a thousand per transaction.
+const junk = 10_000
+// Valid listings from the same contract, one after every thousand junk ones.
+const validEvery = 1_000
 
 const rpc = (method: string, params: unknown[] = []) =>
   t.testClient.request({ method, params } as never) as Promise<unknown>
@@ -83,38 +90,44 @@ const toText = (_key: string, value: unknown) =>
   typeof value === 'bigint' ? value.toString() : value
 
 describe('directory poisoning', () => {
-  test('1,000 junk listings (broken JSON, wrong schema, non-canonical bytes, impersonations), an oversized manifest and an unverifiable URI: the honest tool is found and called; no junk is', async () => {
+  ownDevnet()
+  test('10,000 junk listings (broken JSON, wrong schema, non-canonical bytes so hash-mismatched, impersonations) among valid ones, an oversized manifest and an unverifiable URI: the valid listings are found and the honest tool called; no junk is found', async () => {
     const provider = await t.agent(1)
     const honest = countingTool('word-stats', { tags: ['text', 'words'] })
     const served = await provider.serve(honest.tool, { price })
-    const wallet = t.wallet(spammer)
-    const spam = t.address(spammer)
+    // A spammer's contract registers the junk: it is the creator on chain of all of it.
+    const publisher = await deployBatchPublisher(t, spammer)
+    const spam = publisher.address
     const stuffed = 'words words words count the words of a text, the best words tool'
+    const text = (i: number) => `${stuffed} ${i}`
     const kinds = [
-      () => stringToHex(`{"name": "word-stats", "description": "${stuffed}"`), // not JSON
-      () => stringToHex(JSON.stringify({ name: 'word-stats', description: stuffed })), // schema
-      () => stringToHex(JSON.stringify(manifest('word-stats', spam, stuffed), null, 2)), // not canonical
-      () => toHex(canonicalBytes(manifest('word-stats', provider.address, stuffed))), // impersonation
+      // not JSON
+      (i: number) => stringToHex(`{"name": "word-stats", "description": "${text(i)}"`),
+      // not a manifest
+      (i: number) => stringToHex(JSON.stringify({ name: 'word-stats', description: text(i) })),
+      // not canonical, so its canonical hash is not the one on chain
+      (i: number) => stringToHex(JSON.stringify(manifest('word-stats', spam, text(i)), null, 2)),
+      // names the honest provider as its creator
+      (i: number) => toHex(canonicalBytes(manifest('word-stats', provider.address, text(i)))),
     ]
-    let nonce = await t.devnet.publicClient.getTransactionCount({ address: spam })
-    const fees = { maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1n }
+    // Valid listings in between, which the contract publishes under its own name.
+    const valid: bigint[] = []
+    const listings: Hex[] = []
     for (let i = 0; i < junk; i++) {
-      const bytes = kinds[i % kinds.length]!()
-      await wallet.writeContract({
-        address: t.contracts.toolDirectory,
-        abi: toolDirectoryAbi,
-        functionName: 'registerToolWithManifest',
-        args: [`https://spam.example/${i}.json`, keccak256(bytes), zeroAddress, bytes],
-        nonce: nonce++,
-        gas: 2_000_000n,
-        ...fees,
-      })
+      listings.push(kinds[i % kinds.length]!(i))
+      if ((i + 1) % validEvery === 0) {
+        listings.push(
+          toHex(canonicalBytes(manifest(`ledger-${i}`, spam, `Balances a ledger, entry ${i}.`))),
+        )
+        valid.push(served.toolId + BigInt(listings.length))
+      }
     }
+    await publisher.publish('https://spam.example/words.json', listings)
     // Too big for the contract at all; a URI registration with a hash nothing matches.
     const oversized = stringToHex(`{"description":"${'words '.repeat(12_000)}"}`)
     await expect(
       t.devnet.publicClient.simulateContract({
-        account: spam,
+        account: t.address(spammer),
         address: t.contracts.toolDirectory,
         abi: toolDirectoryAbi,
         functionName: 'registerToolWithManifest',
@@ -122,14 +135,11 @@ describe('directory poisoning', () => {
       }),
     ).rejects.toThrow(/InvalidManifestSize/)
     await t.devnet.publicClient.waitForTransactionReceipt({
-      hash: await wallet.writeContract({
+      hash: await t.wallet(spammer).writeContract({
         address: t.contracts.toolDirectory,
         abi: toolDirectoryAbi,
         functionName: 'registerTool',
         args: ['https://spam.example/words.json', keccak256(toHex('words')), zeroAddress],
-        nonce: nonce++,
-        gas: 500_000n,
-        ...fees,
       }),
     })
 
@@ -139,9 +149,12 @@ describe('directory poisoning', () => {
     expect((await consumer.call(served.toolId, { text: 'still found' })).output).toMatchObject({
       words: 2,
     })
+    const ledgers = await consumer.index.search({ text: 'ledger' })
+    expect(ledgers.map((hit) => hit.listing.toolId).sort((a, b) => Number(a - b))).toEqual(valid)
     // The junk is indexed, each marked with what is wrong with it, and hidden from search.
     const reasons = new Map<string, number>()
-    for (let toolId = served.toolId + 1n; toolId <= served.toolId + BigInt(junk) + 1n; toolId++) {
+    const last = served.toolId + BigInt(listings.length) + 1n
+    for (let toolId = served.toolId + 1n; toolId <= last; toolId++) {
       const listing = await consumer.index.getListing(toolId)
       const reason =
         listing?.status === 'verified' ? 'verified' : String(listing?.unverified?.reason)
@@ -152,8 +165,10 @@ describe('directory poisoning', () => {
       schema: junk / 4,
       hash_mismatch: junk / 4,
       creator_mismatch: junk / 4,
+      verified: junk / validEvery,
       no_manifest: 1,
     })
+    expect(await consumer.index.getListing(last + 1n)).toBeUndefined()
     const everything = await consumer.index.search({ text: 'words', includeUnverified: true })
     expect(everything.length).toBeGreaterThan(1)
     expect(honest.runs()).toBe(1)
@@ -161,6 +176,7 @@ describe('directory poisoning', () => {
 })
 
 describe('getLogs limits and reorgs, through an agent’s index', () => {
+  ownDevnet()
   test('an RPC that refuses getLogs over 50 blocks, then a reorg that drops a tool, a version and a deregistration: the index equals the chain after each', async () => {
     const proxy = await startRpcProxy(t.devnet.rpcUrl, { maxLogRange: 50 })
     try {
