@@ -28,9 +28,16 @@ const pollingIntervalMs = 20
  * sends, can fail them all (an RPC outage), and lets a test look at an answer before the caller
  * gets it.
  */
-function countingClient(options: { onAnswer?: (method: string, answer: unknown) => void } = {}) {
+function countingClient(
+  options: {
+    onAnswer?: (method: string, answer: unknown) => void
+    /** Refuse eth_getLogs over more blocks, as public RPC providers do. */
+    maxLogRange?: number
+  } = {},
+) {
   const inner = http(t.devnet.rpcUrl)({ chain: t.devnet.chain, retryCount: 0 })
   const requests: string[] = []
+  const refused: bigint[] = []
   let down = false
   const publicClient = createPublicClient({
     chain: t.devnet.chain,
@@ -40,6 +47,14 @@ function countingClient(options: { onAnswer?: (method: string, answer: unknown) 
         async request({ method, params }: { method: string; params?: unknown }) {
           requests.push(method)
           if (down) throw new Error('RPC outage')
+          if (method === 'eth_getLogs' && options.maxLogRange !== undefined) {
+            const [filter] = params as [{ fromBlock: Hex; toBlock: Hex }]
+            const span = BigInt(filter.toBlock) - BigInt(filter.fromBlock) + 1n
+            if (span > BigInt(options.maxLogRange)) {
+              refused.push(span)
+              throw new Error(`eth_getLogs is limited to ${options.maxLogRange} blocks`)
+            }
+          }
           const answer = await inner.request({ method, params } as never)
           options.onAnswer?.(method, answer)
           return answer
@@ -51,6 +66,7 @@ function countingClient(options: { onAnswer?: (method: string, answer: unknown) 
   return {
     publicClient,
     requests,
+    refused,
     down: () => {
       down = true
     },
@@ -165,6 +181,29 @@ describe('the settler’s CloseStarted watcher', () => {
       rpc.up()
       await expect.poll(() => claims, { timeout: 10_000 }).toEqual([3n * price])
       expect(await p.claimed()).toBe(3n * price)
+    } finally {
+      stop()
+    }
+  })
+
+  test('after an outage longer than an RPC’s eth_getLogs range, it catches up in slices and claims', async () => {
+    const rpc = countingClient({ maxLogRange: 500 })
+    const p = await payeeWithChannel(rpc.publicClient, 2)
+    const claims: bigint[] = []
+    const errors: unknown[] = []
+    const stop = await p.settler.watch({
+      pollingIntervalMs,
+      onClaim: (c) => claims.push(c.amount),
+      onError: (e) => errors.push(e),
+    })
+    try {
+      rpc.down()
+      await t.testClient.mine({ blocks: 1_200 })
+      await p.close()
+      await expect.poll(() => errors.length).toBeGreaterThanOrEqual(2)
+      rpc.up()
+      await expect.poll(() => claims, { timeout: 10_000 }).toEqual([2n * price])
+      expect(rpc.refused).toEqual([])
     } finally {
       stop()
     }

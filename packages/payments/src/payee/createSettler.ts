@@ -14,6 +14,9 @@ export type ClaimPolicy = {
   maxAgeMs?: number
 }
 
+/** Most blocks one `eth_getLogs` of the close watcher spans: within public RPCs' limits. */
+const maxBlockRange = 500n
+
 export type CreateSettlerParameters = {
   payee: Payee
   store: PayeeStore
@@ -214,12 +217,15 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
           return
         }
         if (latest <= cursor) return
+        // Far behind (after an outage), it catches up a slice at a time with no pause between:
+        // RPC providers refuse wide eth_getLogs ranges, and one refused forever would blind it.
+        const toBlock = latest - cursor > maxBlockRange ? cursor + maxBlockRange : latest
         const logs = await publicClient.getContractEvents({
           address: channels,
           abi: paymentChannelsAbi,
           eventName: 'CloseStarted',
           fromBlock: cursor + 1n,
-          toBlock: latest,
+          toBlock,
           strict: true,
         })
         if (stopped) return
@@ -228,21 +234,23 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
           const channelId = log.args.channelId.toLowerCase() as Hex
           if (store.getChannel(channelId)) void defend(channelId)
         }
-        cursor = latest
+        cursor = toBlock
+        return toBlock < latest
       }
       // One poll at a time: the next is scheduled only once this one has finished. The timer is
       // unref'd, so a watcher alone never keeps the process alive.
-      const tick = () => {
+      const tick = (delay: number) => {
         timer = setTimeout(async () => {
           timer = undefined
+          let behind: boolean | undefined
           try {
-            await poll()
+            behind = await poll()
           } catch (error) {
             // The cursor stays put: the next tick reads the same blocks again.
             if (!stopped) options.onError?.(error)
           }
-          if (!stopped) tick()
-        }, pollingIntervalMs)
+          if (!stopped) tick(behind ? 0 : pollingIntervalMs)
+        }, delay)
         timer.unref()
       }
       const unwatch = () => {
@@ -257,7 +265,7 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
       } catch (error) {
         options.onError?.(error)
       }
-      tick()
+      tick(pollingIntervalMs)
       if (cursor !== undefined) await defendClosing()
       return unwatch
     },
