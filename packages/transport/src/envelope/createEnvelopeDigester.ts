@@ -44,6 +44,17 @@ export function createEnvelopeDigester(chainId: number): EnvelopeDigester {
   const message = new Uint8Array(66)
   message.set([0x19, 0x01], 0)
   message.set(domainSeparator, 2)
+  // A process talks over few routes: their hashes are kept (a bounded number of them).
+  const routeHashes = new Map<string, Uint8Array>()
+  const routeHash = (route: string) => {
+    let hash = routeHashes.get(route)
+    if (!hash) {
+      if (routeHashes.size >= 1024) routeHashes.clear()
+      hash = keccak256Bytes(utf8ToBytes(route))
+      routeHashes.set(route, hash)
+    }
+    return hash
+  }
   return {
     chainId,
     domainSeparator,
@@ -52,7 +63,7 @@ export function createEnvelopeDigester(chainId: number): EnvelopeDigester {
       // Addresses sit right-aligned in their words, behind 12 zero bytes that stay zero.
       struct.set(address(envelope.from), 44)
       struct.set(address(envelope.to), 76)
-      struct.set(keccak256Bytes(utf8ToBytes(envelope.route)), 96)
+      struct.set(routeHash(envelope.route), 96)
       struct.set(hexToBytes(envelope.nonce.slice(2)), 128)
       struct.set(word(BigInt(envelope.expiresAt)), 160)
       struct.set(hexToBytes(envelope.bodyHash.slice(2)), 192)

@@ -95,6 +95,13 @@ describe('signRequest', () => {
       signRequest(account, parameters),
     ])
     expect(a.envelope.nonce).not.toBe(b.envelope.nonce)
+    // Across several refills of the random pool, no nonce repeats.
+    const many = await Promise.all(
+      Array.from({ length: 600 }, () => signRequest(account, parameters)),
+    )
+    const nonces = new Set(many.map((request) => request.envelope.nonce))
+    expect(nonces.size).toBe(600)
+    for (const nonce of nonces) expect(nonce).toMatch(/^0x[0-9a-f]{64}$/)
     expect(a.body).toBeNull()
     expect(a.envelope).not.toHaveProperty('idempotencyKey')
   })

@@ -104,6 +104,15 @@ function toJson(value: unknown): unknown {
   }
 }
 
+/** Random bytes drawn 8 KiB at a time (one call per 256 nonces); each byte is used once. */
+const pool = new Uint8Array(8192)
+let drawn = pool.length
+
 function randomNonce(): Hex {
-  return bytesToHex(crypto.getRandomValues(new Uint8Array(32)))
+  if (drawn === pool.length) {
+    crypto.getRandomValues(pool)
+    drawn = 0
+  }
+  drawn += 32
+  return bytesToHex(pool.subarray(drawn - 32, drawn))
 }
