@@ -6,19 +6,24 @@ export type ReplayCache = {
    * replay through), else `'fresh'`.
    */
   remember(key: string, keepUntil: number, now: number): 'fresh' | 'replayed' | 'full'
+  /** When the soonest-expiring key held may be forgotten; `undefined` when none is held. */
+  nextExpiry(): number | undefined
   readonly size: number
+  readonly capacity: number
 }
 
 /**
- * A replay cache in bounded memory: a map for lookups and a binary min-heap of expiry times, so
- * expired keys are dropped in O(log n) each, oldest first, on every call.
+ * A replay cache in bounded memory: a set for lookups and a binary min-heap of expiry times, so
+ * expired keys are dropped in O(log n) each, oldest first, on every call. Past `capacity`
+ * unexpired keys it refuses new ones instead of forgetting any. Pair it with `replayKey`, about
+ * 90 bytes per held key, so 800,000 of them (10,000 requests/s held 80 s) take ~70 MB.
  *
  * @example
  * const cache = createReplayCache(100_000)
- * cache.remember(`${from}:${nonce}`, envelope.expiresAt + maxSkewMs, now()) // 'fresh'
+ * cache.remember(replayKey(from, nonce), envelope.expiresAt + maxSkewMs, now()) // 'fresh'
  */
 export function createReplayCache(capacity: number): ReplayCache {
-  const held = new Map<string, number>()
+  const held = new Set<string>()
   const times: number[] = []
   const keys: string[] = []
 
@@ -65,12 +70,29 @@ export function createReplayCache(capacity: number): ReplayCache {
       }
       if (held.has(key)) return 'replayed'
       if (held.size >= capacity) return 'full'
-      held.set(key, keepUntil)
+      held.add(key)
       push(keepUntil, key)
       return 'fresh'
     },
+    nextExpiry: () => times[0],
     get size() {
       return held.size
     },
+    capacity,
   }
+}
+
+const codes: number[] = new Array(26)
+
+/**
+ * The replay-cache key of a (sender, nonce) pair: their 52 bytes packed two per UTF-16 unit into
+ * a 26-character string (a third of the memory of the hex), whatever the case of the hex.
+ *
+ * @example replayKey('0x7099…79c8', '0xabab…abab') // 26 characters
+ */
+export function replayKey(sender: string, nonce: string): string {
+  for (let i = 0; i < 10; i++) codes[i] = Number.parseInt(sender.slice(2 + 4 * i, 6 + 4 * i), 16)
+  for (let i = 0; i < 16; i++)
+    codes[10 + i] = Number.parseInt(nonce.slice(2 + 4 * i, 6 + 4 * i), 16)
+  return String.fromCharCode.apply(null, codes)
 }

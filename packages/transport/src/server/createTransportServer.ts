@@ -13,7 +13,7 @@ import { recoverSigner } from '../envelope/recoverSigner.js'
 import { type Envelope, Route, SignedRequest } from '../envelope/types.js'
 import { TransportConflictError } from '../errors/transport.js'
 import { createIdempotencyCache } from './createIdempotencyCache.js'
-import { createReplayCache } from './createReplayCache.js'
+import { createReplayCache, replayKey } from './createReplayCache.js'
 import { errorReply, fail, type Reply, resultReply } from './reply.js'
 
 /** What a handler learns about a verified request besides its body. */
@@ -40,7 +40,12 @@ export type CreateTransportServerParameters = {
   maxTtlMs?: number | undefined
   /** Larger requests get `payload_too_large` (413). Default 1 MiB. */
   maxBodyBytes?: number | undefined
-  /** How many unexpired (sender, nonce) pairs are held; past it, `unavailable`. Default 100,000. */
+  /**
+   * How many unexpired (sender, nonce) pairs are held (~120 bytes each); past it, new requests
+   * get `unavailable` (503, with `retryAfterMs`) until the oldest expire: none is forgotten early.
+   * Default: room for 10,000 requests/s over the longest a nonce is held, `maxTtlMs + 2 ×
+   * maxSkewMs` (800,000 with the defaults).
+   */
   replayCapacity?: number | undefined
   /** How long and how many first answers are kept for retries. Default 10 min, 10,000. */
   idempotency?: { ttlMs?: number | undefined; capacity?: number | undefined } | undefined
@@ -53,6 +58,8 @@ export type TransportServer = {
   readonly address: Address
   readonly chainId: number
   readonly maxBodyBytes: number
+  /** How many unexpired nonces it holds at most (see `replayCapacity`). */
+  readonly replayCapacity: number
   /** Adds a route whose body is parsed with `schema` before `handler` sees it. */
   handle<Schema extends z.ZodType>(
     route: string,
@@ -90,7 +97,12 @@ export function createTransportServer(
   const maxTtlMs = parameters.maxTtlMs ?? 60_000
   const maxBodyBytes = parameters.maxBodyBytes ?? 1024 * 1024
   const digester = createEnvelopeDigester(chainId)
-  const replay = createReplayCache(parameters.replayCapacity ?? 100_000)
+  const replayCapacity =
+    parameters.replayCapacity ?? Math.ceil((10_000 * (maxTtlMs + 2 * maxSkewMs)) / 1_000)
+  const replay = createReplayCache(replayCapacity)
+  // The latest time seen: were the clock to step back, nonces already forgotten as expired
+  // would become acceptable again, so time here never goes back.
+  let latest = Number.NEGATIVE_INFINITY
   const idempotency = createIdempotencyCache({
     ttlMs: parameters.idempotency?.ttlMs ?? 600_000,
     capacity: parameters.idempotency?.capacity ?? 10_000,
@@ -146,7 +158,8 @@ export function createTransportServer(
       )
     const entry = routes.get(envelope.route)
     if (!entry) return fail('not_found', `No route ${envelope.route}`)
-    const time = now()
+    const time = Math.max(now(), latest)
+    latest = time
     if (envelope.expiresAt + maxSkewMs < time)
       return fail('expired', 'The envelope has expired', {
         expiresAt: envelope.expiresAt,
@@ -171,13 +184,20 @@ export function createTransportServer(
       return fail('invalid_signature', `The envelope is not signed by ${envelope.from}`)
     const from = envelope.from
     const seen = replay.remember(
-      `${signer}:${envelope.nonce}`,
+      replayKey(signer, envelope.nonce),
       envelope.expiresAt + maxSkewMs,
       time,
     )
     if (seen === 'replayed')
       return fail('replayed', 'This envelope was already received', { nonce: envelope.nonce })
-    if (seen === 'full') return fail('unavailable', 'Too many requests in flight; retry later')
+    if (seen === 'full') {
+      const retryAfterMs = Math.max(1, (replay.nextExpiry() ?? time) - time + 1)
+      return fail(
+        'unavailable',
+        `Too many unexpired requests held against replays (${replayCapacity}); retry in ${retryAfterMs} ms`,
+        { replayCapacity, retryAfterMs },
+      )
+    }
     // Async so that schemas with async refinements work too.
     const parsed = await entry.schema.safeParseAsync(body)
     if (!parsed.success)
@@ -223,6 +243,7 @@ export function createTransportServer(
     address,
     chainId,
     maxBodyBytes,
+    replayCapacity,
     handle(route, schema, handler) {
       const name = parseWith(Route, route, 'route')
       if (routes.has(name)) throw new TransportConflictError(`Route ${name} is already handled.`)
