@@ -4,6 +4,7 @@ import { SignedReceipt } from '../receipt/signedReceipt.js'
 import type { PayerChannel, PayerStore, PayerVoucher } from '../store/types.js'
 import {
   big,
+  groupCommit,
   openDatabase,
   type SqliteStoreOptions,
   type StoreSchema,
@@ -82,6 +83,7 @@ type VoucherRow = {
  */
 export function createSqlitePayerStore(path: string, options: SqliteStoreOptions = {}): PayerStore {
   const db = openDatabase(path, schema, options)
+  const durable = groupCommit(db, options)
   db.defaultSafeIntegers(false)
   const q = {
     getChannel: db.prepare('SELECT * FROM channels WHERE channel_id = ?'),
@@ -106,6 +108,7 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
   }
   return {
     transaction: (fn) => db.transaction(fn)(),
+    durable,
     getChannel(channelId) {
       const row = q.getChannel.get(channelId) as ChannelRow | undefined
       return row && toChannel(row)

@@ -61,6 +61,14 @@ export type Payer = {
    * retry with the same payment instead.
    */
   fail(issued: IssuedVoucher): void
+  /**
+   * Carries a signed voucher an earlier process left `issued` (sent or not, no answer known) on
+   * with a new call: its amount is reserved again and the voucher goes out as this call's
+   * payment. The payee either takes it (the earlier call never arrived) or answers
+   * `VOUCHER_REPLAYED` with the receipt of the call it did serve; either way nothing is paid
+   * twice and nothing newer is signed past it.
+   */
+  resume(voucher: PayerVoucher, options?: { budget?: Budget }): IssuedVoucher
   /** Vouchers recorded but never signed (the process stopped in between) become reusable. */
   recover(): { reusable: number; inDoubt: PayerVoucher[] }
   vouchers(channelId?: Hex): PayerVoucher[]
@@ -217,7 +225,24 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
           throw error
         }
       }
+      // The signature leaves only once its voucher is on disk (calls signed at the same moment
+      // share one sync).
+      await store.durable?.()
       return toIssued(voucher, voucher.signature as Hex, held, reused)
+    },
+    resume(voucher, options = {}) {
+      const stored = store.getVoucher(voucher.channelId, voucher.calls)
+      if (stored?.status !== 'issued' || stored.signature === undefined)
+        throw new ChannelError(
+          'CHANNEL_MISMATCH',
+          `Voucher ${voucher.calls} of ${voucher.channelId} is not a signed voucher awaiting its answer.`,
+        )
+      const channel = store.getChannel(stored.channelId)
+      if (!channel) throw unknownChannel(stored.channelId)
+      const reservation = (options.budget ?? defaultBudget).reserve(stored.amount, {
+        payee: channel.key.payee,
+      })
+      return toIssued(stored, stored.signature, reservation, true)
     },
     confirm(issued, receipt, requestHash) {
       const { voucher } = issued.payment

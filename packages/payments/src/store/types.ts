@@ -49,6 +49,8 @@ export type PayerVoucher = {
  */
 export type PayerStore = {
   transaction<T>(fn: () => T): T
+  /** Resolves once every transaction committed so far is on disk (see `PayeeStore.durable`). */
+  durable?(): Promise<void>
   getChannel(channelId: Hex): PayerChannel | undefined
   listChannels(): PayerChannel[]
   saveChannel(channel: PayerChannel): void
