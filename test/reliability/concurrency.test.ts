@@ -87,9 +87,9 @@ describe('one channel under concurrent calls, a top-up and a close', () => {
     expect(counted.runs()).toBe(committed.length)
     const sum = (amounts: bigint[]) => amounts.reduce((a, b) => a + b, 0n)
     expect(sum(servedCalls.map((v) => v.amount))).toBe(BigInt(committed.length) * price)
-    expect(
-      committed.every((v) => v.acceptedAt <= closedSeenAt! || v.calls < highestAtClose),
-    ).toBe(true)
+    expect(committed.every((v) => v.acceptedAt <= closedSeenAt! || v.calls < highestAtClose)).toBe(
+      true,
+    )
     // The provider knows the topped-up deposit, and the chain holds it.
     expect(provider.payee.getChannel(channel.channelId)?.deposit).toBe(200n * price)
     expect((await t.channel(channel.channelId)).deposit).toBe(200n * price)
@@ -117,21 +117,18 @@ describe('one channel under concurrent calls, a top-up and a close', () => {
   // Each first call negotiates and opens a channel; one wallet's channel transactions must not
   // race (permit and account nonces).
   test('a consumer’s first calls of three tools at the same moment all succeed', async () => {
-    const realFetch = globalThis.fetch
     const held: (() => void)[] = []
     // Line the three negotiations up: each accept waits until all three are ready to go.
-    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const lineUp = (async (input: string | URL | Request, init?: RequestInit) => {
       const body = typeof init?.body === 'string' ? init.body : ''
       if (String(input).endsWith('/negotiate') && body.includes('"type":"accept"'))
         await new Promise<void>((resolve) => {
           held.push(resolve)
           if (held.length === 3) for (const go of held) go()
         })
-      return realFetch(input, init)
+      return globalThis.fetch(input, init)
     }) as typeof fetch
-    const consumer = await t.agent(5).finally(() => {
-      globalThis.fetch = realFetch
-    })
+    const consumer = await t.agent(5, { fetch: lineUp })
     const provider = await t.agent(1)
     const toolIds: bigint[] = []
     for (const name of ['first-a', 'first-b', 'first-c'])
@@ -148,18 +145,14 @@ describe('one channel under concurrent calls, a top-up and a close', () => {
   // newest accepted one adds no exposure, so a closing channel now serves it.
   test('a call overtaken by a later one is still served after the channel began closing: every call paid for is served', async () => {
     const holds = new Map<string, () => void>()
-    const realFetch = globalThis.fetch
-    // The consumer agent's HTTP client takes the global fetch when it is created: hold the one
-    // request marked "held" on its way, as a slow network would.
-    globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    // Hold the one request marked "held" on its way, as a slow network would.
+    const slow = (async (input: string | URL | Request, init?: RequestInit) => {
       const body = typeof init?.body === 'string' ? init.body : ''
       const marked = /"hold":"([a-z0-9-]+)"/.exec(body)
       if (marked) await new Promise<void>((resolve) => holds.set(marked[1]!, resolve))
-      return realFetch(input, init)
+      return globalThis.fetch(input, init)
     }) as typeof fetch
-    const consumer = await t.agent(3).finally(() => {
-      globalThis.fetch = realFetch
-    })
+    const consumer = await t.agent(3, { fetch: slow })
     const provider = await t.agent(1)
     const counted = countingTool('overtaken')
     const served = await provider.serve(counted.tool, { price })

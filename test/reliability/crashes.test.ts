@@ -230,7 +230,7 @@ describe('calls that time out', () => {
 })
 
 describe('a consumer process killed after signing, before sending', () => {
-  test('the voucher stays in doubt on the consumer and unknown to the provider; after restart the call is made once; every deposit comes back but for what was served', async () => {
+  test('the voucher stays in doubt on the consumer and unknown to the provider; after restart it pays for the call, made once; every deposit comes back but for what was served', async () => {
     const providerStore = t.store('provider-c')
     const provider = await startProvider({ store: providerStore, name: 'crash-c' })
     const consumerStore = t.store('consumer-c')
@@ -262,12 +262,16 @@ describe('a consumer process killed after signing, before sending', () => {
     expect(provider.runs()).toEqual(['c1', 'c2'])
     await stopped(provider.child)
 
-    // The provider cashes everything it served: two calls, one per channel (the restarted
-    // consumer negotiated afresh).
+    // The restarted consumer carried on in the channel it had funded, paying for c2 with the
+    // voucher signed before the crash: two calls, one channel, each voucher used once.
     const b = books(providerStore)
     const payer = await t.agent(4, { store: consumerStore })
     const channels = [...new Set(payer.ledger().paid.map((v) => v.channelId))]
-    expect(channels).toHaveLength(2)
+    expect(channels).toHaveLength(1)
+    expect(payer.ledger().paid.map((v) => [v.calls, v.status])).toEqual([
+      [1n, 'served'],
+      [2n, 'served'],
+    ])
     let earned = 0n
     for (const channelId of channels) earned += (await b.settler.claim(channelId))?.amount ?? 0n
     b.close()

@@ -103,9 +103,9 @@ describe('gotong call', () => {
     }>(await gotong(where, 'call', String(toolId), '--input', '{"text":"light work"}', '--json'))
     expect(second.output).toEqual({ words: 2 })
     expect(second.receipt.verified).toBe(true)
-    // createAgent keeps a tool's agreement in memory only, so every new process negotiates and
-    // funds a channel of its own; its store keeps each channel for `gotong channels close`.
-    expect(second.channel.opened).toBe(true)
+    // A second process on the same store pays through the channel the first one funded.
+    expect(second.channel.opened).toBe(false)
+    expect(second.receipt.calls).toBe('2')
 
     const paidFile = join(dir, 'paid.csv')
     const [csv, paidOnly, listed] = await Promise.all([

@@ -19,12 +19,11 @@ const config = JSON.parse(process.argv[2]!) as {
   calls: { id: string; die?: boolean }[]
 }
 
-// The agent's HTTP client takes the global fetch when it is created.
+// The agent sends through this fetch: a call marked `die` kills the process as it leaves.
 let dieOnSend = false
-const realFetch = globalThis.fetch
-globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+const sendOrDie = ((input: string | URL | Request, init?: RequestInit) => {
   if (dieOnSend && String(input).endsWith('/call')) process.kill(process.pid, 'SIGKILL')
-  return realFetch(input, init)
+  return globalThis.fetch(input, init)
 }) as typeof fetch
 
 const agent = await createAgent({
@@ -35,6 +34,7 @@ const agent = await createAgent({
     deployments: parseDeployments(config.deployments),
   },
   store: config.store,
+  fetch: sendOrDie,
 })
 const summary = () =>
   agent.payer.vouchers().map((v) => ({

@@ -1,4 +1,13 @@
-import { contentHash, type SignedAgreement, WireError } from '@gotong/core'
+import { appendFileSync, existsSync, readFileSync } from 'node:fs'
+import {
+  AddressSchema,
+  Bytes32,
+  bigintReplacer,
+  contentHash,
+  SignedAgreement,
+  Uint256,
+  WireError,
+} from '@gotong/core'
 import { getTool } from '@gotong/directory'
 import type { DirectoryIndex, Listing } from '@gotong/directory/node'
 import {
@@ -7,7 +16,7 @@ import {
   negotiate,
   type ScoreFunction,
 } from '@gotong/negotiation'
-import { type Budget, ChannelError, type SignedReceipt } from '@gotong/payments'
+import { type Budget, ChannelError, type PayerVoucher, type SignedReceipt } from '@gotong/payments'
 import {
   type ChannelWallet,
   type IssuedVoucher,
@@ -60,7 +69,22 @@ export type CreateConsumerParameters = {
    * the chain.
    */
   toolCheckTtlMs?: number | undefined
+  /**
+   * A JSON-lines file of this agent's agreements and their channels, so a later process (a
+   * second `gotong call`) reuses an open channel instead of funding a new one.
+   */
+  relationshipsFile?: string | undefined
 }
+
+/** One saved relationship: the newest line for a tool wins. */
+const SavedRelationship = z.object({
+  toolId: Uint256,
+  provider: AddressSchema,
+  routeBase: z.string(),
+  agreement: SignedAgreement,
+  channelId: Bytes32,
+})
+type SavedRelationship = z.output<typeof SavedRelationship>
 
 /** What the consuming side reports as it works, for live views. */
 export type ConsumerEvent =
@@ -112,6 +136,48 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     return read
   }
   const relationships = new Map<string, Promise<Relationship>>()
+  const saved = loadRelationships(parameters.relationshipsFile)
+  /** Per channel, signed vouchers an earlier process left unanswered, lowest first. */
+  const carried = new Map<Hex, PayerVoucher[]>()
+  /** Relationships taken from the file, not negotiated by this process. */
+  const restored = new WeakSet<Relationship>()
+  const remember = (relationship: Relationship) => {
+    const { toolId, provider, routeBase, agreement, channelId } = relationship
+    const line: SavedRelationship = { toolId, provider, routeBase, agreement, channelId }
+    saved.set(toolId.toString(), line)
+    if (parameters.relationshipsFile)
+      appendFileSync(parameters.relationshipsFile, `${JSON.stringify(line, bigintReplacer)}\n`)
+    return relationship
+  }
+  /**
+   * A saved relationship still good to pay through: the agreement in force, the channel open
+   * with room for a call, and the tool still listed by the same provider.
+   */
+  const restore = async (
+    toolId: bigint,
+    budget: Budget | undefined,
+  ): Promise<Relationship | undefined> => {
+    const line = saved.get(toolId.toString())
+    if (!line) return undefined
+    const { agreement } = line.agreement
+    const channel = payer.getChannel(line.channelId)
+    const inForce =
+      agreement.validUntil === 0n || agreement.validUntil > BigInt(Math.floor(clock() / 1000) + 60)
+    if (!inForce || channel?.status !== 'open') return undefined
+    if (channel.deposit - channel.cumulative < agreement.pricePerCall) return undefined
+    const listing = await listingOf(toolId)
+    if (listing.creator.toLowerCase() !== line.provider.toLowerCase()) return undefined
+    peers.set(line.provider.toLowerCase(), new URL(listing.manifest!.endpoint).origin)
+    const relationship: Relationship = { ...line, budget }
+    restored.add(relationship)
+    // Vouchers the earlier process signed and never heard back about go out first, with the
+    // next calls: nothing newer is signed past them.
+    const left = payer
+      .vouchers(line.channelId)
+      .filter((v) => v.status === 'issued' && v.signature !== undefined)
+    if (left.length > 0) carried.set(line.channelId, left)
+    return relationship
+  }
   const capabilities = new Map<string, Promise<Relationship>>()
   // Agreed negotiations stay active (their agreements expire on timers) until the agent stops.
   const actors = new Set<{ stop(): void }>()
@@ -146,7 +212,10 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     const key = toolId.toString()
     let relationship = relationships.get(key)
     if (!relationship) {
-      relationship = listingOf(toolId).then((listing) => establish([listing], { toolId }, options))
+      relationship = restore(toolId, options.budget).then(
+        async (found) =>
+          found ?? remember(await establish([await listingOf(toolId)], { toolId }, options)),
+      )
       relationships.set(key, relationship)
       relationship.catch(() => relationships.delete(key))
     }
@@ -343,7 +412,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
       const chosen = listings.find((l) => l.toolId === relationship.toolId)!
       approvals.set(relationship.toolId.toString(), chosen.manifestHash)
       relationships.set(relationship.toolId.toString(), Promise.resolve(relationship))
-      return relationship
+      return remember(relationship)
     })()
     capabilities.set(capability, pending)
     pending.catch(() => capabilities.delete(capability))
@@ -479,6 +548,9 @@ export function createConsumer(parameters: CreateConsumerParameters) {
       const budget = r.budget?.child(termsHash, {
         max: agreement.pricePerCall * (agreement.maxCalls || 2n ** 64n),
       })
+      const left = carried.get(r.channelId)?.shift()
+      if (carried.get(r.channelId)?.length === 0) carried.delete(r.channelId)
+      if (left) return { issued: payer.resume(left, budget ? { budget } : {}), requestHash }
       const issued = await payer.createVoucher({
         channelId: r.channelId,
         termsHash,
@@ -511,7 +583,22 @@ export function createConsumer(parameters: CreateConsumerParameters) {
       answer = await send(relationship, body, idempotencyKey, options.signal)
     } catch (error) {
       if (definite(error)) {
+        const replayed = error.data?.receipt
+        if (issued.reused && error.reason === 'replayed' && replayed) {
+          // A voucher carried over from an earlier process had paid for a call served then:
+          // keep its receipt, and pay for this call with the next voucher.
+          payer.confirm(issued, replayed, receiptRequestOf(replayed))
+          return call(toolId, input, options)
+        }
         payer.fail(issued)
+        // A relationship taken from an earlier process that the provider no longer honours
+        // (it forgot the agreement, or the channel is closing): agree and fund anew, once.
+        if (restored.has(relationship) && stale.has(agentCodeOf(error) ?? '')) {
+          restored.delete(relationship)
+          saved.delete(toolId.toString())
+          relationships.delete(toolId.toString())
+          return call(toolId, input, options)
+        }
         parameters.onEvent?.({
           type: 'call',
           toolId,
@@ -559,6 +646,14 @@ export function createConsumer(parameters: CreateConsumerParameters) {
   }
 }
 
+/** Refusals that mean a saved relationship is over, not that the call is wrong. */
+const stale = new Set([
+  'AGREEMENT_UNKNOWN',
+  'VOUCHER_UNKNOWN_CHANNEL',
+  'VOUCHER_CHANNEL_CLOSING',
+  'VOUCHER_AGREEMENT_EXPIRED',
+])
+
 /** Offers that miss a wanted service level are out; of the rest, the cheapest wins. */
 const meetsSlaThenCheapest: ScoreFunction = (proposal, context) => {
   const sla = context.cfp.constraints.sla
@@ -583,4 +678,27 @@ function callId(): string {
 
 function nameOf(listing: Listing): string {
   return listing.manifest!.name
+}
+
+/** The saved relationships, newest per tool; unreadable lines are skipped. */
+function loadRelationships(file: string | undefined): Map<string, SavedRelationship> {
+  const found = new Map<string, SavedRelationship>()
+  if (!file || !existsSync(file)) return found
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue
+    try {
+      const parsed = SavedRelationship.safeParse(JSON.parse(line))
+      if (parsed.success) found.set(parsed.data.toolId.toString(), parsed.data)
+    } catch {
+      // A line cut short by a crash: the relationship is negotiated again.
+    }
+  }
+  return found
+}
+
+/** The request a payee's receipt says it served (checked again by `payer.confirm`). */
+function receiptRequestOf(receipt: unknown): Hex {
+  const hash = (receipt as { receipt?: { requestHash?: unknown } } | undefined)?.receipt
+    ?.requestHash
+  return (typeof hash === 'string' ? hash : '0x') as Hex
 }

@@ -1,0 +1,128 @@
+import { appendFileSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { z } from 'zod'
+import { type ConsumerEvent, defineTool } from '../src/index.js'
+import { type Setup, setup, wordStats } from './fixture.js'
+
+let t: Setup
+beforeAll(async () => {
+  t = await setup({ accounts: 9 })
+})
+afterAll(async () => {
+  await t?.stop()
+})
+
+const opened = (events: ConsumerEvent[]) => events.filter((e) => e.type === 'channel').length
+
+describe('a consumer agent restarted on the same store', () => {
+  test('pays through the channel it funded before: no new negotiation, no new deposit', async () => {
+    const provider = await t.agent(1)
+    const served = await provider.serve(wordStats, { price: '0.002' })
+    const store = join(t.dir, 'returning-consumer')
+    const events: ConsumerEvent[] = []
+    const first = await t.agent(2, { store, onEvent: (e) => events.push(e) })
+    const one = await first.call(served.toolId, { text: 'first process' })
+    await first.stop()
+    const balance = await t.balance(first.address)
+
+    const again: ConsumerEvent[] = []
+    const second = await t.agent(2, { store, onEvent: (e) => again.push(e) })
+    const two = await second.call(served.toolId, { text: 'second process' })
+    expect(opened(events)).toBe(1)
+    expect(opened(again)).toBe(0)
+    expect(again.some((e) => e.type === 'negotiation')).toBe(false)
+    expect(two.receipt.receipt.channelId).toBe(one.receipt.receipt.channelId)
+    expect(two.receipt.receipt.calls).toBe(2n)
+    expect(await t.balance(second.address)).toBe(balance) // no deposit left the wallet
+
+    // The provider is paid for both calls through the one channel.
+    const claim = await provider.settler.claim(one.receipt.receipt.channelId)
+    expect(claim?.amount).toBe(2n * 2_000n)
+    await second.stop()
+  })
+
+  test('agrees and funds anew when the provider no longer knows the saved agreement', async () => {
+    const provider = await t.agent(3)
+    const served = await provider.serve(wordStats, { price: '0.002' })
+    const store = join(t.dir, 'forgotten-consumer')
+    const first = await t.agent(4, { store })
+    const one = await first.call(served.toolId, { text: 'first process' })
+    await first.stop()
+    // The saved line now names terms the provider never agreed to.
+    const file = join(store, 'relationships.jsonl')
+    const saved = JSON.parse(readFileSync(file, 'utf8').trim().split('\n').at(-1)!)
+    saved.agreement.termsHash = `0x${'ab'.repeat(32)}`
+    appendFileSync(file, `${JSON.stringify(saved)}\n`)
+
+    const events: ConsumerEvent[] = []
+    const second = await t.agent(4, { store, onEvent: (e) => events.push(e) })
+    const two = await second.call(served.toolId, { text: 'second process' })
+    expect(opened(events)).toBe(1)
+    expect(two.receipt.receipt.channelId).not.toBe(one.receipt.receipt.channelId)
+    expect(two.receipt.receipt.calls).toBe(1n)
+    // The refused voucher on the old channel charged nothing: it waits to be reused.
+    const old = second.ledger().paid.filter((v) => v.channelId === one.receipt.receipt.channelId)
+    expect(old.map((v) => v.status)).toEqual(['served', 'failed'])
+    await second.stop()
+  })
+
+  test('a voucher left unanswered by the earlier process, whose call was served: its receipt is kept and the next call pays with a new voucher', async () => {
+    const provider = await t.agent(5)
+    let runs = 0
+    const counted = defineTool({
+      name: 'counted-words',
+      description: 'Counts words, and how often it ran.',
+      input: z.object({ text: z.string() }),
+      output: z.object({ words: z.number() }),
+      handler: ({ text }) => {
+        runs++
+        return { words: text.split(' ').length }
+      },
+    })
+    const served = await provider.serve(counted, { price: '0.002' })
+    const store = join(t.dir, 'lost-reply-consumer')
+    let loseReply = false
+    // The reply to the second call is lost on its way back, as when the process dies then.
+    const lossy = (async (input: string | URL | Request, init?: RequestInit) => {
+      const response = await globalThis.fetch(input, init)
+      if (loseReply && String(input).endsWith('/call')) throw new TypeError('network lost')
+      return response
+    }) as typeof fetch
+    const first = await t.agent(6, { store, fetch: lossy })
+    await first.call(served.toolId, { text: 'one' })
+    loseReply = true
+    await expect(first.call(served.toolId, { text: 'two' })).rejects.toMatchObject({
+      code: 'TOOL_UNAVAILABLE',
+    })
+    await first.stop()
+    expect(runs).toBe(2)
+
+    const second = await t.agent(6, { store })
+    const three = await second.call(served.toolId, { text: 'three' })
+    expect(three.receipt.receipt.calls).toBe(3n)
+    expect(runs).toBe(3)
+    expect(second.ledger().paid.map((v) => [v.calls, v.status])).toEqual([
+      [1n, 'served'],
+      [2n, 'served'],
+      [3n, 'served'],
+    ])
+    const claim = await provider.settler.claim(three.receipt.receipt.channelId)
+    expect(claim?.amount).toBe(3n * 2_000n)
+    await second.stop()
+  })
+
+  test('a corrupt line is skipped: the agent negotiates instead of failing', async () => {
+    const provider = await t.agent(7)
+    const served = await provider.serve(wordStats, { price: '0.002' })
+    const store = join(t.dir, 'corrupt-consumer')
+    const first = await t.agent(8, { store })
+    await first.call(served.toolId, { text: 'first process' })
+    await first.stop()
+    appendFileSync(join(store, 'relationships.jsonl'), '{"toolId":"1","provider":')
+    const second = await t.agent(8, { store })
+    const result = await second.call(served.toolId, { text: 'second process' })
+    expect(result.receipt.receipt.calls).toBe(2n) // the last good line still counts
+    await second.stop()
+  })
+})
