@@ -40,18 +40,48 @@ export function createNodeHttpPost(parameters: {
     scheduling: 'lifo' as const,
   }
   const agents = { http: new http.Agent(options), https: new https.Agent(options) }
+  // Where each URL points, parsed once: a client calls few peers on few routes.
+  const targets = new Map<
+    string,
+    { secure: boolean; hostname: string; port: string; path: string }
+  >()
+  const target = (url: string) => {
+    let found = targets.get(url)
+    if (!found) {
+      const parsed = new URL(url)
+      found = {
+        secure: parsed.protocol === 'https:',
+        hostname: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: parsed.port,
+        path: `${parsed.pathname}${parsed.search}`,
+      }
+      if (targets.size >= 1024) targets.clear()
+      targets.set(url, found)
+    }
+    return found
+  }
   return (url, text, signal) =>
     new Promise<Reply>((resolve, reject) => {
-      const secure = url.startsWith('https:')
-      const request = (secure ? https : http).request(url, {
+      if (signal.aborted) {
+        reject(signal.reason)
+        return
+      }
+      const { secure, hostname, port, path } = target(url)
+      const request = (secure ? https : http).request({
         method: 'POST',
+        hostname,
+        port,
+        path,
         agent: secure ? agents.https : agents.http,
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(text),
         },
-        signal,
       })
+      // A listener of our own rather than `signal` in the options: Node's costs ~15 µs a call.
+      const abort = () => request.destroy(signal.reason)
+      signal.addEventListener('abort', abort, { once: true })
+      request.on('close', () => signal.removeEventListener('abort', abort))
       let answered = false
       request.on('response', (response) => {
         answered = true
