@@ -13,4 +13,5 @@ export {
   type CreateSettlerParameters,
   createSettler,
   type Settler,
+  type SettlerWarning,
 } from './payee/createSettler.js'

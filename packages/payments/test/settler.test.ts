@@ -1,3 +1,4 @@
+import { createClients } from '@gotong/chain'
 import { paymentChannelsAbi } from '@gotong/contracts'
 import {
   createPublicClient,
@@ -9,8 +10,8 @@ import {
   type PublicClient,
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createSettler } from '../src/payee.js'
-import { startCloseChannel } from '../src/payer.js'
+import { createSettler, type SettlerWarning } from '../src/payee.js'
+import { finalizeChannel, startCloseChannel } from '../src/payer.js'
 import { price, type Setup, setup } from './fixture.js'
 
 let t: Setup
@@ -229,5 +230,89 @@ describe('the settler’s CloseStarted watcher', () => {
     } finally {
       stop()
     }
+  })
+})
+
+describe('the settler’s warnings', () => {
+  test('a claim that keeps failing at a close warns with the stake and the deadline, then says it was missed once the payer finalizes', async () => {
+    const payerSide = t.payerOf(1)
+    const payeeSide = t.payeeOf(2)
+    const ch = await t.channel(payerSide, payeeSide, { deposit: 100_000n, challengePeriod: 60 })
+    for (let n = 1; n <= 2; n++) await t.call(payerSide, payeeSide, ch, n)
+    // The payee's wallet cannot reach a node (its own RPC is down); reads still work.
+    const { walletClient: deadWallet } = createClients({
+      rpcUrl: 'http://127.0.0.1:9',
+      chainId: t.chainId,
+      privateKey: t.account(2).privateKey,
+    })
+    const settler = createSettler({
+      payee: payeeSide.payee,
+      store: payeeSide.store,
+      wallet: deadWallet!,
+      publicClient: t.publicClient,
+      channels: t.channels,
+    })
+    const warnings: SettlerWarning[] = []
+    const stop = await settler.watch({
+      pollingIntervalMs,
+      retries: 2,
+      onWarning: (w) => warnings.push(w),
+    })
+    try {
+      await startCloseChannel(payerSide.walletClient!, t.publicClient, {
+        channels: t.channels,
+        key: ch.key,
+      })
+      await expect
+        .poll(() => warnings.map((w) => w.code), { timeout: 10_000 })
+        .toContain('CLAIM_FAILING')
+      const failing = warnings.find((w) => w.code === 'CLAIM_FAILING')!
+      expect(failing).toMatchObject({ channelId: ch.channelId, unclaimed: 2n * price })
+      expect(failing.closesAt).toBeGreaterThan(0n)
+      expect(failing.message).toMatch(/retrying until its window ends in \d+ s/)
+
+      await t.testClient.increaseTime({ seconds: 61 })
+      await t.testClient.mine({ blocks: 1 })
+      await finalizeChannel(payerSide.walletClient!, t.publicClient, {
+        channels: t.channels,
+        key: ch.key,
+      })
+      await expect
+        .poll(() => warnings.map((w) => w.code), { timeout: 15_000 })
+        .toContain('CLAIM_MISSED')
+      expect(warnings.at(-1)).toMatchObject({
+        code: 'CLAIM_MISSED',
+        channelId: ch.channelId,
+        unclaimed: 2n * price,
+      })
+      expect(settler.unclaimed()).toEqual([])
+    } finally {
+      stop()
+    }
+  })
+
+  test('unclaimed() lists what a payee going offline leaves at stake', async () => {
+    const payerSide = t.payerOf(1)
+    const payeeSide = t.payeeOf(2)
+    const ch = await t.channel(payerSide, payeeSide, { deposit: 100_000n, challengePeriod: 600 })
+    for (let n = 1; n <= 3; n++) await t.call(payerSide, payeeSide, ch, n)
+    const settler = createSettler({
+      payee: payeeSide.payee,
+      store: payeeSide.store,
+      wallet: payeeSide.walletClient!,
+      publicClient: t.publicClient,
+      channels: t.channels,
+    })
+    expect(settler.unclaimed()).toEqual([
+      {
+        channelId: ch.channelId,
+        unclaimed: 3n * price,
+        status: 'open',
+        closesAt: 0n,
+        challengePeriod: 600n,
+      },
+    ])
+    await settler.claim(ch.channelId)
+    expect(settler.unclaimed()).toEqual([])
   })
 })

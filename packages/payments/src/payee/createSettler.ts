@@ -14,6 +14,24 @@ export type ClaimPolicy = {
   maxAgeMs?: number
 }
 
+/**
+ * Something a payee must hear about before it costs money:
+ * - `CLAIM_FAILING`: a closing channel's claim keeps failing; retried until the window ends.
+ * - `CLAIM_MISSED`: the window ended first; the payer's closing figure stands.
+ * - `WATCH_FAILING`: the RPC keeps failing, so closes may go unseen.
+ * - `UNCLAIMED_AT_STOP`: going offline with served calls not yet claimed.
+ */
+export type SettlerWarning = {
+  code: 'CLAIM_FAILING' | 'CLAIM_MISSED' | 'WATCH_FAILING' | 'UNCLAIMED_AT_STOP'
+  message: string
+  channelId?: Hex
+  /** Served but not claimed on chain (base units). */
+  unclaimed?: bigint
+  /** Unix seconds when the challenge window ends (a closing channel). */
+  closesAt?: bigint
+  cause?: unknown
+}
+
 /** Most blocks one `eth_getLogs` of the close watcher spans: within public RPCs' limits. */
 const maxBlockRange = 500n
 
@@ -36,21 +54,38 @@ export type Settler = {
   /** Applies the policy to every channel; closing channels are always claimed. */
   settle(): Promise<{ channelId: Hex; hash: Hash; amount: bigint }[]>
   /**
+   * Channels holding served calls not yet claimed on chain, with what a payee going offline
+   * must know: a close can start any time, and must be answered within `challengePeriod`.
+   */
+  unclaimed(): {
+    channelId: Hex
+    unclaimed: bigint
+    status: PayeeChannel['status']
+    closesAt: bigint
+    challengePeriod: bigint
+  }[]
+  /**
    * Follows `CloseStarted` for this payee's channels and claims the newest served voucher at
    * once, well before the challenge window ends. Also checks every channel on start, for closes
    * that began while the payee was down. Returns a function that stops watching at once: no
    * further RPC request, no timer left, a poll under way ignored.
    */
   watch(options?: {
-    /** Retries of a failed claim after a close started (default 5, backing off from 200 ms). */
+    /**
+     * Retries of a failed claim after a close started before each retry also warns
+     * (`CLAIM_FAILING`; default 5, backing off from 200 ms to 30 s). It keeps retrying until the
+     * challenge window ends (`CLAIM_MISSED`) or the claim lands.
+     */
     retries?: number
     /** How long to wait for calls still running at a close before the last claim (default 30 s). */
     settleWithinMs?: number
     /** How often to ask the RPC for new `CloseStarted` events (default 2,000 ms). */
     pollingIntervalMs?: number
     onClaim?: (claim: { channelId: Hex; hash: Hash; amount: bigint }) => void
-    /** A failed poll (retried next tick), channel read or, after its retries, claim. */
+    /** A failed poll (retried next tick), channel read or claim attempt. */
     onError?: (error: unknown) => void
+    /** What the payee must act on: claims failing or missed, a watcher that cannot see. */
+    onWarning?: (warning: SettlerWarning) => void
   }): Promise<() => void>
 }
 
@@ -134,9 +169,32 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
     return done
   }
 
+  /** Served (committed) but not yet claimed on chain. */
+  const unclaimedOf = (channelId: Hex): bigint => {
+    const channel = store.getChannel(channelId)
+    const best = store.highestCommitted(channelId)
+    if (!channel || !best || best.cumulativeAmount <= channel.claimed) return 0n
+    return best.cumulativeAmount - channel.claimed
+  }
+
   return {
     claim,
     settle,
+    unclaimed: () =>
+      store.listChannels().flatMap((channel) => {
+        const unclaimed = channel.status === 'closed' ? 0n : unclaimedOf(channel.channelId)
+        return unclaimed > 0n
+          ? [
+              {
+                channelId: channel.channelId,
+                unclaimed,
+                status: channel.status,
+                closesAt: channel.closesAt,
+                challengePeriod: BigInt(channel.key.challengePeriod),
+              },
+            ]
+          : []
+      }),
     async watch(options = {}) {
       const pollingIntervalMs = options.pollingIntervalMs ?? 2_000
       let stopped = false
@@ -181,11 +239,40 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
               return
             } catch (error) {
               if (stopped) return
-              if (attempt >= (options.retries ?? 5)) {
-                options.onError?.(error)
+              options.onError?.(error)
+              const channel = store.getChannel(channelId)
+              const atRisk = unclaimedOf(channelId)
+              const closesAt = channel?.closesAt ?? 0n
+              // Over when nothing is at stake, or the window has ended: finalized on chain, or
+              // (the chain out of reach) its end passed by this clock.
+              const ended =
+                channel?.status === 'closed' || (closesAt > 0n && now() >= Number(closesAt) * 1_000)
+              if (atRisk === 0n) return
+              if (ended) {
+                options.onWarning?.({
+                  code: 'CLAIM_MISSED',
+                  message: `Channel ${channelId} closed before ${atRisk} of served calls could be claimed; the payer's closing voucher settled it.`,
+                  channelId,
+                  unclaimed: atRisk,
+                  closesAt,
+                  cause: error,
+                })
                 return
               }
-              await sleep(200 * 2 ** attempt)
+              const left =
+                closesAt > 0n
+                  ? Math.max(0, Number(closesAt) * 1_000 - now())
+                  : Number.POSITIVE_INFINITY
+              if (attempt + 1 >= (options.retries ?? 5))
+                options.onWarning?.({
+                  code: 'CLAIM_FAILING',
+                  message: `Claiming ${atRisk} on closing channel ${channelId} failed ${attempt + 1} times; retrying until its window ends${Number.isFinite(left) ? ` in ${Math.round(left / 1_000)} s` : ''}. Check the RPC and the payee's gas.`,
+                  channelId,
+                  unclaimed: atRisk,
+                  closesAt,
+                  cause: error,
+                })
+              await sleep(Math.min(200 * 2 ** attempt, 30_000, Math.max(left, 200)))
             }
           }
         } finally {
@@ -207,6 +294,7 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
       // The newest block whose CloseStarted events were read. Unknown until the RPC first
       // answers: then every channel is checked again, for closes that began before.
       let cursor: bigint | undefined
+      let failures = 0
       const latestBlock = () => publicClient.getBlockNumber({ cacheTime: 0 })
       const poll = async () => {
         const latest = await latestBlock()
@@ -245,9 +333,23 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
           let behind: boolean | undefined
           try {
             behind = await poll()
+            failures = 0
           } catch (error) {
             // The cursor stays put: the next tick reads the same blocks again.
             if (!stopped) options.onError?.(error)
+            failures++
+            // Said once a few polls in a row have failed, then every 30 polls: closes of this
+            // payee's channels go unseen while it lasts.
+            if (!stopped && (failures === 3 || (failures > 3 && failures % 30 === 0)))
+              options.onWarning?.({
+                code: 'WATCH_FAILING',
+                message: `The RPC has failed ${failures} polls in a row: closes of this payee's channels go unseen until it answers. Unclaimed: ${[
+                  ...store.listChannels(),
+                ]
+                  .map((c) => unclaimedOf(c.channelId))
+                  .reduce((a, b) => a + b, 0n)}.`,
+                cause: error,
+              })
           }
           if (!stopped) tick(behind ? 0 : pollingIntervalMs)
         }, delay)
