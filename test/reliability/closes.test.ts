@@ -91,6 +91,15 @@ describe('stale closes', () => {
     await p.provider.settler.claim(channelId)
     await p.call(3)
     await p.provider.stop() // offline, holding 5 calls' vouchers, 2 claimed
+    // Warned on going offline, before any close: what is at stake and by when to be back.
+    const { channelId: owedOn } = relationshipOf(p.consumer)
+    expect(t.warnings.filter((w) => w.channelId === owedOn)).toEqual([
+      expect.objectContaining({
+        code: 'UNCLAIMED_AT_STOP',
+        unclaimed: 3n * price,
+        message: expect.stringContaining(`within ${window} s`),
+      }),
+    ])
     await p.close()
     await t.elapse(window + 1)
     await p.finalize()
@@ -228,7 +237,7 @@ describe('chain outages during a challenge window', () => {
     const proxy = await startRpcProxy(t.devnet.rpcUrl)
     try {
       const network = { ...t.network, rpcUrl: proxy.url }
-      const p = await pair('rpc-outage', { network })
+      const p = await pair('rpc-outage', { network, watchIntervalMs: 100 })
       await p.call(3)
       const { channelId } = relationshipOf(p.consumer)
       proxy.down()
@@ -237,6 +246,10 @@ describe('chain outages during a challenge window', () => {
       // The agent's watcher polls into the outage a number of times.
       await until(() => proxy.failed() >= failedAt + 10, { what: 'polls during the outage' })
       expect((await t.channel(channelId)).claimed).toBe(0n)
+      // Said clearly while it lasts: closes go unseen.
+      expect(t.warnings).toContainEqual(
+        expect.objectContaining({ agent: 1, code: 'WATCH_FAILING' }),
+      )
       proxy.up()
       await until(async () => (await t.channel(channelId)).claimed === 3n * price, {
         what: 'the claim after the outage',

@@ -12,6 +12,7 @@ import { createClients } from '@gotong/chain'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
 import { gotongTokenAbi, paymentChannelsAbi } from '@gotong/contracts'
 import { bigintReplacer, gotongDomain, voucherTypes, WireError } from '@gotong/core'
+import type { SettlerWarning } from '@gotong/payments/payee'
 import { createHttpClient } from '@gotong/transport'
 import { type Address, createTestClient, type Hex, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -31,12 +32,15 @@ export async function setup(options: { accounts?: number; chainId?: number } = {
   const network = devnet as Network
   const testClient = createTestClient({ mode: 'anvil', transport: http(devnet.rpcUrl) })
   const agents: Agent[] = []
+  /** Every warning an agent made here raised, with the agent's account index. */
+  const warnings: (SettlerWarning & { agent: number })[] = []
   let n = 0
   const key = (index: number) => devnet.accounts[index]!.privateKey
 
   const t = {
     devnet,
     dir,
+    warnings,
     network,
     contracts,
     testClient,
@@ -49,6 +53,8 @@ export async function setup(options: { accounts?: number; chainId?: number } = {
         account: key(index),
         network,
         store: t.store(`agent-${index}`),
+        // Collected for the tests that check them, instead of process warnings on stderr.
+        onWarning: (warning) => warnings.push({ agent: index, ...warning }),
         ...extra,
       })
       agents.push(agent)

@@ -21,6 +21,7 @@ import {
   createSettler,
   type Payee,
   type Settler,
+  type SettlerWarning,
 } from '@gotong/payments/payee'
 import { type ChannelWallet, createPayer, type Payer } from '@gotong/payments/payer'
 import { createHttpClient, createTransportServer } from '@gotong/transport'
@@ -80,6 +81,14 @@ export type CreateAgentParameters = {
   gate?: { confirmations?: number; ttlMs?: number }
   /** When the agent cashes its vouchers (checked every `settleEveryMs`); it always answers closes at once. */
   claimPolicy?: ClaimPolicy
+  /** How often a serving agent asks the chain for closes of its channels (default 2,000 ms). */
+  watchIntervalMs?: number
+  /**
+   * What a serving agent must act on before it costs money: claims failing or missed at a
+   * close, an RPC that keeps failing, going offline with calls unclaimed. By default each is a
+   * Node process warning (`GOTONG_<code>` on stderr).
+   */
+  onWarning?: (warning: SettlerWarning) => void
   /** How often the claim policy is applied while serving (default 1,000 ms). */
   settleEveryMs?: number
   /** Calls a new channel is funded for (default 100). */
@@ -286,6 +295,10 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
   })
   const { model, source: modelSource } = resolveModel(parameters.llm)
 
+  const warn =
+    parameters.onWarning ??
+    ((warning: SettlerWarning) =>
+      process.emitWarning(warning.message, { code: `GOTONG_${warning.code}` }))
   const responders: { stop(): void }[] = []
   let settleTimer: ReturnType<typeof setInterval> | undefined
   const agreementsFile = join(store, 'agreements.jsonl')
@@ -299,7 +312,15 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
         ...(parameters.host ? { host: parameters.host } : {}),
         ...(parameters.port !== undefined ? { port: parameters.port } : {}),
       })
-      unwatch = await settler.watch()
+      const stopWatching = await settler.watch({
+        ...(parameters.watchIntervalMs !== undefined
+          ? { pollingIntervalMs: parameters.watchIntervalMs }
+          : {}),
+        onWarning: warn,
+      })
+      // Stopped while the watcher started: it must not outlive the agent.
+      if (stopped) stopWatching()
+      else unwatch = stopWatching
       if (parameters.claimPolicy) {
         settleTimer = setInterval(() => {
           settler.settle().catch(() => undefined)
@@ -512,6 +533,17 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
       if (stopped) return
       stopped = true
       unwatch?.()
+      for (const owed of settler.unclaimed())
+        warn({
+          code: 'UNCLAIMED_AT_STOP',
+          message:
+            owed.status === 'closing'
+              ? `${name} stops with ${owed.unclaimed} of served calls unclaimed on channel ${owed.channelId}, which is closing: claim it (gotong channels claim) before ${new Date(Number(owed.closesAt) * 1_000).toISOString()}, or the payer's figure settles it.`
+              : `${name} stops with ${owed.unclaimed} of served calls unclaimed on channel ${owed.channelId}. Its payer can start a close at any time, which must be answered within ${owed.challengePeriod} s: claim now (gotong channels claim) or be back online within that time.`,
+          channelId: owed.channelId,
+          unclaimed: owed.unclaimed,
+          closesAt: owed.closesAt,
+        })
       if (settleTimer) clearInterval(settleTimer)
       for (const responder of responders) responder.stop()
       consumer.stop()
