@@ -1,3 +1,6 @@
+import http from 'node:http'
+import { typedDataSigner } from '@gotong/agent'
+import { privateKeySigner } from '@gotong/payments'
 import {
   createBus,
   createBusClient,
@@ -21,9 +24,8 @@ import { rate, type Suite, timeEach } from '../harness.js'
 const provider = privateKeyToAccount(
   '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80',
 )
-const consumer = privateKeyToAccount(
-  '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d',
-)
+const consumerKey = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d'
+const consumer = privateKeyToAccount(consumerKey)
 const chainId = 31337
 const body = { tool: 'weather', args: { city: 'Yogyakarta', days: 3 }, maxPrice: '50000' }
 const Body = z.object({
@@ -34,7 +36,9 @@ const Body = z.object({
 
 /**
  * Signed request round trips over loopback HTTP and over the in-process bus (client, server and
- * handler in this one process), and the envelope crypto beside bare viem.
+ * handler in this one process), first with a viem LocalAccount signing, then as an agent signs
+ * (native secp256k1 over the transport's own digest, the floor under every paid call), and the
+ * envelope crypto beside bare viem.
  */
 export const transport: Suite = {
   name: 'transport',
@@ -64,6 +68,7 @@ export const transport: Suite = {
       bus: createBusClient({ bus, signer: consumer, chainId }),
     }
 
+    const keepAlive = new http.Agent({ keepAlive: true })
     const presign = (n: number) =>
       Promise.all(
         Array.from({ length: n }, () =>
@@ -77,11 +82,24 @@ export const transport: Suite = {
         ),
       )
     const sendSigned: Record<keyof typeof clients, (text: string) => Promise<number>> = {
-      async HTTP(text) {
-        const response = await fetch(`${listener.url}/call`, { method: 'POST', body: text })
-        await response.text()
-        return response.status
-      },
+      // node:http on a keep-alive connection, as createHttpClient sends in Node.
+      HTTP: (text) =>
+        new Promise((resolve, reject) => {
+          const request = http.request(`${listener.url}/call`, {
+            method: 'POST',
+            agent: keepAlive,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(text),
+            },
+          })
+          request.on('response', (response) => {
+            response.resume()
+            response.on('end', () => resolve(response.statusCode ?? 0))
+          })
+          request.on('error', reject)
+          request.end(text)
+        }),
       async bus(text) {
         const signal = new AbortController().signal
         return (await bus.send({ to: provider.address, route: 'call', text, signal })).status
@@ -110,7 +128,7 @@ export const transport: Suite = {
             const status = await sendSigned[name](texts[next++]!)
             if (status !== 200) throw new Error(`request refused with ${status}`)
           }),
-          note: 'the same without the caller’s signing: the wire and the server’s checks',
+          note: `the same without the caller’s signing: the wire${name === 'HTTP' ? ' (node:http, kept alive)' : ''} and the server’s checks`,
         })
         const rates: number[] = []
         await rate(concurrent, () => Promise.all(Array.from({ length: concurrent }, call)))
@@ -132,7 +150,76 @@ export const transport: Suite = {
           note: 'callers and server share this process, so the callers’ signing counts too',
         })
       }
+
+      // As an agent calls: its signer (typedDataSigner over privateKeySigner), calls per second
+      // at 1 and 32 callers, and the CPU each call costs this process (client and server both).
+      const agentSigner = typedDataSigner(privateKeySigner(consumerKey))
+      const agentPaths = {
+        'HTTP (node:http client)': createHttpClient({
+          signer: agentSigner,
+          chainId,
+          peers: { [provider.address]: listener.url },
+        }),
+        'HTTP (fetch client)': createHttpClient({
+          signer: agentSigner,
+          chainId,
+          peers: { [provider.address]: listener.url },
+          fetch: globalThis.fetch,
+        }),
+        bus: createBusClient({ bus, signer: agentSigner, chainId }),
+      }
+      const callers = ctx.quick ? 1 : 3
+      for (const [name, client] of Object.entries(agentPaths)) {
+        const call = () => client.request(provider.address, 'call', body)
+        const serial: number[] = []
+        const loaded: number[] = []
+        const cpu: number[] = []
+        for (let round = 0; round < callers; round++) {
+          const samples = await timeEach(runs, call)
+          serial.push(1_000 / (samples.reduce((sum, x) => sum + x, 0) / samples.length))
+          const used = process.cpuUsage()
+          loaded.push(
+            await rate(perBatch, () =>
+              Promise.all(
+                Array.from({ length: concurrent }, async () => {
+                  for (let i = 0; i < perBatch / concurrent; i++) await call()
+                }),
+              ),
+            ),
+          )
+          const spent = process.cpuUsage(used)
+          cpu.push((spent.user + spent.system) / perBatch)
+        }
+        ctx.log(
+          `agent signer, ${name}: ${serial.map(Math.round).join('/')} calls/s at 1 caller, ${loaded.map(Math.round).join('/')} at ${concurrent}, ${cpu.map(Math.round).join('/')} µs CPU per call`,
+        )
+        const main = name === 'HTTP (node:http client)'
+        ctx.record({
+          name: `agent signer, ${name} calls/s, 1 caller`,
+          unit: 'calls/s',
+          samples: serial,
+          note: 'sign + send + verify + handle + reply, one after another',
+        })
+        ctx.record({
+          name: `agent signer, ${name} calls/s, ${concurrent} callers`,
+          unit: 'calls/s',
+          samples: loaded,
+          ...(main ? { target: { min: 2_500 } } : {}),
+          note: main
+            ? 'what createHttpClient does in Node; every paid call rides on this'
+            : name === 'bus'
+              ? 'no network: signing, checks and handler alone'
+              : 'the same server, sent with Node’s fetch (browsers, or a fetch passed in)',
+        })
+        ctx.record({
+          name: `agent signer, ${name} CPU per call, ${concurrent} callers`,
+          unit: 'µs',
+          samples: cpu,
+          note: 'process CPU time (client and server) per call: steadier than calls/s on a busy machine',
+        })
+      }
     } finally {
+      keepAlive.destroy()
       await onBus.close()
       await listener.close()
     }
