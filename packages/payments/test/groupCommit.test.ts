@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, test } from 'vitest'
-import { groupCommit, openDatabase } from '../src/node/openDatabase.js'
+import { backgroundCheckpoints, groupCommit, openDatabase } from '../src/node/openDatabase.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gotong-group-commit-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -46,6 +46,22 @@ describe('group commit', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'durability'").get()).toBe(
       undefined,
     )
+    db.close()
+  })
+
+  test('background checkpoints move the WAL into the database file on their timer, not in a commit', async () => {
+    const path = join(dir, 'checkpoints.sqlite')
+    const db = openDatabase(path, schema, { synchronous: 'normal' })
+    const stop = backgroundCheckpoints(db, 50)
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000)
+    const before = statSync(path).size
+    const insert = db.prepare('INSERT INTO t VALUES (?)')
+    for (let n = 0; n < 2_000; n++) db.transaction(() => insert.run(n))()
+    // Committed to the WAL only: the database file has not grown.
+    expect(statSync(path).size).toBe(before)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(statSync(path).size).toBeGreaterThan(before)
+    stop()
     db.close()
   })
 })

@@ -93,3 +93,19 @@ export function groupCommit(
     return waiting
   }
 }
+
+/**
+ * Moves WAL checkpoints off the hot path: SQLite's automatic one runs inside whichever commit
+ * crosses 1,000 WAL pages (adding ~40 µs to every commit here, amortized). Instead a timer
+ * checkpoints every `everyMs`, writing each page changed since once however often it changed,
+ * and the automatic checkpoint stays as a backstop at 10,000 pages. Returns the stop function
+ * for the store's `close()`.
+ */
+export function backgroundCheckpoints(db: Database.Database, everyMs = 1_000): () => void {
+  db.pragma('wal_autocheckpoint = 10000')
+  const timer = setInterval(() => {
+    if (db.open) db.pragma('wal_checkpoint(PASSIVE)')
+  }, everyMs)
+  timer.unref()
+  return () => clearInterval(timer)
+}

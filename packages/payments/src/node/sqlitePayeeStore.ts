@@ -3,6 +3,7 @@ import type { Address, Hex } from 'viem'
 import { SignedReceipt } from '../receipt/signedReceipt.js'
 import type { PayeeChannel, PayeeClaim, PayeeStore, PayeeVoucher } from '../store/types.js'
 import {
+  backgroundCheckpoints,
   big,
   groupCommit,
   openDatabase,
@@ -123,6 +124,7 @@ export function createSqlitePayeeStore(path: string, options: SqliteStoreOptions
     listChannelClaims: db.prepare('SELECT * FROM claims WHERE channel_id = ? ORDER BY at'),
   }
   const durable = groupCommit(db, options)
+  const stopCheckpoints = backgroundCheckpoints(db)
   return {
     transaction: (fn) => db.transaction(fn)(),
     durable,
@@ -202,7 +204,10 @@ export function createSqlitePayeeStore(path: string, options: SqliteStoreOptions
         }),
       )
     },
-    close: () => db.close(),
+    close: () => {
+      stopCheckpoints()
+      db.close()
+    },
   }
 }
 

@@ -3,6 +3,7 @@ import type { Address, Hex } from 'viem'
 import { SignedReceipt } from '../receipt/signedReceipt.js'
 import type { PayerChannel, PayerStore, PayerVoucher } from '../store/types.js'
 import {
+  backgroundCheckpoints,
   big,
   groupCommit,
   openDatabase,
@@ -84,6 +85,7 @@ type VoucherRow = {
 export function createSqlitePayerStore(path: string, options: SqliteStoreOptions = {}): PayerStore {
   const db = openDatabase(path, schema, options)
   const durable = groupCommit(db, options)
+  const stopCheckpoints = backgroundCheckpoints(db)
   db.defaultSafeIntegers(false)
   const q = {
     getChannel: db.prepare('SELECT * FROM channels WHERE channel_id = ?'),
@@ -154,7 +156,10 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
         ? (q.listChannelVouchers.all(channelId) as VoucherRow[])
         : (q.listVouchers.all() as VoucherRow[])
       ).map(toVoucher),
-    close: () => db.close(),
+    close: () => {
+      stopCheckpoints()
+      db.close()
+    },
   }
 }
 
