@@ -16,7 +16,13 @@ import {
   negotiate,
   type ScoreFunction,
 } from '@gotong/negotiation'
-import { type Budget, ChannelError, type PayerVoucher, type SignedReceipt } from '@gotong/payments'
+import {
+  type Budget,
+  ChannelError,
+  type PayerVoucher,
+  ReceiptInvalidError,
+  type SignedReceipt,
+} from '@gotong/payments'
 import {
   type ChannelWallet,
   type IssuedVoucher,
@@ -477,7 +483,19 @@ export function createConsumer(parameters: CreateConsumerParameters) {
    * or refuses it (then its voucher is reused). Signing past it could pay for a call never
    * served, since vouchers are cumulative.
    */
-  const resolveInDoubt = async (relationship: Relationship) => {
+  const resolving = new Map<Hex, Promise<void>>()
+  /** One resolution per channel at a time: concurrent calls wait for the one under way. */
+  const resolveInDoubt = (relationship: Relationship): Promise<void> => {
+    const { channelId } = relationship
+    if (!inDoubt.get(channelId)?.length) return Promise.resolve()
+    let running = resolving.get(channelId)
+    if (!running) {
+      running = resolveEach(relationship).finally(() => resolving.delete(channelId))
+      resolving.set(channelId, running)
+    }
+    return running
+  }
+  const resolveEach = async (relationship: Relationship) => {
     const pending = inDoubt.get(relationship.channelId)
     while (pending?.length) {
       const call = pending[0]!
@@ -493,18 +511,31 @@ export function createConsumer(parameters: CreateConsumerParameters) {
         })
         recovered.set(call.requestHash, answers)
       } catch (error) {
-        if (!definite(error))
+        if (error instanceof ReceiptInvalidError) {
+          // A receipt that does not prove this call: not re-sent forever; the voucher stays
+          // issued in the ledger, for the books to show.
+          pending.splice(pending.indexOf(call), 1)
+          throw error
+        }
+        if (!definite(error)) {
           throw new AgentError(
             'TOOL_UNAVAILABLE',
             `Tool ${relationship.toolId} still does not answer an earlier call; nothing new is signed until it does.`,
             { cause: error },
           )
+        }
         const replayed = error.data?.receipt
-        if (error.reason === 'replayed' && replayed)
-          payer.confirm(call.issued, replayed, call.requestHash)
-        else payer.fail(call.issued)
+        // Served already (its reply lost): the receipt says for which request.
+        try {
+          if (error.reason === 'replayed' && replayed)
+            payer.confirm(call.issued, replayed, receiptRequestOf(replayed))
+          else payer.fail(call.issued)
+        } catch (invalid) {
+          pending.splice(pending.indexOf(call), 1)
+          throw invalid
+        }
       }
-      pending.shift()
+      pending.splice(pending.indexOf(call), 1)
     }
     inDoubt.delete(relationship.channelId)
   }
@@ -567,8 +598,14 @@ export function createConsumer(parameters: CreateConsumerParameters) {
       if (!(error instanceof ChannelError && error.code === 'CHANNEL_DEPOSIT_EXHAUSTED'))
         throw error
       // The channel's calls are used up: agree again and fund a new one.
+      // Concurrent calls all find it used up: the first replaces it, the others take the
+      // replacement (never delete a newer relationship another call just set).
       const stale = relationships.get(toolId.toString())
-      if (stale && (await stale.catch(() => undefined))?.channelId === relationship.channelId)
+      if (
+        stale &&
+        (await stale.catch(() => undefined))?.channelId === relationship.channelId &&
+        relationships.get(toolId.toString()) === stale
+      )
         relationships.delete(toolId.toString())
       relationship = await relationshipFor(toolId, relationshipOptions)
       voucher = await voucherFor(relationship)
