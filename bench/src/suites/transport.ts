@@ -204,9 +204,8 @@ export const transport: Suite = {
           name: `agent signer, ${name} calls/s, ${concurrent} callers`,
           unit: 'calls/s',
           samples: loaded,
-          ...(main ? { target: { min: 2_500 } } : {}),
           note: main
-            ? 'what createHttpClient does in Node; every paid call rides on this'
+            ? 'what createHttpClient does in Node, client and server in this one process; every paid call rides on this (paidCall puts the server in its own process)'
             : name === 'bus'
               ? 'no network: signing, checks and handler alone'
               : 'the same server, sent with Node’s fetch (browsers, or a fetch passed in)',
