@@ -3,7 +3,7 @@ import { type CallForProposals, Proposal } from '@gotong/core'
 import { agreementDomain, agreementFor, signAgreement } from '@gotong/negotiation'
 import { type Address, type Hex, keccak256, toHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import {
   codeOf,
   countingTool,
@@ -21,14 +21,21 @@ beforeAll(async () => {
   t = await setup()
 })
 afterAll(async () => {
-  vi.restoreAllMocks()
   await t?.stop()
 })
 
 const price = 1_000n
-// The serving agent and the attacker's client keep real time; only the negotiation responder
-// (which reads the wall clock: createAgent does not hand it its `now`) is moved, with Date.now.
 const realNow = Date.now.bind(Date)
+/**
+ * How far both sides' clocks (the serving agent's `now`, which its negotiation responder and
+ * transport share, and the attacker's client) are moved forward when a step lets time pass.
+ */
+let ahead = 0
+const clock = () => realNow() + ahead
+// Each test has its own serving agents, on real time to begin with.
+beforeEach(() => {
+  ahead = 0
+})
 
 /** A consumer (account `index`) negotiating by hand with a serving agent, message by message. */
 function negotiator(
@@ -38,7 +45,7 @@ function negotiator(
   name: string,
 ) {
   const account = privateKeyToAccount(t.key(index))
-  const raw = rawClient(t.key(index), t.devnet.chainId, provider, { now: realNow })
+  const raw = rawClient(t.key(index), t.devnet.chainId, provider, { now: clock })
   const send = async (message: unknown) =>
     (await raw.request(`tools/${name}/negotiate`, wire(message))) as {
       type: string
@@ -51,10 +58,10 @@ function negotiator(
     send,
     /** A call for proposals; resolves with it and the provider's proposal. */
     async cfp() {
-      const now = BigInt(Math.floor(realNow() / 1000))
+      const now = BigInt(Math.floor(clock() / 1000))
       const cfp: CallForProposals = {
         type: 'cfp',
-        cfpId: keccak256(toHex(`${index}-${name}-${n++}-${realNow()}`)),
+        cfpId: keccak256(toHex(`${index}-${name}-${n++}-${clock()}`)),
         consumer: account.address,
         chainId: t.devnet.chainId,
         tool: {
@@ -88,7 +95,7 @@ function negotiator(
 
 describe('negotiation abuse against a serving agent, over HTTP', () => {
   test('an expired offer, a replayed accept, messages after the end, a payee changed after acceptance: each refused with its reason', async () => {
-    const provider = await t.agent(1, { now: realNow })
+    const provider = await t.agent(1, { now: clock })
     const counted = countingTool('negotiable')
     const served = await provider.serve(counted.tool, { price })
     const c = negotiator(2, provider, served, 'negotiable')
@@ -96,9 +103,11 @@ describe('negotiation abuse against a serving agent, over HTTP', () => {
     // 1. An offer accepted after it lapsed (the offer's own timer has not even fired yet).
     const late = await c.cfp()
     const lateAccept = await c.accept(late.cfp, late.proposal)
-    const lapse = Number(late.proposal.expiresAt) * 1000 - realNow() + 1_000
-    vi.spyOn(Date, 'now').mockImplementation(() => realNow() + lapse)
-    const expired = await c.send(lateAccept).finally(() => vi.restoreAllMocks())
+    const lapse = Number(late.proposal.expiresAt) * 1000 - clock() + 1_000
+    // Both sides a lapse later (and from then on: a server's time never steps back): the
+    // consumer's envelope is fresh, the offer is not.
+    ahead += lapse
+    const expired = await c.send(lateAccept)
     expect(expired).toMatchObject({ type: 'reject', reason: 'expired' })
 
     // 2. An agreement made properly, then its accept replayed, and a different accept after it.

@@ -416,6 +416,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
         })
       const published = await publishOrReuse(tool.name, manifestFor(tool), accessPredicate)
       const hosted = hostTool({
+        now,
         signer: typedDataSigner(signer),
         agreements: savedAgreements.filter(
           (a) =>

@@ -1,5 +1,6 @@
 import { appendFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { createBudget } from '@gotong/payments'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { type ConsumerEvent, defineTool } from '../src/index.js'
@@ -124,5 +125,20 @@ describe('a consumer agent restarted on the same store', () => {
     const result = await second.call(served.toolId, { text: 'second process' })
     expect(result.receipt.receipt.calls).toBe(2n) // the last good line still counts
     await second.stop()
+  })
+
+  test('a channel is funded for no more calls than the budget can pay for', async () => {
+    const provider = await t.agent(7)
+    const served = await provider.serve(wordStats, { price: '0.002' })
+    const consumer = await t.agent(8, {
+      store: join(t.dir, 'budgeted-consumer'),
+      budget: createBudget('consumer', { max: 25n * 2_000n + 1_999n }),
+    })
+    const before = await t.balance(consumer.address)
+    const result = await consumer.call(served.toolId, { text: 'budgeted' })
+    // 100 calls by default; the budget allows 25 whole calls, so 25 are locked, not 100.
+    expect(await t.balance(consumer.address)).toBe(before - 25n * 2_000n)
+    expect(consumer.payer.getChannel(result.receipt.receipt.channelId)?.deposit).toBe(25n * 2_000n)
+    await consumer.stop()
   })
 })

@@ -49,8 +49,10 @@ describe('token gating', () => {
         args: [who, 1n],
       })) > 0n
 
+    // Every agent here shares one clock, moved forward past the gate's TTL.
     let offset = 0
-    const provider = await t.agent(1, { now: () => Date.now() + offset, gate: { ttlMs: 5_000 } })
+    const now = () => Date.now() + offset
+    const provider = await t.agent(1, { now, gate: { ttlMs: 5_000 } })
     const served = await provider.serve(wordStats, {
       price: 2_000n,
       gate: { erc1155: accessPass, id: 1n },
@@ -58,11 +60,11 @@ describe('token gating', () => {
     })
     expect(served.accessPredicate).toMatch(/^0x[0-9a-fA-F]{40}$/)
 
-    const holder = await t.agent(2)
+    const holder = await t.agent(2, { now })
     await mint(holder.address)
     await testClient.mine({ blocks: 1 }) // gates read one block behind the head
-    const outsider = await t.agent(3)
-    const late = await t.agent(4)
+    const outsider = await t.agent(3, { now })
+    const late = await t.agent(4, { now })
 
     const ok = await holder.call(served.toolId, { text: 'gated words' })
     expect(ok.price).toBe(1_000n) // the holder's discount

@@ -15,6 +15,7 @@ import {
   type Signer as NegotiationSigner,
   negotiate,
   type ScoreFunction,
+  systemClock,
 } from '@gotong/negotiation'
 import {
   type Budget,
@@ -290,6 +291,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     const eventToolId = 'toolId' in target ? target.toolId : 0n
     const negotiation = await negotiate(
       {
+        ...(parameters.now ? { clock: { ...systemClock, now: parameters.now } } : {}),
         signer: account,
         ...(emit
           ? {
@@ -330,7 +332,13 @@ export function createConsumer(parameters: CreateConsumerParameters) {
         score: meetsSlaThenCheapest,
         verify: verifyAgreementFast,
         fund: async ({ proposal, agreement }) => {
-          const wanted = proposal.terms.pricePerCall * calls
+          // A deposit is locked, not spent, but never more than the budget could ever pay out:
+          // whole calls of what remains of it (the provider's minimum deposit still applies).
+          const price = proposal.terms.pricePerCall
+          const left = options.budget?.remaining()
+          const affordable = left === undefined || price === 0n ? undefined : (left / price) * price
+          const full = price * calls
+          const wanted = affordable !== undefined && affordable < full ? affordable : full
           const floor = proposal.channel.minDeposit > 0n ? proposal.channel.minDeposit : 1n
           const deposit = wanted > floor ? wanted : floor
           const opening = chainQueue.then(() =>

@@ -1,5 +1,5 @@
 import { Bytes32, contentHash, type SignedAgreement, WireError } from '@gotong/core'
-import { createResponder, type PricingPolicy, type Signer } from '@gotong/negotiation'
+import { createResponder, type PricingPolicy, type Signer, systemClock } from '@gotong/negotiation'
 import { ChannelKey, type VoucherRejectedError } from '@gotong/payments'
 import type { Payee } from '@gotong/payments/payee'
 import type { TransportServer } from '@gotong/transport'
@@ -44,6 +44,8 @@ export type HostToolParameters = {
   agreements?: readonly SignedAgreement[]
   /** Every new agreement, to persist it. */
   onAgreement?: (agreement: SignedAgreement) => void
+  /** Milliseconds since the epoch (offers' expiry, agreements' validity); injected in tests. */
+  now?: () => number
   /** Called for every call served or refused, for live views and ledgers. */
   onCall?: (event: { caller: Address; termsHash: Hex; ok: boolean; code?: string }) => void
 }
@@ -60,6 +62,7 @@ export function hostTool(parameters: HostToolParameters) {
     (parameters.agreements ?? []).map((a) => [a.termsHash, a] as const),
   )
   const responder = createResponder({
+    ...(parameters.now ? { clock: { ...systemClock, now: parameters.now } } : {}),
     signer: parameters.signer ?? parameters.account,
     verify: verifyAgreementFast,
     chainId: parameters.chainId,
