@@ -222,3 +222,31 @@ describe('the payer store file', () => {
     db.close()
   })
 })
+
+describe('the payer store by status', () => {
+  test('lists only the vouchers with a status, for one channel or all; recover() reads only those in doubt', async () => {
+    const payerSide = t.payerOf(1)
+    const payeeSide = t.payeeOf(2)
+    const ch = await t.channel(payerSide, payeeSide)
+    const issue = (n: number) =>
+      payerSide.payer.createVoucher({
+        channelId: ch.channelId,
+        termsHash: ch.termsHash,
+        amount: price,
+        requestHash: keccak256(toHex(`status ${n}`)),
+      })
+    await t.call(payerSide, payeeSide, ch, 1) // served
+    const failed = await issue(2)
+    payerSide.payer.fail(failed)
+    await issue(3) // reuses call 2's voucher: issued again
+    await issue(4) // call 3, issued
+    const byStatus = (status?: 'issued' | 'served' | 'failed') =>
+      payerSide.store.listVouchers(ch.channelId, status).map((v) => v.calls)
+    expect(byStatus()).toEqual([1n, 2n, 3n])
+    expect(byStatus('served')).toEqual([1n])
+    expect(byStatus('issued')).toEqual([2n, 3n])
+    expect(byStatus('failed')).toEqual([])
+    expect(payerSide.store.listVouchers(undefined, 'issued').map((v) => v.calls)).toEqual([2n, 3n])
+    expect(payerSide.payer.recover().inDoubt.map((v) => v.calls)).toEqual([2n, 3n])
+  })
+})

@@ -179,9 +179,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     restored.add(relationship)
     // Vouchers the earlier process signed and never heard back about go out first, with the
     // next calls: nothing newer is signed past them.
-    const left = payer
-      .vouchers(line.channelId)
-      .filter((v) => v.status === 'issued' && v.signature !== undefined)
+    const left = payer.vouchers(line.channelId, 'issued').filter((v) => v.signature !== undefined)
     if (left.length > 0) carried.set(line.channelId, left)
     return relationship
   }

@@ -106,6 +106,14 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
        WHERE channel_id = ? AND terms_hash = ? AND amount = ? AND status = 'failed' ORDER BY calls LIMIT 1`,
     ),
     listVouchers: db.prepare('SELECT * FROM vouchers ORDER BY issued_at, channel_id, calls'),
+    // By status: a scan inside SQLite, parsing only the rows that match (no index, which every
+    // call's insert and update would have to keep).
+    listByStatus: db.prepare(
+      'SELECT * FROM vouchers WHERE status = ? ORDER BY issued_at, channel_id, calls',
+    ),
+    listChannelByStatus: db.prepare(
+      'SELECT * FROM vouchers WHERE channel_id = ? AND status = ? ORDER BY calls',
+    ),
     listChannelVouchers: db.prepare('SELECT * FROM vouchers WHERE channel_id = ? ORDER BY calls'),
   }
   return {
@@ -151,10 +159,15 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
       const row = q.findReusable.get(channelId, termsHash, big(amount)) as VoucherRow | undefined
       return row && toVoucher(row)
     },
-    listVouchers: (channelId) =>
-      (channelId
-        ? (q.listChannelVouchers.all(channelId) as VoucherRow[])
-        : (q.listVouchers.all() as VoucherRow[])
+    listVouchers: (channelId, status) =>
+      (
+        (status
+          ? channelId
+            ? q.listChannelByStatus.all(channelId, status)
+            : q.listByStatus.all(status)
+          : channelId
+            ? q.listChannelVouchers.all(channelId)
+            : q.listVouchers.all()) as VoucherRow[]
       ).map(toVoucher),
     close: () => {
       stopCheckpoints()

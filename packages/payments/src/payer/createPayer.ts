@@ -71,7 +71,8 @@ export type Payer = {
   resume(voucher: PayerVoucher, options?: { budget?: Budget }): IssuedVoucher
   /** Vouchers recorded but never signed (the process stopped in between) become reusable. */
   recover(): { reusable: number; inDoubt: PayerVoucher[] }
-  vouchers(channelId?: Hex): PayerVoucher[]
+  /** A channel's vouchers (or all), optionally only those with `status`. */
+  vouchers(channelId?: Hex, status?: PayerVoucher['status']): PayerVoucher[]
 }
 
 /**
@@ -274,7 +275,7 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
       let reusable = 0
       const inDoubt: PayerVoucher[] = []
       store.transaction(() => {
-        for (const v of store.listVouchers()) {
+        for (const v of store.listVouchers(undefined, 'issued')) {
           if (v.status !== 'issued') continue
           if (v.signature === undefined) {
             store.saveVoucher({ ...v, status: 'failed' })
@@ -284,7 +285,7 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
       })
       return { reusable, inDoubt }
     },
-    vouchers: (channelId) => store.listVouchers(channelId),
+    vouchers: (channelId, status) => store.listVouchers(channelId, status),
   }
 }
 

@@ -58,7 +58,8 @@ export type PayerStore = {
   saveVoucher(voucher: PayerVoucher): void
   /** The lowest-numbered `failed` voucher of a channel for these terms and amount. */
   findReusable(channelId: Hex, termsHash: Hex, amount: bigint): PayerVoucher | undefined
-  listVouchers(channelId?: Hex): PayerVoucher[]
+  /** A channel's vouchers (or all), optionally only those with `status`. */
+  listVouchers(channelId?: Hex, status?: PayerVoucherStatus): PayerVoucher[]
   close(): void
 }
 
