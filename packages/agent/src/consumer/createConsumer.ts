@@ -567,8 +567,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     const requestOf = async (r: Relationship) =>
       callRequestHash(await toolName(toolId), r.agreement.termsHash, input)
     const request = await requestOf(relationship)
-    const answered = recovered.get(request)?.shift()
-    if (recovered.get(request)?.length === 0) recovered.delete(request)
+    const answered = takeFirst(recovered, request)
     if (answered) {
       parameters.onEvent?.({
         type: 'call',
@@ -585,8 +584,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
       const budget = r.budget?.child(termsHash, {
         max: agreement.pricePerCall * (agreement.maxCalls || 2n ** 64n),
       })
-      const left = carried.get(r.channelId)?.shift()
-      if (carried.get(r.channelId)?.length === 0) carried.delete(r.channelId)
+      const left = takeFirst(carried, r.channelId)
       if (left) return { issued: payer.resume(left, budget ? { budget } : {}), requestHash }
       const issued = await payer.createVoucher({
         channelId: r.channelId,
@@ -636,7 +634,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
         payer.fail(issued)
         // A relationship taken from an earlier process that the provider no longer honours
         // (it forgot the agreement, or the channel is closing): agree and fund anew, once.
-        if (restored.has(relationship) && stale.has(agentCodeOf(error) ?? '')) {
+        if (restored.has(relationship) && relationshipOver.has(agentCodeOf(error) ?? '')) {
           restored.delete(relationship)
           saved.delete(toolId.toString())
           relationships.delete(toolId.toString())
@@ -690,7 +688,7 @@ export function createConsumer(parameters: CreateConsumerParameters) {
 }
 
 /** Refusals that mean a saved relationship is over, not that the call is wrong. */
-const stale = new Set([
+const relationshipOver = new Set([
   'AGREEMENT_UNKNOWN',
   'VOUCHER_UNKNOWN_CHANNEL',
   'VOUCHER_CHANNEL_CLOSING',
@@ -721,6 +719,14 @@ function callId(): string {
 
 function nameOf(listing: Listing): string {
   return listing.manifest!.name
+}
+
+/** Takes the first of a key's queue, dropping the key once its queue is empty. */
+function takeFirst<K, V>(queues: Map<K, V[]>, key: K): V | undefined {
+  const queue = queues.get(key)
+  const first = queue?.shift()
+  if (queue?.length === 0) queues.delete(key)
+  return first
 }
 
 /** The saved relationships, newest per tool; unreadable lines are skipped. */
