@@ -143,12 +143,17 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
     return run
   }
 
+  /** Served (committed) but not yet claimed on chain. */
+  const unclaimedOf = (channelId: Hex, channel = store.getChannel(channelId)): bigint => {
+    const best = store.highestCommitted(channelId)
+    if (!channel || !best || best.cumulativeAmount <= channel.claimed) return 0n
+    return best.cumulativeAmount - channel.claimed
+  }
+
   const due = (channel: PayeeChannel): boolean => {
     if (channel.status === 'closing') return true
-    const best = store.highestCommitted(channel.channelId)
-    if (!best) return false
-    const unclaimed = best.cumulativeAmount - channel.claimed
-    if (unclaimed <= 0n) return false
+    const unclaimed = unclaimedOf(channel.channelId, channel)
+    if (unclaimed === 0n) return false
     if (policy.minAmount !== undefined && unclaimed >= policy.minAmount) return true
     if (policy.maxAgeMs !== undefined) {
       const oldest = store
@@ -169,20 +174,12 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
     return done
   }
 
-  /** Served (committed) but not yet claimed on chain. */
-  const unclaimedOf = (channelId: Hex): bigint => {
-    const channel = store.getChannel(channelId)
-    const best = store.highestCommitted(channelId)
-    if (!channel || !best || best.cumulativeAmount <= channel.claimed) return 0n
-    return best.cumulativeAmount - channel.claimed
-  }
-
   return {
     claim,
     settle,
     unclaimed: () =>
       store.listChannels().flatMap((channel) => {
-        const unclaimed = channel.status === 'closed' ? 0n : unclaimedOf(channel.channelId)
+        const unclaimed = channel.status === 'closed' ? 0n : unclaimedOf(channel.channelId, channel)
         return unclaimed > 0n
           ? [
               {
