@@ -10,7 +10,7 @@ import {
   type PublicClient,
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createSettler, type SettlerWarning } from '../src/payee.js'
+import { createSettler, type Settler, type SettlerWarning } from '../src/payee.js'
 import { finalizeChannel, startCloseChannel } from '../src/payer.js'
 import { price, type Setup, setup } from './fixture.js'
 
@@ -107,6 +107,18 @@ async function payeeWithChannel(publicClient: PublicClient, calls: number) {
   return { ch, settler, close, claimed }
 }
 
+/** Starts a settler's watcher that records the amounts it claims and the errors it reports. */
+async function recordWatch(settler: Settler) {
+  const claims: bigint[] = []
+  const errors: unknown[] = []
+  const stop = await settler.watch({
+    pollingIntervalMs,
+    onClaim: (c) => claims.push(c.amount),
+    onError: (e) => errors.push(e),
+  })
+  return { claims, errors, stop }
+}
+
 /** The channel ids of the CloseStarted logs in an RPC answer (none if it holds no logs). */
 const closesIn = (answer: unknown): Hex[] =>
   (Array.isArray(answer) ? (answer as Log[]) : []).flatMap((log) => {
@@ -164,13 +176,7 @@ describe('the settler’s CloseStarted watcher', () => {
   test('RPC errors reach onError; the watcher keeps polling and claims once the RPC answers again', async () => {
     const rpc = countingClient()
     const p = await payeeWithChannel(rpc.publicClient, 3)
-    const claims: bigint[] = []
-    const errors: unknown[] = []
-    const stop = await p.settler.watch({
-      pollingIntervalMs,
-      onClaim: (c) => claims.push(c.amount),
-      onError: (e) => errors.push(e),
-    })
+    const { claims, errors, stop } = await recordWatch(p.settler)
     try {
       rpc.down()
       await p.close() // the payer's own RPC works
@@ -190,13 +196,7 @@ describe('the settler’s CloseStarted watcher', () => {
   test('after an outage longer than an RPC’s eth_getLogs range, it catches up in slices and claims', async () => {
     const rpc = countingClient({ maxLogRange: 500 })
     const p = await payeeWithChannel(rpc.publicClient, 2)
-    const claims: bigint[] = []
-    const errors: unknown[] = []
-    const stop = await p.settler.watch({
-      pollingIntervalMs,
-      onClaim: (c) => claims.push(c.amount),
-      onError: (e) => errors.push(e),
-    })
+    const { claims, errors, stop } = await recordWatch(p.settler)
     try {
       rpc.down()
       await t.testClient.mine({ blocks: 1_200 })
@@ -215,13 +215,7 @@ describe('the settler’s CloseStarted watcher', () => {
     const p = await payeeWithChannel(rpc.publicClient, 2)
     await p.close()
     rpc.down()
-    const claims: bigint[] = []
-    const errors: unknown[] = []
-    const stop = await p.settler.watch({
-      pollingIntervalMs,
-      onClaim: (c) => claims.push(c.amount),
-      onError: (e) => errors.push(e),
-    })
+    const { claims, errors, stop } = await recordWatch(p.settler)
     try {
       await expect.poll(() => errors.length).toBeGreaterThanOrEqual(2)
       rpc.up()
