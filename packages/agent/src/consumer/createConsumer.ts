@@ -564,9 +564,13 @@ export function createConsumer(parameters: CreateConsumerParameters) {
     }
     let relationship = await relationshipFor(toolId, relationshipOptions)
     await resolveInDoubt(relationship)
+    const firstTerms = relationship.agreement.termsHash
+    const request = callRequestHash(await toolName(toolId), firstTerms, input)
+    // Hashed once per call; again only if a renewed channel brought new terms.
     const requestOf = async (r: Relationship) =>
-      callRequestHash(await toolName(toolId), r.agreement.termsHash, input)
-    const request = await requestOf(relationship)
+      r.agreement.termsHash === firstTerms
+        ? request
+        : callRequestHash(await toolName(toolId), r.agreement.termsHash, input)
     const answered = takeFirst(recovered, request)
     if (answered) {
       parameters.onEvent?.({
