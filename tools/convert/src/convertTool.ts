@@ -1,4 +1,4 @@
-import { defineTool } from '@gotong/agent'
+import { defineTool } from '@gotong/tool'
 import { z } from 'zod'
 import { Conversion, convert, resolveUnits } from './convert.js'
 import { ConversionError } from './errors.js'

@@ -1,4 +1,4 @@
-import { defineTool } from '@gotong/agent'
+import { defineTool } from '@gotong/tool'
 import { parseCsv } from '@gotong/tool-dataset-stats'
 import { z } from 'zod'
 import { DedupeResult, dedupeRecords } from './dedupeRecords.js'

@@ -1,4 +1,4 @@
-import { defineTool } from '@gotong/agent'
+import { defineTool } from '@gotong/tool'
 import { z } from 'zod'
 import { extractKeywords, KeywordsResult } from './extractKeywords.js'
 

@@ -1,4 +1,4 @@
-import { defineTool } from '@gotong/agent'
+import { defineTool } from '@gotong/tool'
 import { splitSentences } from '@gotong/tool-keywords'
 import { z } from 'zod'
 import { SummarizeError } from './errors.js'

@@ -1,0 +1,76 @@
+import type { z } from 'zod'
+
+// viem's `Address` and `Hex` are these same template literals, so values pass either way and
+// the tool contract needs no viem.
+type Address = `0x${string}`
+type Hex = `0x${string}`
+
+/** What a handler may know about the call it serves. Payment and gating stay outside. */
+export type ToolContext = {
+  /** The verified address of the calling agent. */
+  caller: Address
+  /** The agreement the call is paid under. */
+  termsHash: Hex
+  /** Aborted when the call's time is up. */
+  signal: AbortSignal
+}
+
+/** A tool: a name, a description, zod schemas for input and output, and a handler. */
+export type Tool<
+  Name extends string = string,
+  Input extends z.ZodType = z.ZodType,
+  Output extends z.ZodType = z.ZodType,
+> = {
+  readonly name: Name
+  readonly description: string
+  readonly input: Input
+  readonly output: Output
+  /** Manifest tags (capabilities), lowercase with hyphens. */
+  readonly tags: readonly string[]
+  /** Semantic version published in the manifest. */
+  readonly version: string
+  readonly handler: (
+    input: z.output<Input>,
+    context: ToolContext,
+  ) => Promise<z.input<Output>> | z.input<Output>
+}
+
+/**
+ * Defines a tool. The handler's argument is inferred from `input`; its result is checked
+ * against `output` before anyone is charged.
+ *
+ * @example
+ * const wordCount = defineTool({
+ *   name: 'word-count',
+ *   description: 'Counts the words of a text.',
+ *   input: z.object({ text: z.string() }),
+ *   output: z.object({ words: z.number().int() }),
+ *   handler: ({ text }) => ({ words: text.split(/\s+/).filter(Boolean).length }),
+ * })
+ */
+export function defineTool<
+  const Name extends string,
+  Input extends z.ZodType,
+  Output extends z.ZodType,
+>(definition: {
+  name: Name
+  description: string
+  input: Input
+  output: Output
+  tags?: readonly string[]
+  version?: string
+  handler: (
+    input: z.output<Input>,
+    context: ToolContext,
+  ) => Promise<z.input<Output>> | z.input<Output>
+}): Tool<Name, Input, Output> {
+  return {
+    name: definition.name,
+    description: definition.description,
+    input: definition.input,
+    output: definition.output,
+    tags: definition.tags ?? [],
+    version: definition.version ?? '1.0.0',
+    handler: definition.handler,
+  }
+}

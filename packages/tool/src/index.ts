@@ -1,0 +1,1 @@
+export { defineTool, type Tool, type ToolContext } from './defineTool.js'
