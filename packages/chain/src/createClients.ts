@@ -1,6 +1,6 @@
 import { type Chain, createPublicClient, createWalletClient, defineChain, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import type { Connection, ConnectParameters } from './connect.js'
+import type { Connection, ConnectParameters } from './connection.js'
 
 /** Parameters of `createClients`. */
 export type CreateClientsParameters = Omit<ConnectParameters, 'deployments'> & { chainId: number }

@@ -1,4 +1,5 @@
-export { type Connection, type ConnectParameters, connect } from './connect.js'
+export { connect } from './connect.js'
+export type { Connection, ConnectParameters } from './connection.js'
 export { type CreateClientsParameters, chainFor, createClients } from './createClients.js'
 export {
   type DeployErrorType,
