@@ -1,13 +1,17 @@
-export type { CallResult, ConsumerEvent, Relationship } from './consumer/createConsumer.js'
+export type {
+  Agent,
+  CallOptions,
+  CreateAgentParameters,
+  NegotiateOptions,
+  Network,
+  RunOptions,
+  ServedTool,
+  ServeOptions,
+  ToolkitOptions,
+} from './agent/types.js'
 export { toLangChainTool } from './consumer/toLangChainTool.js'
-export {
-  type Agent,
-  type CreateAgentParameters,
-  createAgent,
-  type Network,
-  type ServedTool,
-  type ServeOptions,
-} from './createAgent.js'
+export type { CallResult, ConsumerEvent, Relationship } from './consumer/types.js'
+export { createAgent } from './createAgent.js'
 export { AgentError, type AgentErrorCode } from './errors.js'
 export { type ModelSource, resolveModel } from './llm/resolveModel.js'
 export { type BuildManifestParameters, buildManifest } from './provider/buildManifest.js'

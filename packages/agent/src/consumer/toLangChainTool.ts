@@ -2,7 +2,7 @@ import { formatAmount } from '@gotong/core'
 import type { Listing } from '@gotong/directory/node'
 import { DynamicStructuredTool } from '@langchain/core/tools'
 import { AgentError } from '../errors.js'
-import type { CallResult } from './createConsumer.js'
+import type { CallResult } from './types.js'
 
 /**
  * A directory listing as a LangChain tool. Its schema is the manifest's JSON Schema; calling it

@@ -1,0 +1,64 @@
+import type { Deployments } from '@gotong/chain'
+import type { SignedAgreement } from '@gotong/core'
+import type { DirectoryIndex } from '@gotong/directory/node'
+import type { DigestSigner, PayeeStore, PayerStore } from '@gotong/payments'
+import type { Payee, Settler, SettlerWarning } from '@gotong/payments/payee'
+import type { ChannelWallet, Payer } from '@gotong/payments/payer'
+import type { TransportClient, TransportServer } from '@gotong/transport'
+import type { HttpListener } from '@gotong/transport/node'
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
+import type { LocalAccount, PublicClient } from 'viem'
+import type { Consumer } from '../consumer/createConsumer.js'
+import type { ModelSource } from '../llm/resolveModel.js'
+import type { CreateAgentParameters } from './types.js'
+
+/** What an agent's actions share: its parts, wired once by `createAgent`, and its state. */
+export type AgentContext = {
+  readonly parameters: CreateAgentParameters
+  readonly name: string
+  readonly account: LocalAccount
+  readonly signer: DigestSigner
+  readonly chainId: number
+  readonly contracts: Deployments['contracts']
+  readonly publicClient: PublicClient
+  readonly wallet: ChannelWallet
+  readonly now: () => number
+  readonly payer: Payer
+  readonly payerStore: PayerStore
+  readonly payee: Payee
+  readonly payeeStore: PayeeStore
+  readonly settler: Settler
+  readonly index: DirectoryIndex
+  readonly server: TransportServer
+  readonly transport: TransportClient
+  /** Where each provider is reachable: filled from the manifests' endpoints. */
+  readonly peers: Map<string, string>
+  readonly consumer: Consumer
+  /** Checks a caller against a tool's gate (throws the wire error a refusal carries). */
+  readonly gate: (toolId: bigint, caller: `0x${string}`) => Promise<void>
+  readonly model: BaseChatModel | undefined
+  readonly modelSource: ModelSource
+  readonly warn: (warning: SettlerWarning) => void
+  /** Where a serving agent keeps the agreements it signed, one JSON line each. */
+  readonly agreementsFile: string
+  readonly state: AgentState
+}
+
+/** What changes over an agent's life. */
+export type AgentState = {
+  /** The HTTP endpoint, once the agent serves something. */
+  listener: HttpListener | undefined
+  /** Stops the watcher of closes. */
+  unwatch: (() => void) | undefined
+  settleTimer: ReturnType<typeof setInterval> | undefined
+  /** Negotiation responders of served tools (their offers expire on timers). */
+  responders: { stop(): void }[]
+  /** Agreements signed before a restart, handed to tools served again. */
+  savedAgreements: SignedAgreement[]
+  stopped: boolean
+}
+
+/** The default of `onWarning`: a Node process warning, `GOTONG_<code>` on stderr. */
+export function processWarning(warning: SettlerWarning): void {
+  process.emitWarning(warning.message, { code: `GOTONG_${warning.code}` })
+}

@@ -1,0 +1,52 @@
+import { buildToolkit } from '../consumer/buildToolkit.js'
+import { AgentError } from '../errors.js'
+import { runGoal } from '../llm/runGoal.js'
+import { serveTool } from '../provider/serveTool.js'
+import type { AgentContext } from './agentContext.js'
+import { stopAgent } from './stopAgent.js'
+import type { Agent } from './types.js'
+
+/** The agent's public face over its context: each verb refuses once the agent has stopped. */
+export function exposeAgent(context: AgentContext): Agent {
+  const { consumer, payer, payeeStore } = context
+  const alive = () => {
+    if (context.state.stopped)
+      throw new AgentError('AGENT_STOPPED', `Agent ${context.name} has been stopped.`)
+  }
+  return {
+    name: context.name,
+    address: context.account.address,
+    get url() {
+      return context.state.listener?.url
+    },
+    modelSource: context.modelSource,
+    publicClient: context.publicClient,
+    payer,
+    payee: context.payee,
+    settler: context.settler,
+    index: context.index,
+    async serve(tool, options) {
+      alive()
+      return serveTool(context, tool, options)
+    },
+    async toolkit(options) {
+      alive()
+      return buildToolkit(context, options)
+    },
+    call(toolId, input, options = {}) {
+      alive()
+      return consumer.call(toolId, input, options)
+    },
+    approve: (toolId) => consumer.approve(toolId),
+    negotiate(capability, options = {}) {
+      alive()
+      return consumer.negotiateCapability(capability, options)
+    },
+    async run(goal, options) {
+      alive()
+      return runGoal(context, goal, options)
+    },
+    ledger: () => ({ paid: payer.vouchers(), earned: payeeStore.listVouchers() }),
+    stop: () => stopAgent(context),
+  }
+}

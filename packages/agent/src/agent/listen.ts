@@ -1,0 +1,31 @@
+import { type HttpListener, serveHttp } from '@gotong/transport/node'
+import type { AgentContext } from './agentContext.js'
+
+/**
+ * Starts the agent's HTTP endpoint on first use, with what serving needs beside it: the
+ * watcher that answers closes of its channels and, with a claim policy, the settle timer.
+ */
+export async function listen(agent: AgentContext): Promise<HttpListener> {
+  const { parameters, settler, state } = agent
+  if (state.listener) return state.listener
+  state.listener = await serveHttp(agent.server, {
+    ...(parameters.host ? { host: parameters.host } : {}),
+    ...(parameters.port !== undefined ? { port: parameters.port } : {}),
+  })
+  const stopWatching = await settler.watch({
+    ...(parameters.watchIntervalMs !== undefined
+      ? { pollingIntervalMs: parameters.watchIntervalMs }
+      : {}),
+    onWarning: agent.warn,
+  })
+  // Stopped while the watcher started: it must not outlive the agent.
+  if (state.stopped) stopWatching()
+  else state.unwatch = stopWatching
+  if (parameters.claimPolicy) {
+    state.settleTimer = setInterval(() => {
+      settler.settle().catch(() => undefined)
+    }, parameters.settleEveryMs ?? 1_000)
+    state.settleTimer.unref()
+  }
+  return state.listener
+}

@@ -1,0 +1,67 @@
+import { join } from 'node:path'
+import type { Deployments } from '@gotong/chain'
+import type { DigestSigner } from '@gotong/payments'
+import { createSqlitePayeeStore, createSqlitePayerStore } from '@gotong/payments/node'
+import { createChannelReader, createPayee, createSettler } from '@gotong/payments/payee'
+import { type ChannelWallet, createPayer } from '@gotong/payments/payer'
+import type { PublicClient } from 'viem'
+import type { CreateAgentParameters } from './types.js'
+
+export type OpenPaymentsParameters = {
+  parameters: CreateAgentParameters
+  store: string
+  signer: DigestSigner
+  contracts: Deployments['contracts']
+  publicClient: PublicClient
+  wallet: ChannelWallet
+  now: () => number
+}
+
+/**
+ * An agent's durable payment state, recovered from its store: the payer (vouchers it signs),
+ * the payee (vouchers it accepts) and the settler that claims them.
+ */
+export function openPayments({
+  parameters,
+  store,
+  signer,
+  contracts,
+  publicClient,
+  wallet,
+  now,
+}: OpenPaymentsParameters) {
+  const { chainId } = parameters.network
+  const storeOptions = {
+    synchronous: parameters.durability === 'process' ? ('normal' as const) : ('full' as const),
+  }
+  const payerStore = createSqlitePayerStore(join(store, 'payer.sqlite'), storeOptions)
+  const payer = createPayer({
+    store: payerStore,
+    signer,
+    chainId,
+    channels: contracts.paymentChannels,
+    ...(parameters.budget ? { budget: parameters.budget } : {}),
+    now,
+  })
+  payer.recover()
+  const payeeStore = createSqlitePayeeStore(join(store, 'payee.sqlite'), storeOptions)
+  const payee = createPayee({
+    store: payeeStore,
+    signer,
+    chainId,
+    channels: contracts.paymentChannels,
+    readChannel: createChannelReader(publicClient, contracts.paymentChannels),
+    now,
+  })
+  payee.recover()
+  const settler = createSettler({
+    payee,
+    store: payeeStore,
+    wallet,
+    publicClient,
+    channels: contracts.paymentChannels,
+    ...(parameters.claimPolicy ? { policy: parameters.claimPolicy } : {}),
+    now,
+  })
+  return { payerStore, payer, payeeStore, payee, settler }
+}

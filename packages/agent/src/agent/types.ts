@@ -1,0 +1,149 @@
+import type { Deployments } from '@gotong/chain'
+import type { DirectoryIndex } from '@gotong/directory/node'
+import type { PricingPolicy } from '@gotong/negotiation'
+import type { Budget, PayeeVoucher, PayerVoucher } from '@gotong/payments'
+import type { ClaimPolicy, Payee, Settler, SettlerWarning } from '@gotong/payments/payee'
+import type { Payer } from '@gotong/payments/payer'
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
+import type { DynamicStructuredTool } from '@langchain/core/tools'
+import type { Address, Hex, LocalAccount, PublicClient } from 'viem'
+import type { CallResult, ConsumerEvent, Relationship } from '../consumer/types.js'
+import type { ModelSource } from '../llm/resolveModel.js'
+import type { Gate } from '../provider/deployGate.js'
+import type { Tool } from '../tool/defineTool.js'
+
+/** A chain with gotong deployed: `startDevnet()`'s result, or an RPC URL with a deployments file. */
+export type Network = { rpcUrl: string; chainId: number; deployments: Deployments }
+
+export type CreateAgentParameters = {
+  /** A private key (fastest: native signing) or a viem LocalAccount. */
+  account: Hex | LocalAccount
+  network: Network
+  name?: string
+  /** Folder for the agent's SQLite state (vouchers, channels, directory index). */
+  store?: string
+  /**
+   * How durable each payment write is. `full` (default): every commit is synced to disk, so a
+   * voucher or receipt survives power loss. `process`: commits survive a killed or crashed
+   * process but not a power loss or OS crash, which may forget the last moments of payments
+   * (a payee may then fail to claim its newest calls; a payer's re-signed vouchers are refused
+   * as replays, never paid twice). Several times faster per call.
+   */
+  durability?: 'full' | 'process'
+  /** Any LangChain chat model; otherwise ChatOpenAI from OPENAI_* variables, if set. */
+  llm?: BaseChatModel
+  /** Spending limits for everything this agent pays. */
+  budget?: Budget
+  /**
+   * Sends the agent's requests to other agents with this `fetch` (a proxy, instrumentation).
+   * Without it, Node's `node:http` with a keep-alive pool: several times cheaper per call.
+   */
+  fetch?: typeof globalThis.fetch
+  /** Where to serve tools (127.0.0.1 and a free port by default). */
+  host?: string
+  port?: number
+  /** Token gates: check this many blocks behind the head; reuse verdicts this long. */
+  gate?: { confirmations?: number; ttlMs?: number }
+  /** When the agent cashes its vouchers (checked every `settleEveryMs`); it always answers closes at once. */
+  claimPolicy?: ClaimPolicy
+  /** How often a serving agent asks the chain for closes of its channels (default 2,000 ms). */
+  watchIntervalMs?: number
+  /**
+   * What a serving agent must act on before it costs money: claims failing or missed at a
+   * close, an RPC that keeps failing, going offline with calls unclaimed. By default each is a
+   * Node process warning (`GOTONG_<code>` on stderr).
+   */
+  onWarning?: (warning: SettlerWarning) => void
+  /** How often the claim policy is applied while serving (default 1,000 ms). */
+  settleEveryMs?: number
+  /** Calls a new channel is funded for (default 100). */
+  callsPerChannel?: bigint
+  /** Challenge period of channels this agent opens, in seconds (default 3,600). */
+  challengePeriod?: number
+  now?: () => number
+  /** Every call served or refused. */
+  onCall?: (event: { tool: string; caller: Address; ok: boolean; code?: string }) => void
+  /** How long a tool's on-chain version check is reused (default 1,000 ms; 0: every call). */
+  toolCheckTtlMs?: number
+  /** What the agent does as a consumer: negotiation states, channels opened, calls paid. */
+  onEvent?: (event: ConsumerEvent) => void
+}
+
+export type ServeOptions = {
+  /** Price per call: base units, or a decimal string in the token's units ("0.002"). */
+  price: bigint | string
+  /** Token gate, enforced on chain through the tool's access predicate. */
+  gate?: Gate
+  /** A pricing policy (discounts, surcharges); by default the flat `price`. */
+  pricing?: PricingPolicy
+  sla?: { p95LatencyMs: number; callsPerMinute: number }
+  quota?: { callsPerChannel?: number; callsPerDay?: number }
+  /** Smallest deposit accepted (default: price × 10). */
+  minDeposit?: bigint
+  /** Handler time limit in milliseconds (default: 30 s). */
+  timeoutMs?: number
+}
+
+export type ServedTool = {
+  toolId: bigint
+  ref: string
+  manifestHash: Hex
+  accessPredicate: Address | null
+  /** Publishes a new manifest version (say, a new description); lineage is kept on chain. */
+  update(tool: Partial<Pick<Tool, 'description' | 'version' | 'tags'>>): Promise<Hex>
+}
+
+/** Which directory tools `agent.toolkit()` turns into LangChain tools, and what they may cost. */
+export type ToolkitOptions = {
+  query?: string
+  tags?: string[]
+  toolIds?: readonly bigint[]
+  maxPrice?: bigint
+  budget?: Budget
+  limit?: number
+}
+
+/** Options of `agent.call()`. */
+export type CallOptions = { maxPrice?: bigint; budget?: Budget }
+
+/** Options of `agent.negotiate()`. */
+export type NegotiateOptions = {
+  maxPrice?: bigint
+  budget?: Budget
+  sla?: { p95LatencyMs?: number; callsPerMinute?: number }
+}
+
+/** Options of `agent.run()`. */
+export type RunOptions = { tools?: DynamicStructuredTool[]; systemPrompt?: string }
+
+export type Agent = {
+  readonly name: string
+  readonly address: Address
+  /** The agent's HTTP base URL, once it serves something. */
+  readonly url: string | undefined
+  readonly modelSource: ModelSource
+  readonly publicClient: PublicClient
+  readonly payer: Payer
+  readonly payee: Payee
+  readonly settler: Settler
+  readonly index: DirectoryIndex
+  /** Publishes a tool to the directory and serves it, priced and optionally gated. */
+  serve(tool: Tool, options: ServeOptions): Promise<ServedTool>
+  /** Directory tools as LangChain tools; calling one negotiates, pays and checks the receipt. */
+  toolkit(options?: ToolkitOptions): Promise<DynamicStructuredTool[]>
+  /** One paid call of a directory tool. */
+  call(toolId: bigint, input: unknown, options?: CallOptions): Promise<CallResult>
+  /**
+   * Negotiates with every provider of a capability (a manifest tag) at once and agrees with the
+   * best offer; later `call`s of the returned tool use that agreement and its channel.
+   */
+  negotiate(capability: string, options?: NegotiateOptions): Promise<Relationship>
+  /** Approves a tool's current manifest version (again, after it changed). */
+  approve(toolId: bigint): Promise<Hex>
+  /** The LLM loop: pursue a goal with the toolkit (or the tools given). */
+  run(goal: string, options?: RunOptions): Promise<{ output: string; toolCalls: number }>
+  /** Every call this agent paid for and every call it was paid for, each with its receipt. */
+  ledger(): { paid: PayerVoucher[]; earned: PayeeVoucher[] }
+  /** Stops serving, watching and closes the stores. */
+  stop(): Promise<void>
+}

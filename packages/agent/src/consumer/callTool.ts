@@ -1,0 +1,128 @@
+import { ChannelError } from '@gotong/payments'
+import type { IssuedVoucher } from '@gotong/payments/payer'
+import type { Hex } from 'viem'
+import { AgentError, agentCodeOf } from '../errors.js'
+import { callRequestHash } from '../provider/hostTool.js'
+import { checkToolVersion } from './checkToolVersion.js'
+import { type ConsumerContext, takeFirst } from './consumerState.js'
+import { getToolName } from './getListing.js'
+import { issueVoucher } from './issueVoucher.js'
+import { relationshipFor, retireRelationship } from './relationshipFor.js'
+import { resolveInDoubt } from './resolveInDoubt.js'
+import { forgetRelationship } from './savedRelationships.js'
+import { type CallAnswer, isDefinite, receiptRequestOf, refusalOf, sendCall } from './sendCall.js'
+import type { CallResult, Relationship, SpendLimits } from './types.js'
+
+export type CallToolOptions = SpendLimits & { signal?: AbortSignal }
+
+/**
+ * One paid call. Negotiates and funds on first use of a tool, then signs one voucher per
+ * call; a used-up channel is replaced by a new agreement and channel. The provider's refusal
+ * comes back as an `AgentError` with the provider's code; a definite refusal frees the
+ * voucher for the next call, so nothing is paid for nothing.
+ */
+export async function callTool(
+  consumer: ConsumerContext,
+  toolId: bigint,
+  input: unknown,
+  options: CallToolOptions = {},
+): Promise<CallResult> {
+  const { payer, state } = consumer
+  await checkToolVersion(consumer, toolId)
+  const limits = { maxPrice: options.maxPrice, budget: options.budget ?? consumer.budget }
+  let relationship = await relationshipFor(consumer, toolId, limits)
+  await resolveInDoubt(consumer, relationship)
+  const firstTerms = relationship.agreement.termsHash
+  const request = callRequestHash(await getToolName(consumer, toolId), firstTerms, input)
+  // Hashed once per call; again only if a renewed channel brought new terms.
+  const requestOf = async (r: Relationship) =>
+    r.agreement.termsHash === firstTerms
+      ? request
+      : callRequestHash(await getToolName(consumer, toolId), r.agreement.termsHash, input)
+  const answered = takeFirst(state.recovered, request)
+  if (answered) {
+    report(consumer, relationship, { price: answered.price, ok: true })
+    return answered
+  }
+  let issued: IssuedVoucher
+  let requestHash: Hex
+  try {
+    requestHash = request
+    issued = await issueVoucher(consumer, relationship, requestHash)
+  } catch (error) {
+    if (!(error instanceof ChannelError && error.code === 'CHANNEL_DEPOSIT_EXHAUSTED')) throw error
+    // The channel's calls are used up: agree again and fund a new one.
+    await retireRelationship(consumer, relationship)
+    relationship = await relationshipFor(consumer, toolId, limits)
+    requestHash = await requestOf(relationship)
+    issued = await issueVoucher(consumer, relationship, requestHash)
+  }
+  const { termsHash, agreement } = relationship.agreement
+  const body = { termsHash, input, payment: issued.payment }
+  // One key per call, kept by any retry of it; a reused voucher is a new call.
+  const idempotencyKey = callId()
+  let answer: CallAnswer
+  try {
+    answer = await sendCall(consumer, relationship, body, idempotencyKey, options.signal)
+  } catch (error) {
+    if (isDefinite(error)) {
+      const replayed = error.data?.receipt
+      if (issued.reused && error.reason === 'replayed' && replayed) {
+        // A voucher carried over from an earlier process had paid for a call served then:
+        // keep its receipt, and pay for this call with the next voucher.
+        payer.confirm(issued, replayed, receiptRequestOf(replayed))
+        return callTool(consumer, toolId, input, options)
+      }
+      payer.fail(issued)
+      // A relationship taken from an earlier process that the provider no longer honours
+      // (it forgot the agreement, or the channel is closing): agree and fund anew, once.
+      if (state.restored.has(relationship) && relationshipOver.has(agentCodeOf(error) ?? '')) {
+        forgetRelationship(consumer, relationship)
+        return callTool(consumer, toolId, input, options)
+      }
+      const code = agentCodeOf(error) ?? 'PAYMENT_REFUSED'
+      report(consumer, relationship, { price: 0n, ok: false, code })
+      throw refusalOf(error)
+    }
+    const unanswered = state.inDoubt.get(relationship.channelId) ?? []
+    unanswered.push({ issued, body, idempotencyKey, requestHash })
+    state.inDoubt.set(relationship.channelId, unanswered)
+    throw new AgentError(
+      'TOOL_UNAVAILABLE',
+      `Tool ${toolId} did not answer; the call may be retried.`,
+      {
+        cause: error,
+      },
+    )
+  }
+  const receipt = payer.confirm(issued, answer.receipt, requestHash)
+  report(consumer, relationship, { price: agreement.pricePerCall, ok: true })
+  return { output: answer.output, receipt, toolId, price: agreement.pricePerCall }
+}
+
+/** Refusals that mean a saved relationship is over, not that the call is wrong. */
+const relationshipOver = new Set([
+  'AGREEMENT_UNKNOWN',
+  'VOUCHER_UNKNOWN_CHANNEL',
+  'VOUCHER_CHANNEL_CLOSING',
+  'VOUCHER_AGREEMENT_EXPIRED',
+])
+
+function report(
+  consumer: ConsumerContext,
+  relationship: Relationship,
+  outcome: { price: bigint; ok: boolean; code?: string },
+) {
+  consumer.onEvent?.({
+    type: 'call',
+    toolId: relationship.toolId,
+    provider: relationship.provider,
+    ...outcome,
+  })
+}
+
+function callId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('')
+}

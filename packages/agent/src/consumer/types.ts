@@ -1,0 +1,74 @@
+import type { SignedAgreement } from '@gotong/core'
+import type { DirectoryIndex } from '@gotong/directory/node'
+import type { Signer as NegotiationSigner } from '@gotong/negotiation'
+import type { Budget, SignedReceipt } from '@gotong/payments'
+import type { ChannelWallet, IssuedVoucher, Payer } from '@gotong/payments/payer'
+import type { TransportClient } from '@gotong/transport'
+import type { Address, Hex, PublicClient } from 'viem'
+
+/** One consumer–provider relationship for one tool: the agreement and its funded channel. */
+export type Relationship = {
+  toolId: bigint
+  provider: Address
+  routeBase: string
+  agreement: SignedAgreement
+  channelId: Hex
+  budget: Budget | undefined
+}
+
+/** A paid call's result: the output and the receipt proving it was served and paid. */
+export type CallResult = { output: unknown; receipt: SignedReceipt; toolId: bigint; price: bigint }
+
+/** What the consuming side reports as it works, for live views. */
+export type ConsumerEvent =
+  | { type: 'negotiation'; toolId: bigint; provider: Address; state: string }
+  | { type: 'channel'; toolId: bigint; provider: Address; channelId: Hex; deposit: bigint }
+  | { type: 'call'; toolId: bigint; provider: Address; price: bigint; ok: boolean; code?: string }
+
+/** Service levels a consumer may insist on when offers compete. */
+export type WantedSla = { p95LatencyMs?: number; callsPerMinute?: number }
+
+/** Limits on what a relationship may cost: the highest price per call and a budget. */
+export type SpendLimits = { maxPrice?: bigint | undefined; budget?: Budget | undefined }
+
+export type CreateConsumerParameters = {
+  account: NegotiationSigner & { address: Address }
+  chainId: number
+  directory: Address
+  channels: Address
+  publicClient: PublicClient
+  wallet: ChannelWallet
+  transport: TransportClient
+  /** Where each provider is reachable: filled from the manifests' endpoints. */
+  peers: Map<string, string>
+  payer: Payer
+  index: DirectoryIndex
+  budget?: Budget | undefined
+  /** Calls to fund a new channel for (deposit = calls × price, at least the provider's minimum). */
+  callsPerChannel?: bigint
+  challengePeriod?: number
+  now?: () => number
+  onEvent?: ((event: ConsumerEvent) => void) | undefined
+  /**
+   * How long a check that a tool's on-chain manifest still matches the approved one is reused
+   * (default 1,000 ms): a change is refused within this window, and calls don't each wait on
+   * the chain.
+   */
+  toolCheckTtlMs?: number | undefined
+  /**
+   * A JSON-lines file of this agent's agreements and their channels, so a later process (a
+   * second `gotong call`) reuses an open channel instead of funding a new one.
+   */
+  relationshipsFile?: string | undefined
+}
+
+/** The body of a paid call, as sent (and re-sent) to the provider. */
+export type CallBody = { termsHash: Hex; input: unknown; payment: unknown }
+
+/** A call sent with no answer back: re-sent before the channel signs anything newer. */
+export type Unanswered = {
+  issued: IssuedVoucher
+  body: CallBody
+  idempotencyKey: string
+  requestHash: Hex
+}

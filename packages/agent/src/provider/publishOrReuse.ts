@@ -1,0 +1,44 @@
+import { manifestHash, type ToolManifest } from '@gotong/core'
+import { publishTool, publishVersion, setAccess } from '@gotong/directory'
+import type { Address, Hex } from 'viem'
+import type { AgentContext } from '../agent/agentContext.js'
+
+/**
+ * Publishes a tool, or, if this agent already published one of that name (a restart), keeps
+ * its id and publishes a new version only if the manifest changed (a new port, say).
+ */
+export async function publishOrReuse(
+  agent: AgentContext,
+  toolName: string,
+  manifest: ToolManifest,
+  accessPredicate: Address | null,
+): Promise<{ toolId: bigint; ref: string; manifestHash: Hex }> {
+  const { index, wallet, account, contracts } = agent
+  await index.sync()
+  const mine = await index.search({ creator: account.address, limit: 100, requirements: false })
+  const existing = mine
+    .flatMap((hit) => hit.offers)
+    .find((l) => l.manifest?.name === toolName && !l.deregistered && l.creator === account.address)
+  if (!existing)
+    return publishTool(wallet, {
+      address: contracts.toolDirectory,
+      manifest,
+      accessPredicate,
+      gotong: true,
+    })
+  const hash = manifestHash(manifest)
+  if (hash !== existing.manifestHash)
+    await publishVersion(wallet, {
+      address: contracts.toolDirectory,
+      toolId: existing.toolId,
+      manifest,
+      gotong: true,
+    })
+  if ((existing.access.predicate ?? null) !== accessPredicate)
+    await setAccess(wallet, {
+      address: contracts.toolDirectory,
+      toolId: existing.toolId,
+      predicate: accessPredicate,
+    })
+  return { toolId: existing.toolId, ref: existing.ref, manifestHash: hash }
+}

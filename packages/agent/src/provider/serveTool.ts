@@ -1,0 +1,108 @@
+import { parseAmount } from '@gotong/core'
+import { publishVersion } from '@gotong/directory'
+import { pricingPolicy } from '@gotong/negotiation'
+import type { AgentContext } from '../agent/agentContext.js'
+import { listen } from '../agent/listen.js'
+import type { ServedTool, ServeOptions } from '../agent/types.js'
+import type { Tool } from '../tool/defineTool.js'
+import { typedDataSigner } from '../typedSigner.js'
+import { buildManifest } from './buildManifest.js'
+import { deployGate } from './deployGate.js'
+import { hostTool } from './hostTool.js'
+import { publishOrReuse } from './publishOrReuse.js'
+import { saveAgreement } from './savedAgreements.js'
+
+/**
+ * Publishes a tool to the directory (or reuses this agent's earlier listing of it) and serves
+ * it on the agent's endpoint under `tools/<slug>`, priced and optionally token-gated.
+ */
+export async function serveTool(
+  agent: AgentContext,
+  tool: Tool,
+  options: ServeOptions,
+): Promise<ServedTool> {
+  const { parameters, contracts, wallet, chainId, account } = agent
+  const { url } = await listen(agent)
+  const routeBase = `tools/${slugOf(tool.name)}`
+  const price = typeof options.price === 'string' ? parseAmount(options.price, 6) : options.price
+  const minDeposit = options.minDeposit ?? price * 10n
+  const accessPredicate = options.gate
+    ? await deployGate(wallet, agent.publicClient, options.gate)
+    : null
+  const manifestFor = (t: Tool) =>
+    buildManifest({
+      tool: t,
+      endpoint: `${url}/${routeBase}`,
+      creator: account.address,
+      chainId,
+      token: contracts.gotongToken,
+      channels: contracts.paymentChannels,
+      price,
+      minDeposit,
+      ...(options.sla ? { sla: options.sla } : {}),
+      ...(options.quota ? { quota: options.quota } : {}),
+    })
+  const published = await publishOrReuse(agent, tool.name, manifestFor(tool), accessPredicate)
+  const hosted = hostTool({
+    now: agent.now,
+    signer: typedDataSigner(agent.signer),
+    agreements: agent.state.savedAgreements.filter(
+      (a) =>
+        a.agreement.toolId === published.toolId &&
+        a.agreement.registry.toLowerCase() === contracts.toolDirectory.toLowerCase(),
+    ),
+    onAgreement: (agreement) => saveAgreement(agent.agreementsFile, agreement),
+    server: agent.server,
+    routeBase,
+    tool,
+    account,
+    chainId,
+    directory: contracts.toolDirectory,
+    toolId: published.toolId,
+    manifestHash: published.manifestHash,
+    channels: contracts.paymentChannels,
+    token: contracts.gotongToken,
+    pricing: options.pricing ?? pricingPolicy(price),
+    minDeposit,
+    ...(options.quota?.callsPerChannel ? { maxCalls: BigInt(options.quota.callsPerChannel) } : {}),
+    ...(options.sla
+      ? { p95LatencyMs: options.sla.p95LatencyMs, callsPerMinute: options.sla.callsPerMinute }
+      : {}),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    payee: agent.payee,
+    gate: accessPredicate ? agent.gate : undefined,
+    onCall: (event) =>
+      parameters.onCall?.({
+        tool: tool.name,
+        caller: event.caller,
+        ok: event.ok,
+        ...(event.code ? { code: event.code } : {}),
+      }),
+  })
+  agent.state.responders.push(hosted.responder)
+  let current = tool
+  return {
+    toolId: published.toolId,
+    ref: published.ref,
+    manifestHash: published.manifestHash,
+    accessPredicate,
+    async update(patch) {
+      current = { ...current, ...patch }
+      const version = await publishVersion(wallet, {
+        address: contracts.toolDirectory,
+        toolId: published.toolId,
+        manifest: manifestFor(current),
+        gotong: true,
+      })
+      return version.manifestHash
+    },
+  }
+}
+
+/** A tool's name as a URL path segment: lowercase letters, digits and hyphens. */
+function slugOf(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+}
