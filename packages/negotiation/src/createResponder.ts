@@ -15,13 +15,9 @@ import { type Clock, systemClock } from './clock.js'
 import type { PricingPolicy } from './pricing/pricingPolicy.js'
 import type { CounterPolicy } from './provider/concede.js'
 import { createQuote, type ServiceTerms } from './provider/createQuote.js'
-import {
-  type ProviderInput,
-  type ProviderOutput,
-  providerMachine,
-  type QuoteInput,
-  type QuoteResult,
-} from './provider/providerMachine.js'
+import type { QuoteInput, QuoteResult } from './provider/machine/providerActors.js'
+import { providerMachine } from './provider/machine/providerMachine.js'
+import type { ProviderInput, ProviderOutput } from './provider/machine/providerTypes.js'
 import type { Signer } from './signer.js'
 import { snapshotFromJson, snapshotToJson } from './snapshot.js'
 

@@ -13,21 +13,23 @@ export {
   consumerImplementations,
   type Send,
 } from './consumer/consumerImplementations.js'
-export {
-  type ConsumerContext,
-  type ConsumerEvent,
-  type ConsumerInput,
-  type ConsumerOutput,
-  consumerMachine,
-  type DecideInput,
-  type Decision,
-  type FailureStage,
-  type FundInput,
-  type ProviderFailure,
-  type RankInput,
-  type RequestInput,
-  type SettleInput,
-} from './consumer/consumerMachine.js'
+export type {
+  DecideInput,
+  Decision,
+  FundInput,
+  RankInput,
+  RequestInput,
+  SettleInput,
+} from './consumer/machine/consumerActors.js'
+export { consumerMachine } from './consumer/machine/consumerMachine.js'
+export type {
+  ConsumerContext,
+  ConsumerEvent,
+  ConsumerInput,
+  ConsumerOutput,
+  FailureStage,
+  ProviderFailure,
+} from './consumer/machine/consumerTypes.js'
 export type { ConsumerActor, Negotiation } from './consumer/runConsumer.js'
 export {
   acceptOffer,
@@ -71,18 +73,17 @@ export {
   createQuote,
   type ServiceTerms,
 } from './provider/createQuote.js'
-export {
-  type ProviderContext,
-  type ProviderEvent,
-  type ProviderInput,
-  type ProviderMessageEvent,
-  type ProviderOffer,
-  type ProviderOutput,
-  type ProviderReply,
-  providerMachine,
-  type QuoteInput,
-  type QuoteResult,
-} from './provider/providerMachine.js'
+export type { QuoteInput, QuoteResult } from './provider/machine/providerActors.js'
+export { providerMachine } from './provider/machine/providerMachine.js'
+export type {
+  ProviderContext,
+  ProviderEvent,
+  ProviderInput,
+  ProviderMessageEvent,
+  ProviderOffer,
+  ProviderOutput,
+  ProviderReply,
+} from './provider/machine/providerTypes.js'
 export {
   type ResumeNegotiationParameters,
   resumeNegotiation,

@@ -10,7 +10,7 @@ import {
   type ConsumerImplementationsParameters,
   consumerImplementations,
 } from './consumer/consumerImplementations.js'
-import { consumerMachine } from './consumer/consumerMachine.js'
+import { consumerMachine } from './consumer/machine/consumerMachine.js'
 import { type Negotiation, runConsumer } from './consumer/runConsumer.js'
 import { type InspectOption, resolveInspect } from './inspect.js'
 

@@ -4,7 +4,8 @@ import {
   type ConsumerImplementationsParameters,
   consumerImplementations,
 } from './consumer/consumerImplementations.js'
-import { type ConsumerInput, consumerMachine } from './consumer/consumerMachine.js'
+import { consumerMachine } from './consumer/machine/consumerMachine.js'
+import type { ConsumerInput } from './consumer/machine/consumerTypes.js'
 import { type Negotiation, runConsumer } from './consumer/runConsumer.js'
 import { resolveInspect } from './inspect.js'
 import type { NegotiationClient } from './negotiate.js'

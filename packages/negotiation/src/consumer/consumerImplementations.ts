@@ -13,7 +13,7 @@ import type {
   RankInput,
   RequestInput,
   SettleInput,
-} from './consumerMachine.js'
+} from './machine/consumerActors.js'
 import { acceptOffer, type CounterStrategy } from './strategies.js'
 
 /**

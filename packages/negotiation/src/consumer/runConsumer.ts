@@ -3,7 +3,8 @@ import type { Actor } from 'xstate'
 import { NegotiationFailedError } from '../errors.js'
 import type { Inspection } from '../inspect.js'
 import { snapshotToJson } from '../snapshot.js'
-import type { ConsumerOutput, consumerMachine, ProviderFailure } from './consumerMachine.js'
+import type { consumerMachine } from './machine/consumerMachine.js'
+import type { ConsumerOutput, ProviderFailure } from './machine/consumerTypes.js'
 
 /** A running consumer actor. */
 export type ConsumerActor = Actor<typeof consumerMachine>

@@ -1,5 +1,5 @@
 import type { Terms } from '@gotong/core'
-import type { DecideInput, Decision } from './consumerMachine.js'
+import type { DecideInput, Decision } from './machine/consumerActors.js'
 
 /** Decides what to do with the current best offer: accept, counter or skip it. */
 export type CounterStrategy = (input: DecideInput) => Decision | Promise<Decision>

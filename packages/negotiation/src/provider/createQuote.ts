@@ -2,7 +2,7 @@ import type { Address } from 'viem'
 import { toUnixSeconds } from '../clock.js'
 import type { PricingPolicy } from '../pricing/pricingPolicy.js'
 import { type CounterPolicy, concede } from './concede.js'
-import type { QuoteInput, QuoteResult } from './providerMachine.js'
+import type { QuoteInput, QuoteResult } from './machine/providerActors.js'
 
 /** The service a provider offers besides the price. */
 export type ServiceTerms = {
