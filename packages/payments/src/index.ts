@@ -3,6 +3,7 @@ export {
   type BudgetLimits,
   createBudget,
   type Reservation,
+  reserveAll,
 } from './budget/createBudget.js'
 export { ChannelKey, channelIdOf, VoucherPayment } from './channel/channelKey.js'
 export { accountSigner, type DigestSigner, privateKeySigner } from './crypto/digestSigner.js'

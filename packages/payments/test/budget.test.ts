@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { BudgetExceededError, createBudget } from '../src/index.js'
+import { type Budget, BudgetExceededError, createBudget, reserveAll } from '../src/index.js'
 
 const alice = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'
 const bob = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC'
@@ -88,5 +88,66 @@ describe('createBudget', () => {
     expect(() => createBudget('x').reserve(-1n)).toThrow(
       expect.objectContaining({ code: 'AMOUNT_INVALID' }),
     )
+  })
+})
+
+describe('reserveAll', () => {
+  test('one spend held against independent budgets: the tightest decides, a refusal reserves nothing', () => {
+    const agent = createBudget('agent', { max: 10n })
+    const call = createBudget('call', { max: 3n })
+    reserveAll([agent, call], 2n).commit()
+    expect(() => reserveAll([agent, call], 2n)).toThrow(
+      expect.objectContaining({ code: 'BUDGET_EXCEEDED', scope: 'call' }),
+    )
+    expect([agent.spent(), agent.reserved(), call.spent(), call.reserved()]).toEqual([
+      2n,
+      0n,
+      2n,
+      0n,
+    ])
+    reserveAll([agent, call], 1n).commit()
+    expect(agent.remaining()).toBe(7n)
+  })
+
+  test('a scope reached through several budgets counts once', () => {
+    const agent = createBudget('agent', { max: 10n })
+    const terms = agent.child('terms', { max: 4n })
+    const r = reserveAll([agent, terms, terms], 4n)
+    expect(agent.reserved()).toBe(4n)
+    r.release()
+    r.release()
+    expect(agent.reserved()).toBe(0n)
+    expect(() => reserveAll([agent, terms], 5n)).toThrow(
+      expect.objectContaining({ code: 'BUDGET_EXCEEDED', scope: 'agent/terms' }),
+    )
+  })
+
+  test('a budget implemented elsewhere is reserved through its own reserve, and undone when another refuses', () => {
+    const held: string[] = []
+    const foreign = (name: string, refuse: boolean): Budget => {
+      const own = createBudget(name)
+      return {
+        ...own,
+        reserve(amount) {
+          if (refuse)
+            throw new BudgetExceededError('BUDGET_EXCEEDED', `${name} refuses`, { scope: name })
+          held.push(`${name}+${amount}`)
+          return {
+            amount,
+            commit: () => held.push(`${name} commit`),
+            release: () => held.push(`${name} release`),
+          }
+        },
+      }
+    }
+    const agent = createBudget('agent', { max: 10n })
+    expect(() => reserveAll([agent, foreign('a', false), foreign('b', true)], 2n)).toThrow(
+      /b refuses/,
+    )
+    expect(held).toEqual(['a+2', 'a release'])
+    expect(agent.reserved()).toBe(0n)
+    reserveAll([agent, foreign('c', false)], 3n).commit()
+    expect(held.slice(2)).toEqual(['c+3', 'c commit'])
+    expect(agent.spent()).toBe(3n)
   })
 })

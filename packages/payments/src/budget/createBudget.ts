@@ -43,6 +43,7 @@ export type Budget = {
 
 type Node = {
   scope: string
+  now: () => number
   limits: BudgetLimits
   parent: Node | undefined
   payees: Set<string> | undefined
@@ -68,14 +69,64 @@ export function createBudget(
   limits: BudgetLimits = {},
   options: { now?: () => number } = {},
 ): Budget {
-  return wrap(makeNode(scope, limits, undefined), options.now ?? Date.now)
+  return wrap(makeNode(scope, limits, undefined, options.now ?? Date.now))
 }
 
-function makeNode(scope: string, limits: BudgetLimits, parent: Node | undefined): Node {
+/**
+ * Reserves `amount` in every scope of every budget given, ancestors included, counting a scope
+ * shared by several of them once: all or nothing, like `Budget.reserve`. This is how one spend
+ * is held against independent budgets at once (a call's own, a toolkit's, the agent's).
+ *
+ * @example
+ * const r = reserveAll([agentBudget, callBudget.child(termsHash)], 2_000n, { payee })
+ */
+export function reserveAll(
+  budgets: readonly Budget[],
+  amount: bigint,
+  options: { payee?: Address } = {},
+): Reservation {
+  const scopes = new Set<Node>()
+  const foreign: Budget[] = []
+  for (const budget of budgets) {
+    const node = nodes.get(budget)
+    if (!node) foreign.push(budget)
+    for (let n: Node | undefined = node; n; n = n.parent) scopes.add(n)
+  }
+  const own = reserveIn([...scopes], amount, options.payee)
+  // Budgets implemented elsewhere reserve through their own `reserve`, undone if one refuses.
+  const held: Reservation[] = [own]
+  try {
+    for (const budget of foreign) held.push(budget.reserve(amount, options))
+  } catch (error) {
+    for (const r of held) r.release()
+    throw error
+  }
+  if (held.length === 1) return own
+  return {
+    amount,
+    commit: () => {
+      for (const r of held) r.commit()
+    },
+    release: () => {
+      for (const r of held) r.release()
+    },
+  }
+}
+
+/** The node behind each budget, for `reserveAll`. */
+const nodes = new WeakMap<Budget, Node>()
+
+function makeNode(
+  scope: string,
+  limits: BudgetLimits,
+  parent: Node | undefined,
+  now: () => number,
+): Node {
   if (limits.max !== undefined && limits.max < 0n)
     throw new InvalidAmountError('negative', `Budget ${scope}: max must not be negative.`)
   return {
     scope,
+    now,
     limits,
     parent,
     payees: limits.payees && new Set(limits.payees.map((p) => getAddress(p))),
@@ -86,63 +137,22 @@ function makeNode(scope: string, limits: BudgetLimits, parent: Node | undefined)
   }
 }
 
-function wrap(node: Node, now: () => number): Budget {
-  const spent = () => spentOf(node, now)
+function wrap(node: Node): Budget {
+  const spent = () => spentOf(node)
   const budget: Budget = {
     scope: node.scope,
     limits: node.limits,
     child(name, limits = {}) {
       const existing = node.children.get(name)
       if (existing) return existing
-      const child = wrap(makeNode(`${node.scope}/${name}`, limits, node), now)
+      const child = wrap(makeNode(`${node.scope}/${name}`, limits, node, node.now))
       node.children.set(name, child)
       return child
     },
     reserve(amount, options = {}) {
-      if (amount < 0n)
-        throw new InvalidAmountError('negative', 'A reservation must not be negative.')
       const chain: Node[] = []
       for (let n: Node | undefined = node; n; n = n.parent) chain.push(n)
-      const payee = options.payee && getAddress(options.payee)
-      for (const n of chain) {
-        if (n.payees && (!payee || !n.payees.has(payee)))
-          throw new BudgetExceededError(
-            'BUDGET_PAYEE_NOT_ALLOWED',
-            `Budget ${n.scope} does not allow paying ${payee ?? 'an unnamed payee'}.`,
-            { scope: n.scope },
-          )
-        if (n.limits.max === undefined) continue
-        const used = spentOf(n, now) + n.reserved
-        if (used + amount > n.limits.max)
-          throw new BudgetExceededError(
-            'BUDGET_EXCEEDED',
-            `Spending ${amount} would cross the limit of budget ${n.scope}.`,
-            {
-              scope: n.scope,
-              details: `limit ${n.limits.max}, spent ${used - n.reserved}, reserved ${n.reserved}`,
-            },
-          )
-      }
-      for (const n of chain) n.reserved += amount
-      let open = true
-      return {
-        amount,
-        commit() {
-          if (!open) return
-          open = false
-          const at = now()
-          for (const n of chain) {
-            n.reserved -= amount
-            n.committedTotal += amount
-            if (n.limits.windowMs !== undefined) n.entries.push({ at, amount })
-          }
-        },
-        release() {
-          if (!open) return
-          open = false
-          for (const n of chain) n.reserved -= amount
-        },
-      }
+      return reserveIn(chain, amount, options.payee)
     },
     spent,
     reserved: () => node.reserved,
@@ -152,13 +162,58 @@ function wrap(node: Node, now: () => number): Budget {
       return left > 0n ? left : 0n
     },
   }
+  nodes.set(budget, node)
   return budget
 }
 
-function spentOf(node: Node, now: () => number): bigint {
+/** Checks every scope first and reserves in all of them only if each allows it. */
+function reserveIn(scopes: readonly Node[], amount: bigint, payeeGiven?: Address): Reservation {
+  if (amount < 0n) throw new InvalidAmountError('negative', 'A reservation must not be negative.')
+  const payee = payeeGiven && getAddress(payeeGiven)
+  for (const n of scopes) {
+    if (n.payees && (!payee || !n.payees.has(payee)))
+      throw new BudgetExceededError(
+        'BUDGET_PAYEE_NOT_ALLOWED',
+        `Budget ${n.scope} does not allow paying ${payee ?? 'an unnamed payee'}.`,
+        { scope: n.scope },
+      )
+    if (n.limits.max === undefined) continue
+    const used = spentOf(n) + n.reserved
+    if (used + amount > n.limits.max)
+      throw new BudgetExceededError(
+        'BUDGET_EXCEEDED',
+        `Spending ${amount} would cross the limit of budget ${n.scope}.`,
+        {
+          scope: n.scope,
+          details: `limit ${n.limits.max}, spent ${used - n.reserved}, reserved ${n.reserved}`,
+        },
+      )
+  }
+  for (const n of scopes) n.reserved += amount
+  let open = true
+  return {
+    amount,
+    commit() {
+      if (!open) return
+      open = false
+      for (const n of scopes) {
+        n.reserved -= amount
+        n.committedTotal += amount
+        if (n.limits.windowMs !== undefined) n.entries.push({ at: n.now(), amount })
+      }
+    },
+    release() {
+      if (!open) return
+      open = false
+      for (const n of scopes) n.reserved -= amount
+    },
+  }
+}
+
+function spentOf(node: Node): bigint {
   const window = node.limits.windowMs
   if (window === undefined) return node.committedTotal
-  const cutoff = now() - window
+  const cutoff = node.now() - window
   while (node.entries.length && node.entries[0]!.at <= cutoff) {
     node.committedTotal -= node.entries.shift()!.amount
   }

@@ -1,5 +1,5 @@
 import type { Address, Hex } from 'viem'
-import { type Budget, createBudget, type Reservation } from '../budget/createBudget.js'
+import { type Budget, createBudget, type Reservation, reserveAll } from '../budget/createBudget.js'
 import { type ChannelKey, channelIdOf, type VoucherPayment } from '../channel/channelKey.js'
 import type { DigestSigner } from '../crypto/digestSigner.js'
 import { ChannelError } from '../errors.js'
@@ -17,7 +17,10 @@ export type CreatePayerParameters = {
   chainId: number
   /** The PaymentChannels contract. */
   channels: Address
-  /** Default budget for vouchers that name none; unlimited if absent. */
+  /**
+   * The payer's own budget: every voucher reserves in it, as well as in any budgets the call
+   * names. Unlimited if absent.
+   */
   budget?: Budget
   /** Milliseconds since the epoch; injected in tests. */
   now?: () => number
@@ -39,7 +42,8 @@ export type Payer = {
   updateChannel(channelId: Hex, patch: Partial<Pick<PayerChannel, 'deposit' | 'status'>>): void
   getChannel(channelId: Hex): PayerChannel | undefined
   /**
-   * Signs the voucher for one call of `amount` on a channel. Reserves `amount` in the budget and
+   * Signs the voucher for one call of `amount` on a channel. Reserves `amount` in the payer's
+   * budget and in every budget named (each scope once, all or nothing), and
    * records the new cumulative total with its signature in one durable transaction before
    * returning, so a restarted payer never signs a lower or duplicate amount (a signer whose
    * `signDigest` returns a promise is recorded in a second one). Reuses a voucher whose call
@@ -50,7 +54,8 @@ export type Payer = {
     channelId: Hex
     termsHash: Hex
     amount: bigint
-    budget?: Budget
+    /** Budgets this call must also stay within (a call's own, a toolkit's). */
+    budget?: Budget | readonly Budget[]
     requestHash?: Hex
   }): Promise<IssuedVoucher>
   /** The call was served: checks the payee's receipt, stores it and commits the budget. */
@@ -68,7 +73,7 @@ export type Payer = {
    * `VOUCHER_REPLAYED` with the receipt of the call it did serve; either way nothing is paid
    * twice and nothing newer is signed past it.
    */
-  resume(voucher: PayerVoucher, options?: { budget?: Budget }): IssuedVoucher
+  resume(voucher: PayerVoucher, options?: { budget?: Budget | readonly Budget[] }): IssuedVoucher
   /** Vouchers recorded but never signed (the process stopped in between) become reusable. */
   recover(): { reusable: number; inDoubt: PayerVoucher[] }
   /** A channel's vouchers (or all), optionally only those with `status`. */
@@ -89,6 +94,11 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
   const { store, signer, chainId, channels } = parameters
   const now = parameters.now ?? Date.now
   const defaultBudget = parameters.budget ?? createBudget('payer', {}, { now })
+  /** The payer's budget and those a call names: every one applies. */
+  const budgetsOf = (named: Budget | readonly Budget[] | undefined): Budget[] => [
+    defaultBudget,
+    ...(named === undefined ? [] : Array.isArray(named) ? named : [named as Budget]),
+  ]
   const voucherDigest = createVoucherDigester({ chainId, verifyingContract: channels }).digest
   const receiptDigest = createReceiptDigester({ chainId, verifyingContract: channels })
 
@@ -166,7 +176,7 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
         voucher = store.transaction(() => {
           const current = store.getChannel(channelId)
           if (!current) throw unknownChannel(channelId)
-          reservation = (budget ?? defaultBudget).reserve(amount, { payee: current.key.payee })
+          reservation = reserveAll(budgetsOf(budget), amount, { payee: current.key.payee })
           if (current.status !== 'open')
             throw new ChannelError('CHANNEL_NOT_OPEN', `Channel ${channelId} is ${current.status}.`)
           let next: PayerVoucher
@@ -240,7 +250,7 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
         )
       const channel = store.getChannel(stored.channelId)
       if (!channel) throw unknownChannel(stored.channelId)
-      const reservation = (options.budget ?? defaultBudget).reserve(stored.amount, {
+      const reservation = reserveAll(budgetsOf(options.budget), stored.amount, {
         payee: channel.key.payee,
       })
       return toIssued(stored, stored.signature, reservation, true)
