@@ -8,6 +8,7 @@ import { createHttpClient, createTransportServer } from '@gotong/transport'
 import type { LocalAccount, PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { type AgentContext, processWarning } from './agent/agentContext.js'
+import { toBudget } from './agent/amounts.js'
 import { exposeAgent } from './agent/exposeAgent.js'
 import { openPayments } from './agent/openPayments.js'
 import type { Agent, CreateAgentParameters } from './agent/types.js'
@@ -46,7 +47,17 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
   const publicClient = clients.publicClient as PublicClient
   const wallet = clients.walletClient as ChannelWallet
   const now = parameters.now ?? Date.now
-  const payments = openPayments({ parameters, store, signer, contracts, publicClient, wallet, now })
+  const budget = parameters.budget === undefined ? undefined : toBudget(parameters.budget, name)
+  const payments = openPayments({
+    parameters,
+    budget,
+    store,
+    signer,
+    contracts,
+    publicClient,
+    wallet,
+    now,
+  })
   const index = createDirectoryIndex({
     client: publicClient,
     address: contracts.toolDirectory,
@@ -74,7 +85,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     peers,
     payer: payments.payer,
     index,
-    budget: parameters.budget,
+    budget,
     ...(parameters.callsPerChannel ? { callsPerChannel: parameters.callsPerChannel } : {}),
     ...(parameters.challengePeriod ? { challengePeriod: parameters.challengePeriod } : {}),
     now,

@@ -1,3 +1,4 @@
+export type { Amount, BudgetOption } from './agent/amounts.js'
 export type {
   Agent,
   CallOptions,
@@ -9,7 +10,7 @@ export type {
   ServeOptions,
   ToolkitOptions,
 } from './agent/types.js'
-export { toLangChainTool } from './consumer/toLangChainTool.js'
+export { langChainToolName, toLangChainTool } from './consumer/toLangChainTool.js'
 export type { CallResult, ConsumerEvent, Relationship } from './consumer/types.js'
 export { createAgent } from './createAgent.js'
 export { AgentError, type AgentErrorCode } from './errors.js'
@@ -18,6 +19,6 @@ export { type BuildManifestParameters, buildManifest } from './provider/buildMan
 export { deployGate, type Gate } from './provider/deployGate.js'
 export { createGateChecker, type GateCheckerParameters } from './provider/gate.js'
 export { CallRequest, callRequestHash, FundRequest } from './provider/hostTool.js'
-export { defineTool, type Tool, type ToolContext } from './tool/defineTool.js'
+export { defineTool, type Tool, type ToolContext, ToolInputError } from './tool/defineTool.js'
 export { fromLangChainTool } from './tool/fromLangChainTool.js'
 export { typedDataSigner, verifyAgreementFast } from './typedSigner.js'

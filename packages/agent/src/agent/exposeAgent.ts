@@ -3,10 +3,14 @@ import { AgentError } from '../errors.js'
 import { runGoal } from '../llm/runGoal.js'
 import { serveTool } from '../provider/serveTool.js'
 import type { AgentContext } from './agentContext.js'
+import { spendLimitsOf } from './amounts.js'
 import { stopAgent } from './stopAgent.js'
 import type { Agent } from './types.js'
 
-/** The agent's public face over its context: each verb refuses once the agent has stopped. */
+/**
+ * The agent's public face over its context: each verb refuses once the agent has stopped, and
+ * every failure, a bad option included, is a rejected promise.
+ */
 export function exposeAgent(context: AgentContext): Agent {
   const { consumer, payer, payeeStore } = context
   const alive = () => {
@@ -33,14 +37,17 @@ export function exposeAgent(context: AgentContext): Agent {
       alive()
       return buildToolkit(context, options)
     },
-    call(toolId, input, options = {}) {
+    async call(toolId, input, options = {}) {
       alive()
-      return consumer.call(toolId, input, options)
+      return consumer.call(toolId, input, spendLimitsOf(options, 'call'))
     },
     approve: (toolId) => consumer.approve(toolId),
-    negotiate(capability, options = {}) {
+    async negotiate(capability, options = {}) {
       alive()
-      return consumer.negotiateCapability(capability, options)
+      return consumer.negotiateCapability(capability, {
+        ...spendLimitsOf(options, `negotiate/${capability}`),
+        ...(options.sla ? { sla: options.sla } : {}),
+      })
     },
     async run(goal, options) {
       alive()

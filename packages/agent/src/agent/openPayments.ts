@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import type { Deployments } from '@gotong/chain'
-import type { DigestSigner } from '@gotong/payments'
+import type { Budget, DigestSigner } from '@gotong/payments'
 import { createSqlitePayeeStore, createSqlitePayerStore } from '@gotong/payments/node'
 import { createChannelReader, createPayee, createSettler } from '@gotong/payments/payee'
 import { type ChannelWallet, createPayer } from '@gotong/payments/payer'
@@ -9,6 +9,8 @@ import type { CreateAgentParameters } from './types.js'
 
 export type OpenPaymentsParameters = {
   parameters: CreateAgentParameters
+  /** The agent's budget: every voucher it signs is held against it. */
+  budget: Budget | undefined
   store: string
   signer: DigestSigner
   contracts: Deployments['contracts']
@@ -23,6 +25,7 @@ export type OpenPaymentsParameters = {
  */
 export function openPayments({
   parameters,
+  budget,
   store,
   signer,
   contracts,
@@ -40,7 +43,7 @@ export function openPayments({
     signer,
     chainId,
     channels: contracts.paymentChannels,
-    ...(parameters.budget ? { budget: parameters.budget } : {}),
+    ...(budget ? { budget } : {}),
     now,
   })
   payer.recover()

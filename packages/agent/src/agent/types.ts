@@ -1,7 +1,7 @@
 import type { Deployments } from '@gotong/chain'
 import type { DirectoryIndex } from '@gotong/directory/node'
 import type { PricingPolicy } from '@gotong/negotiation'
-import type { Budget, PayeeVoucher, PayerVoucher } from '@gotong/payments'
+import type { PayeeVoucher, PayerVoucher } from '@gotong/payments'
 import type { ClaimPolicy, Payee, Settler, SettlerWarning } from '@gotong/payments/payee'
 import type { Payer } from '@gotong/payments/payer'
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
@@ -11,6 +11,7 @@ import type { CallResult, ConsumerEvent, Relationship } from '../consumer/types.
 import type { ModelSource } from '../llm/resolveModel.js'
 import type { Gate } from '../provider/deployGate.js'
 import type { Tool } from '../tool/defineTool.js'
+import type { Amount, BudgetOption } from './amounts.js'
 
 /** A chain with gotong deployed: `startDevnet()`'s result, or an RPC URL with a deployments file. */
 export type Network = { rpcUrl: string; chainId: number; deployments: Deployments }
@@ -32,8 +33,12 @@ export type CreateAgentParameters = {
   durability?: 'full' | 'process'
   /** Any LangChain chat model; otherwise ChatOpenAI from OPENAI_* variables, if set. */
   llm?: BaseChatModel
-  /** Spending limits for everything this agent pays. */
-  budget?: Budget
+  /**
+   * Spending limits for everything this agent pays, whichever way a call comes: a `Budget`
+   * (`createBudget` from `@gotong/payments`), or just the most it may spend ("5" gUSD, or base
+   * units as a bigint).
+   */
+  budget?: BudgetOption
   /**
    * Sends the agent's requests to other agents with this `fetch` (a proxy, instrumentation).
    * Without it, Node's `node:http` with a keep-alive pool: several times cheaper per call.
@@ -98,18 +103,23 @@ export type ToolkitOptions = {
   query?: string
   tags?: string[]
   toolIds?: readonly bigint[]
-  maxPrice?: bigint
-  budget?: Budget
+  /** The most one call may cost ("0.002" gUSD, or base units). */
+  maxPrice?: Amount
+  /** What the toolkit's calls may spend in all, on top of the agent's own budget. */
+  budget?: BudgetOption
   limit?: number
 }
 
-/** Options of `agent.call()`. */
-export type CallOptions = { maxPrice?: bigint; budget?: Budget }
+/**
+ * Options of `agent.call()`. A budget given here applies on top of the agent's own, however the
+ * tool's channel was funded.
+ */
+export type CallOptions = { maxPrice?: Amount; budget?: BudgetOption }
 
 /** Options of `agent.negotiate()`. */
 export type NegotiateOptions = {
-  maxPrice?: bigint
-  budget?: Budget
+  maxPrice?: Amount
+  budget?: BudgetOption
   sla?: { p95LatencyMs?: number; callsPerMinute?: number }
 }
 

@@ -1,5 +1,6 @@
 import type { DynamicStructuredTool } from '@langchain/core/tools'
 import type { AgentContext } from '../agent/agentContext.js'
+import { spendLimitsOf } from '../agent/amounts.js'
 import type { ToolkitOptions } from '../agent/types.js'
 import { toLangChainTool } from './toLangChainTool.js'
 
@@ -13,6 +14,8 @@ export async function buildToolkit(
   options: ToolkitOptions = {},
 ): Promise<DynamicStructuredTool[]> {
   const { index, consumer } = agent
+  // One budget for the toolkit's whole life, made before anything is asked of the chain.
+  const limits = spendLimitsOf(options, 'toolkit')
   await index.sync()
   const me = agent.account.address.toLowerCase()
   const listings = options.toolIds
@@ -21,7 +24,7 @@ export async function buildToolkit(
         await index.search({
           ...(options.query ? { text: options.query } : {}),
           ...(options.tags ? { tags: options.tags } : {}),
-          ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
+          ...(limits.maxPrice !== undefined ? { maxPrice: limits.maxPrice } : {}),
           limit: options.limit ?? 20,
         })
       )
@@ -29,11 +32,6 @@ export async function buildToolkit(
         .filter((listing) => listing.creator.toLowerCase() !== me)
   for (const listing of listings) await consumer.approve(listing.toolId)
   return listings.map((listing) =>
-    toLangChainTool(listing, (toolId, input) =>
-      consumer.call(toolId, input, {
-        ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
-        ...(options.budget ? { budget: options.budget } : {}),
-      }),
-    ),
+    toLangChainTool(listing, (toolId, input) => consumer.call(toolId, input, limits)),
   )
 }

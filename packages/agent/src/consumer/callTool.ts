@@ -48,14 +48,14 @@ export async function callTool(
   let requestHash: Hex
   try {
     requestHash = request
-    issued = await issueVoucher(consumer, relationship, requestHash)
+    issued = await issueVoucher(consumer, relationship, requestHash, options.budget)
   } catch (error) {
     if (!(error instanceof ChannelError && error.code === 'CHANNEL_DEPOSIT_EXHAUSTED')) throw error
     // The channel's calls are used up: agree again and fund a new one.
     await retireRelationship(consumer, relationship)
     relationship = await relationshipFor(consumer, toolId, limits)
     requestHash = await requestOf(relationship)
-    issued = await issueVoucher(consumer, relationship, requestHash)
+    issued = await issueVoucher(consumer, relationship, requestHash, options.budget)
   }
   const { termsHash, agreement } = relationship.agreement
   const body = { termsHash, input, payment: issued.payment }

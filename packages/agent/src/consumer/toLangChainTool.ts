@@ -1,13 +1,17 @@
-import { formatAmount } from '@gotong/core'
+import { BaseError, formatAmount } from '@gotong/core'
 import type { Listing } from '@gotong/directory/node'
-import { DynamicStructuredTool } from '@langchain/core/tools'
-import { AgentError } from '../errors.js'
+import { ToolMessage } from '@langchain/core/messages'
+import { DynamicStructuredTool, ToolInputParsingException } from '@langchain/core/tools'
 import type { CallResult } from './types.js'
 
 /**
  * A directory listing as a LangChain tool. Its schema is the manifest's JSON Schema; calling it
- * makes one paid call. The output reaches the model as data: a JSON object with the result,
- * never something the runtime acts on. Refusals come back as text the model can read.
+ * makes one paid call. The output reaches the model as data, `{"result": …}`, never something
+ * the runtime acts on. Every failure, refused by the provider or here (a budget, a price, input
+ * that does not match the schema), reaches it as `{"error": {"code", "message"}}`.
+ *
+ * Its name is the manifest's name, lowercased with anything but letters, digits, `_` and `-`
+ * replaced by `_` (at most 48 characters), then `_` and the tool id: `word_stats_12`.
  */
 export function toLangChainTool(
   listing: Listing,
@@ -18,11 +22,8 @@ export function toLangChainTool(
   const price = listing.price
     ? `${formatAmount(listing.price.amount, options.decimals ?? 6)} ${options.symbol ?? 'gUSD'}`
     : 'free'
-  return new DynamicStructuredTool({
-    name: `${manifest.name
-      .toLowerCase()
-      .replace(/[^a-z0-9_-]+/g, '_')
-      .slice(0, 48)}_${listing.toolId}`,
+  return new PaidTool({
+    name: langChainToolName(manifest.name, listing.toolId),
     description: `${manifest.description} (paid tool ${listing.ref}, ${price} per call)`,
     schema: manifest.inputs as Record<string, unknown>,
     func: async (input: unknown) => {
@@ -30,10 +31,59 @@ export function toLangChainTool(
         const result = await call(listing.toolId, input)
         return JSON.stringify({ result: result.output })
       } catch (error) {
-        if (error instanceof AgentError)
-          return JSON.stringify({ error: { code: error.code, message: error.shortMessage } })
-        throw error
+        return failure(error)
       }
     },
   })
+}
+
+/** The LangChain name of a directory tool: its manifest name made safe, then its id. */
+export function langChainToolName(name: string, toolId: bigint): string {
+  return `${name
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '_')
+    .slice(0, 48)}_${toolId}`
+}
+
+/** A failure as the JSON the model reads: a gotong error's code, or `TOOL_FAILED`. */
+function failure(error: unknown): string {
+  const code = error instanceof BaseError ? error.code : 'TOOL_FAILED'
+  const message =
+    error instanceof BaseError
+      ? error.shortMessage
+      : error instanceof Error
+        ? error.message
+        : String(error)
+  return JSON.stringify({ error: { code, message } })
+}
+
+/**
+ * LangChain checks a tool's arguments against its JSON Schema before the tool runs, and throws
+ * prose when they do not match; here that too answers as JSON (`INPUT_INVALID`), nothing paid.
+ */
+class PaidTool extends DynamicStructuredTool {
+  override async call(...args: Parameters<DynamicStructuredTool['call']>) {
+    try {
+      return await super.call(...args)
+    } catch (error) {
+      if (!(error instanceof ToolInputParsingException)) throw error
+      const [arg, config] = args
+      const content = JSON.stringify({
+        error: {
+          code: 'INPUT_INVALID',
+          message: `The arguments do not match the tool's input schema; nothing was paid. ${error.message}`,
+        },
+      })
+      const call = (arg as { type?: unknown }).type === 'tool_call' ? arg : undefined
+      const id = toolCallIdOf(call) ?? toolCallIdOf((config as { toolCall?: unknown })?.toolCall)
+      return id
+        ? new ToolMessage({ status: 'error', content, tool_call_id: id, name: this.name })
+        : content
+    }
+  }
+}
+
+function toolCallIdOf(value: unknown): string | undefined {
+  const id = (value as { id?: unknown } | undefined)?.id
+  return typeof value === 'object' && typeof id === 'string' ? id : undefined
 }

@@ -5,7 +5,7 @@ import type { Payee } from '@gotong/payments/payee'
 import type { TransportServer } from '@gotong/transport'
 import type { Address, Hex, LocalAccount } from 'viem'
 import { z } from 'zod'
-import type { Tool } from '../tool/defineTool.js'
+import { isToolInputError, type Tool } from '../tool/defineTool.js'
 import { verifyAgreementFast } from '../typedSigner.js'
 
 /** What a consumer sends with a paid call. */
@@ -192,6 +192,14 @@ export function hostTool(parameters: HostToolParameters) {
             'timeout',
             'HANDLER_TIMEOUT',
             `The tool took longer than ${parameters.timeoutMs} ms.`,
+          )
+        // The tool's own verdict on input its schema let through: the caller's to fix.
+        if (isToolInputError(error))
+          throw fail(
+            'invalid_input',
+            'INPUT_INVALID',
+            error.message,
+            error.reason ? { reason: error.reason } : {},
           )
         throw fail('internal', 'HANDLER_FAILED', 'The tool failed while handling the call.')
       } finally {
