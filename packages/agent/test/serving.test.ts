@@ -4,7 +4,7 @@ import { createTestClient, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
-import { defineTool } from '../src/index.js'
+import { defineTool, ToolInputError } from '../src/index.js'
 import { type Setup, setup, wordStats } from './fixture.js'
 
 let t: Setup
@@ -139,6 +139,36 @@ describe('failures charge nothing', () => {
     ).toEqual([[1n, 5_000n]])
     const claim = await provider.settler.claim(earned[0]!.channelId)
     expect(claim?.amount).toBe(5_000n)
+  })
+
+  test('input the schema let through but the tool cannot use is INPUT_INVALID with the tool’s reason, free of charge', async () => {
+    const provider = await t.agent(1)
+    const parser = defineTool({
+      name: 'csv-width',
+      description: 'Counts the columns of a CSV header.',
+      input: z.object({ csv: z.string() }),
+      output: z.object({ columns: z.number().int() }),
+      handler: ({ csv }) => {
+        if (!csv.includes('\n'))
+          throw new ToolInputError('The CSV has no header line.', { reason: 'CSV_INVALID' })
+        return { columns: csv.split('\n')[0]!.split(',').length }
+      },
+    })
+    const served = await provider.serve(parser, { price: 5_000n })
+    const consumer = await t.agent(5)
+    const error = await consumer.call(served.toolId, { csv: 'a,b' }).catch((e) => e)
+    expect([error.code, error.shortMessage, error.data]).toEqual([
+      'INPUT_INVALID',
+      'invalid_input: The CSV has no header line. You were not charged.',
+      { code: 'INPUT_INVALID', reason: 'CSV_INVALID' },
+    ])
+    expect((await consumer.call(served.toolId, { csv: 'a,b\n1,2' })).output).toEqual({ columns: 2 })
+    expect(
+      provider
+        .ledger()
+        .earned.filter((v) => v.status === 'committed')
+        .map((v) => [v.calls, v.cumulativeAmount]),
+    ).toEqual([[1n, 5_000n]])
   })
 })
 

@@ -1,1 +1,2 @@
 export { defineTool, type Tool, type ToolContext } from './defineTool.js'
+export { isToolInputError, ToolInputError } from './toolInputError.js'

@@ -1,5 +1,5 @@
 import { toolManifestSchema, toolManifestType } from '@gotong/core'
-import type { Tool } from '@gotong/tool'
+import { type Tool, ToolInputError } from '@gotong/tool'
 import { describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import {
@@ -157,6 +157,21 @@ describe('dataset-stats tool', () => {
     expect(fromCsv).toEqual(fromRows)
     expect(DatasetProfile.parse(fromCsv).detail).toBe('basic')
     expect(JSON.parse(JSON.stringify(fromCsv))).toEqual(fromCsv)
+  })
+
+  test('a dataset it cannot read is an input error with the parser’s reason, not a failure', async () => {
+    const handle = async (csv: string) => datasetStatsTool.handler({ csv }, context)
+    const refusal = await handle('a,b\n1,2,3\n').catch((error: unknown) => error)
+    expect(refusal).toBeInstanceOf(ToolInputError)
+    expect(refusal).toMatchObject({
+      code: 'INPUT_INVALID',
+      reason: 'CSV_INVALID',
+      message: expect.stringMatching(/^The CSV could not be parsed: Invalid Record Length/),
+    })
+    await expect(handle('a,b\n')).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+      reason: 'DATASET_EMPTY',
+    })
   })
 
   test('refuses both or neither of csv and rows', () => {

@@ -1,5 +1,6 @@
-import { defineTool } from '@gotong/tool'
+import { defineTool, ToolInputError } from '@gotong/tool'
 import { z } from 'zod'
+import { DatasetError } from './errors.js'
 import { parseCsv } from './parseCsv.js'
 import { DatasetProfile, profileDataset } from './profileDataset.js'
 
@@ -52,11 +53,18 @@ export function createDatasetStatsTool(options: CreateDatasetStatsToolOptions = 
     input: DatasetStatsInput,
     output: DatasetProfile,
     handler: (input) => {
-      const rows =
-        input.csv !== undefined
-          ? parseCsv(input.csv, input.delimiter ? { delimiter: input.delimiter } : {})
-          : input.rows!
-      return profileDataset(rows, { detail, ...(input.top ? { top: input.top } : {}) })
+      try {
+        const rows =
+          input.csv !== undefined
+            ? parseCsv(input.csv, input.delimiter ? { delimiter: input.delimiter } : {})
+            : input.rows!
+        return profileDataset(rows, { detail, ...(input.top ? { top: input.top } : {}) })
+      } catch (error) {
+        // A dataset it cannot read is the caller's to fix, not a failure of the tool.
+        if (error instanceof DatasetError)
+          throw new ToolInputError(error.shortMessage, { reason: error.code, cause: error })
+        throw error
+      }
     },
   })
 }

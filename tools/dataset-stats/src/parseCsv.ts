@@ -28,7 +28,9 @@ export function parseCsv(csv: string, options: ParseCsvOptions = {}): Record<str
     }) as Record<string, string>[]
   } catch (cause) {
     if (cause instanceof DatasetError) throw cause
-    throw new DatasetError('CSV_INVALID', 'The CSV could not be parsed.', { cause })
+    // The parser's own words say where and why (a row's length, an unclosed quote).
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    throw new DatasetError('CSV_INVALID', `The CSV could not be parsed: ${reason}`, { cause })
   }
 }
 
