@@ -1,12 +1,15 @@
 // A LangChain agent that finds tools in the directory and pays for them as it uses them.
 // With OPENAI_API_KEY (or OPENAI_BASE_URL) set it plans with that model; otherwise it runs
-// LangChain's scripted fake model, and says so.
+// LangChain's scripted fake model (`fakeModel` from `@langchain/core/testing`), and says so.
+// It checks, and prints, what a user would: the tool the model saw, the paid call and the
+// provider's signed receipt for it, and that the provider's ledger holds the same call.
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createAgent, defineTool } from '@gotong/agent'
+import { createAgent, defineTool, langChainToolName } from '@gotong/agent'
 import { startDevnet } from '@gotong/chain/node'
+import { formatAmount } from '@gotong/core'
 import { AIMessage } from '@langchain/core/messages'
 import { fakeModel } from '@langchain/core/testing'
 import { z } from 'zod'
@@ -32,7 +35,8 @@ const provider = await createAgent({
 const live = Boolean(process.env.OPENAI_API_KEY || process.env.OPENAI_BASE_URL)
 try {
   const { toolId } = await provider.serve(convert, { price: '0.005' })
-  const toolName = `celsius-to-fahrenheit_${toolId}`
+  // LangChain names a directory tool `<manifest name>_<tool id>` (see langChainToolName).
+  const toolName = langChainToolName(convert.name, toolId)
   const llm = live
     ? undefined
     : fakeModel()
@@ -58,9 +62,26 @@ try {
     const { output, toolCalls } = await assistant.run('What is 30 degrees Celsius in Fahrenheit?', {
       tools,
     })
-    console.log(output)
+    console.log(`answer: ${output}`)
     assert.ok(toolCalls >= 1)
-    assert.equal(assistant.ledger().paid[0]?.status, 'served')
+    const paid = assistant.ledger().paid.filter((v) => v.status === 'served')
+    assert.ok(paid.length >= 1, 'the tool call the model made was paid for')
+    for (const voucher of paid) {
+      const receipt = voucher.receipt!
+      console.log(
+        `paid call ${voucher.calls} on channel ${voucher.channelId.slice(0, 10)}…: ${formatAmount(voucher.amount, 6)} gUSD, receipt signed by ${provider.address} for request ${receipt.receipt.requestHash.slice(0, 10)}…`,
+      )
+      assert.equal(receipt.receipt.cumulativeAmount, voucher.cumulativeAmount)
+    }
+    const earned = provider.ledger().earned.filter((v) => v.status === 'committed')
+    assert.deepEqual(
+      earned.map((v) => v.cumulativeAmount),
+      paid.map((v) => v.cumulativeAmount),
+    )
+    // The provider cashes its vouchers in one transaction: the chain pays what the ledgers say.
+    const claim = await provider.settler.claim(paid[0]!.channelId)
+    assert.equal(claim?.amount, paid.at(-1)!.cumulativeAmount)
+    console.log(`provider claimed ${formatAmount(claim!.amount, 6)} gUSD in ${claim!.hash}`)
     if (!live) assert.equal(output, '30 °C is 86 °F.')
   } finally {
     await assistant.stop()

@@ -194,3 +194,25 @@ describe('tool poisoning', () => {
     })
   })
 })
+
+describe('warnings', () => {
+  test('stopping with served calls unclaimed says how much in gUSD, as everywhere a user reads', async () => {
+    const warnings: { code: string; message: string }[] = []
+    const provider = await t.agent(1, { onWarning: (w) => warnings.push(w) })
+    const served = await provider.serve(defineTool({ ...wordStats, name: 'word-stats-owed' }), {
+      price: '0.0025',
+    })
+    const consumer = await t.agent(2)
+    await consumer.call(served.toolId, { text: 'a b' })
+    await consumer.call(served.toolId, { text: 'c d' })
+    await provider.stop()
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        code: 'UNCLAIMED_AT_STOP',
+        message: expect.stringMatching(
+          / stops with 0\.005 gUSD of served calls unclaimed on channel 0x/,
+        ),
+      }),
+    ])
+  })
+})

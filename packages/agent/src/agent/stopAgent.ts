@@ -1,3 +1,5 @@
+import { gotongTokenDecimals } from '@gotong/chain'
+import { formatAmount } from '@gotong/core'
 import type { AgentContext } from './agentContext.js'
 
 /**
@@ -9,17 +11,19 @@ export async function stopAgent(agent: AgentContext): Promise<void> {
   if (state.stopped) return
   state.stopped = true
   state.unwatch?.()
-  for (const owed of agent.settler.unclaimed())
+  for (const owed of agent.settler.unclaimed()) {
+    const unclaimed = `${formatAmount(owed.unclaimed, gotongTokenDecimals)} gUSD`
     agent.warn({
       code: 'UNCLAIMED_AT_STOP',
       message:
         owed.status === 'closing'
-          ? `${name} stops with ${owed.unclaimed} of served calls unclaimed on channel ${owed.channelId}, which is closing: claim it (gotong channels claim) before ${new Date(Number(owed.closesAt) * 1_000).toISOString()}, or the payer's figure settles it.`
-          : `${name} stops with ${owed.unclaimed} of served calls unclaimed on channel ${owed.channelId}. Its payer can start a close at any time, which must be answered within ${owed.challengePeriod} s: claim now (gotong channels claim) or be back online within that time.`,
+          ? `${name} stops with ${unclaimed} of served calls unclaimed on channel ${owed.channelId}, which is closing: claim it (gotong channels claim) before ${new Date(Number(owed.closesAt) * 1_000).toISOString()}, or the payer's figure settles it.`
+          : `${name} stops with ${unclaimed} of served calls unclaimed on channel ${owed.channelId}. Its payer can start a close at any time, which must be answered within ${owed.challengePeriod} s: claim now (gotong channels claim) or be back online within that time.`,
       channelId: owed.channelId,
       unclaimed: owed.unclaimed,
       closesAt: owed.closesAt,
     })
+  }
   if (state.settleTimer) clearInterval(state.settleTimer)
   for (const responder of state.responders) responder.stop()
   agent.consumer.stop()
