@@ -1,9 +1,8 @@
 import { paymentChannelsAbi } from '@gotong/contracts'
 import type { Address, Hash, Hex, PublicClient } from 'viem'
-import { claimChannel } from '../actions/claimChannel.js'
 import type { ChannelWallet } from '../actions/internal.js'
-import { ChannelError } from '../errors.js'
 import type { PayeeChannel, PayeeStore } from '../store/types.js'
+import { claimNewest } from './claimNewest.js'
 import type { Payee } from './createPayee.js'
 
 /** When the payee cashes its vouchers. Either threshold triggers a claim. */
@@ -46,7 +45,11 @@ export type CreateSettlerParameters = {
 }
 
 export type Settler = {
-  /** Claims the newest served voucher of a channel now. Returns undefined if nothing is owed. */
+  /**
+   * Claims the newest served voucher of a channel now. Returns undefined if nothing is owed,
+   * also when another sender with this key (the payee's running agent, `gotong channels claim`)
+   * claimed it first; of a voucher claimed in part by such a sender, claims the rest.
+   */
   claim(
     channelId: Hex,
     options?: { close?: boolean },
@@ -107,36 +110,9 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
   const claim: Settler['claim'] = (channelId, options = {}) => {
     const running = inFlight.get(channelId)
     if (running) return running
-    const run = queue.then(async () => {
-      const channel = store.getChannel(channelId)
-      if (!channel)
-        throw new ChannelError('CHANNEL_UNKNOWN', `Channel ${channelId} is not bound here.`)
-      const best = store.highestCommitted(channelId)
-      if (!best || best.cumulativeAmount <= channel.claimed) return undefined
-      const { hash } = await claimChannel(wallet, publicClient, {
-        channels,
-        key: channel.key,
-        voucher: best,
-        signature: best.signature,
-        ...(options.close ? { close: true } : {}),
-      })
-      const amount = best.cumulativeAmount - channel.claimed
-      store.transaction(() => {
-        const current = store.getChannel(channelId)!
-        store.saveChannel({
-          ...current,
-          claimed: best.cumulativeAmount,
-          ...(options.close ? { status: 'closed' as const } : {}),
-        })
-        store.saveClaim({
-          channelId,
-          cumulativeAmount: best.cumulativeAmount,
-          txHash: hash,
-          at: now(),
-        })
-      })
-      return { hash, amount }
-    })
+    const run = queue.then(() =>
+      claimNewest({ payee, store, wallet, publicClient, channels, now }, channelId, options),
+    )
     queue = run.catch(() => undefined)
     inFlight.set(channelId, run)
     run.finally(() => inFlight.delete(channelId)).catch(() => undefined)
