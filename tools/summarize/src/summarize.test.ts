@@ -41,6 +41,27 @@ describe('summarizeExtractive', () => {
     ).toEqual([3])
   })
 
+  test('a sentence repeated in the text is picked once: the summary never repeats itself', () => {
+    const text = [
+      'Excellent quality for the price, I would happily buy it again',
+      'Beautiful design and sturdy build, my family loves it',
+      'excellent quality for the price; I would happily buy it again!',
+      'Excellent quality for the price, I would happily buy it again',
+      'Stopped working after a month, support never answered my emails',
+      'Beautiful design and sturdy build, my family loves it',
+    ].join('\n')
+    const summary = summarizeExtractive(text, { maxSentences: 3 })
+    expect(summary).toEqual({
+      summary:
+        'Excellent quality for the price, I would happily buy it again Beautiful design and sturdy build, my family loves it Stopped working after a month, support never answered my emails',
+      method: 'extractive',
+      sentenceCount: 6,
+      sentences: [0, 1, 4],
+    })
+    // Fewer different sentences than asked for: each once, no filler.
+    expect(summarizeExtractive(text, { maxSentences: 10 }).sentences).toEqual([0, 1, 4])
+  })
+
   test('short texts and texts without content words', () => {
     expect(summarizeExtractive('One line only').summary).toBe('One line only')
     expect(summarizeExtractive('It is what it is.')).toMatchObject({ summary: '', sentences: [] })

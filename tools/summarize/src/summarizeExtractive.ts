@@ -31,7 +31,9 @@ const minWords = 4
  * Extractive summary by word frequency (Luhn-style): each content word (not a stopword or a
  * number) weighs its frequency divided by the top frequency, plus 1 if it is a focus word; a
  * sentence scores the sum over its content words divided by their count (at least four). The
- * best sentences are returned in their original order. Ties go to the earlier sentence.
+ * best sentences are returned in their original order. Ties go to the earlier sentence. A
+ * sentence repeated in the text (the same words, whatever the case and punctuation) is picked
+ * once at most: a summary never says the same thing twice.
  *
  * @example
  * summarizeExtractive(reviews, { maxSentences: 2 })
@@ -55,9 +57,16 @@ export function summarizeExtractive(
       list.reduce((sum, word) => sum + frequency.get(word)! / top + (focus.has(word) ? 1 : 0), 0) /
       Math.max(list.length, minWords),
   }))
+  const said = new Set<string>()
   const picked = scored
     .filter((s) => words[s.index]!.length > 0)
     .sort((a, b) => b.score - a.score || a.index - b.index)
+    .filter((s) => {
+      const same = tokenize(sentences[s.index]!).join(' ')
+      if (said.has(same)) return false
+      said.add(same)
+      return true
+    })
     .slice(0, options.maxSentences ?? 3)
     .map((s) => s.index)
     .sort((a, b) => a - b)
