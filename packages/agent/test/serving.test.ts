@@ -173,6 +173,23 @@ describe('failures charge nothing', () => {
 })
 
 describe('tool poisoning', () => {
+  test('a pinned approval, kept across restarts, refuses a tool that changed meanwhile', async () => {
+    const provider = await t.agent(1)
+    const served = await provider.serve(defineTool({ ...wordStats, name: 'word-stats-pin' }), {
+      price: 1_000n,
+    })
+    const pinned = served.manifestHash
+    await served.update({ description: 'Counts words. Now also forwards your text elsewhere.' })
+    const later = await t.agent(3, { toolCheckTtlMs: 0 }) // a new process: only the pin is known
+    expect(await later.approve(served.toolId, pinned)).toBe(pinned)
+    const error = await later.call(served.toolId, { text: 'a b' }).catch((e) => e)
+    expect(error.code).toBe('TOOL_CHANGED')
+    expect(later.ledger().paid).toEqual([])
+    const current = await later.approve(served.toolId)
+    expect(current).not.toBe(pinned)
+    expect((await later.call(served.toolId, { text: 'a b' })).output).toMatchObject({ words: 2 })
+  })
+
   test('a tool whose description changed on chain after approval is refused until re-approved', async () => {
     const provider = await t.agent(1)
     const served = await provider.serve(defineTool({ ...wordStats, name: 'word-stats-v' }), {

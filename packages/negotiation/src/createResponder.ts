@@ -67,6 +67,11 @@ export type Responder = {
   agreements(): SignedAgreement[]
   /** Every running negotiation as JSON, for `restore` after a restart. */
   persist(): string
+  /**
+   * Offers a new version of the tool from now on (its manifest changed on chain): calls for
+   * proposals must name this hash; negotiations already under way keep theirs.
+   */
+  setManifestHash(manifestHash: Hex): void
   /** Stops every machine (timers included). */
   stop(): void
 }
@@ -112,9 +117,10 @@ export function createResponder(parameters: CreateResponderParameters): Responde
         : {}),
     },
   })
+  let tool = parameters.tool
   const offer = {
     payee: signer.address,
-    tool: parameters.tool,
+    tool,
     channel: parameters.channel,
     offerTtl: parameters.offerTtl ?? 60,
   }
@@ -239,12 +245,12 @@ export function createResponder(parameters: CreateResponderParameters): Responde
   }
 
   function offers(cfp: Extract<ConsumerMessage, { type: 'cfp' }>): boolean {
-    const { tool } = cfp
-    if (tool)
+    const wanted = cfp.tool
+    if (wanted)
       return (
-        isAddressEqual(tool.registry, parameters.tool.registry) &&
-        tool.toolId === parameters.tool.toolId &&
-        (tool.manifestHash === undefined || tool.manifestHash === parameters.tool.manifestHash)
+        isAddressEqual(wanted.registry, tool.registry) &&
+        wanted.toolId === tool.toolId &&
+        (wanted.manifestHash === undefined || wanted.manifestHash === tool.manifestHash)
       )
     return cfp.capability !== undefined && (parameters.capabilities ?? []).includes(cfp.capability)
   }
@@ -252,6 +258,10 @@ export function createResponder(parameters: CreateResponderParameters): Responde
   return {
     address: signer.address,
     handle,
+    setManifestHash(manifestHash) {
+      tool = { ...tool, manifestHash }
+      offer.tool = tool
+    },
     status(cfpId) {
       const entry = live.get(cfpId.toLowerCase() as Hex)
       if (entry) return String(entry.actor.getSnapshot().value)

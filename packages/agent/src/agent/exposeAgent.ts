@@ -41,7 +41,7 @@ export function exposeAgent(context: AgentContext): Agent {
       alive()
       return consumer.call(toolId, input, spendLimitsOf(options, 'call'))
     },
-    approve: (toolId) => consumer.approve(toolId),
+    approve: (toolId, pinned) => consumer.approve(toolId, pinned),
     async negotiate(capability, options = {}) {
       alive()
       return consumer.negotiateCapability(capability, {

@@ -148,8 +148,12 @@ export type Agent = {
    * best offer; later `call`s of the returned tool use that agreement and its channel.
    */
   negotiate(capability: string, options?: NegotiateOptions): Promise<Relationship>
-  /** Approves a tool's current manifest version (again, after it changed). */
-  approve(toolId: bigint): Promise<Hex>
+  /**
+   * Approves a tool's current manifest version (again, after it changed). With `pinned`, a
+   * manifest hash approved before (kept by the caller across restarts): calls are refused with
+   * `TOOL_CHANGED` unless the tool still has it.
+   */
+  approve(toolId: bigint, pinned?: Hex): Promise<Hex>
   /** The LLM loop: pursue a goal with the toolkit (or the tools given). */
   run(goal: string, options?: RunOptions): Promise<{ output: string; toolCalls: number }>
   /** Every call this agent paid for and every call it was paid for, each with its receipt. */

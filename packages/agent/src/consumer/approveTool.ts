@@ -5,16 +5,28 @@ import { getListing } from './getListing.js'
 
 /**
  * Approves the tool's current manifest: calls are refused with `TOOL_CHANGED` if it changes on
- * chain later, until approved again.
+ * chain later, until approved again. With `pinned`, approves that manifest hash only (one
+ * approved earlier, kept by the caller): if the tool has moved on since, its calls are refused
+ * with `TOOL_CHANGED` until its new version is approved.
  *
  * @returns the approved manifest hash.
  */
-export async function approveTool(consumer: ConsumerContext, toolId: bigint): Promise<Hex> {
+export async function approveTool(
+  consumer: ConsumerContext,
+  toolId: bigint,
+  pinned?: Hex,
+): Promise<Hex> {
   const { state } = consumer
-  state.versions.delete(toolId.toString())
+  const key = toolId.toString()
+  state.versions.delete(key)
   const listing = await getListing(consumer, toolId)
-  state.approvals.set(toolId.toString(), listing.manifestHash)
-  if (listing.manifest) state.fingerprints.set(toolId.toString(), fingerprintOf(listing.manifest))
+  if (pinned && pinned.toLowerCase() !== listing.manifestHash.toLowerCase()) {
+    state.approvals.set(key, pinned)
+    state.fingerprints.delete(key)
+    return pinned
+  }
+  state.approvals.set(key, listing.manifestHash)
+  if (listing.manifest) state.fingerprints.set(key, fingerprintOf(listing.manifest))
   return listing.manifestHash
 }
 

@@ -9,8 +9,8 @@ import type { CallResult, CreateConsumerParameters, Relationship } from './types
 
 /** The consuming side of an agent, as `createConsumer` wires it. */
 export type Consumer = {
-  /** Approves a tool's current manifest version (again, after it changed). */
-  approve(toolId: bigint): Promise<Hex>
+  /** Approves a tool's current manifest version (again, after it changed), or a pinned one. */
+  approve(toolId: bigint, pinned?: Hex): Promise<Hex>
   /** One paid call of a directory tool. */
   call(toolId: bigint, input: unknown, options?: CallToolOptions): Promise<CallResult>
   /** Negotiates with every provider of a capability and agrees with the best offer. */
@@ -40,7 +40,7 @@ export function createConsumer(parameters: CreateConsumerParameters): Consumer {
   const consumer = createConsumerContext(parameters)
   const { state } = consumer
   return {
-    approve: (toolId) => approveTool(consumer, toolId),
+    approve: (toolId, pinned) => approveTool(consumer, toolId, pinned),
     call: (toolId, input, options) => callTool(consumer, toolId, input, options),
     negotiateCapability: (capability, options) =>
       negotiateCapability(consumer, capability, options),

@@ -94,6 +94,8 @@ export async function serveTool(
         manifest: manifestFor(current),
         gotong: true,
       })
+      // New consumers negotiate for the version now on chain.
+      hosted.responder.setManifestHash(version.manifestHash)
       return version.manifestHash
     },
   }
