@@ -91,6 +91,22 @@ describe('createBudget', () => {
   })
 })
 
+describe('record', () => {
+  test('a spend read back after a restart counts at its own time, even past the limit', () => {
+    let now = 1_000
+    const day = createBudget('day', { max: 10n, windowMs: 100 }, { now: () => now })
+    const session = day.child('session')
+    now = 950
+    session.record(12n) // spent before the limit was lowered: over it already
+    now = 1_000
+    expect([day.spent(), day.remaining(), session.spent()]).toEqual([12n, 0n, 12n])
+    expect(() => session.reserve(1n)).toThrow(expect.objectContaining({ code: 'BUDGET_EXCEEDED' }))
+    now = 1_051 // the window has passed the recorded spend
+    expect([day.spent(), day.remaining()]).toEqual([0n, 10n])
+    expect(() => day.record(-1n)).toThrow(expect.objectContaining({ code: 'AMOUNT_INVALID' }))
+  })
+})
+
 describe('reserveAll', () => {
   test('one spend held against independent budgets: the tightest decides, a refusal reserves nothing', () => {
     const agent = createBudget('agent', { max: 10n })

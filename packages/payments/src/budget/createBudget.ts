@@ -33,6 +33,12 @@ export type Budget = {
    * Synchronous, so concurrent callers in one process can never overspend together.
    */
   reserve(amount: bigint, options?: { payee?: Address }): Reservation
+  /**
+   * Counts a spend that already happened (say, read back from a ledger after a restart) in this
+   * scope and its ancestors, at the budget's current time, even past a limit: what is left
+   * can only shrink.
+   */
+  record(amount: bigint): void
   /** Committed spend within the current window. */
   spent(): bigint
   /** Amount held by open reservations. */
@@ -153,6 +159,13 @@ function wrap(node: Node): Budget {
       const chain: Node[] = []
       for (let n: Node | undefined = node; n; n = n.parent) chain.push(n)
       return reserveIn(chain, amount, options.payee)
+    },
+    record(amount) {
+      if (amount < 0n) throw new InvalidAmountError('negative', 'A spend must not be negative.')
+      for (let n: Node | undefined = node; n; n = n.parent) {
+        n.committedTotal += amount
+        if (n.limits.windowMs !== undefined) n.entries.push({ at: n.now(), amount })
+      }
     },
     spent,
     reserved: () => node.reserved,
