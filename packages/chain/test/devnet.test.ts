@@ -218,6 +218,19 @@ describe('no anvil outlives its parent', () => {
     expect(await waitUntilDead(pid)).toBe(true)
   })
 
+  // The kernel's parent-death signal, set through util-linux's setpriv: Linux only.
+  test.runIf(process.platform === 'linux')(
+    'after SIGKILL, which nothing in the parent sees',
+    async () => {
+      const pid = await run('wait', 'SIGKILL')
+      try {
+        expect(await waitUntilDead(pid)).toBe(true)
+      } finally {
+        if (isAlive(pid)) process.kill(pid, 'SIGKILL')
+      }
+    },
+  )
+
   test('stop() ends anvil', async () => {
     const devnet = await startDevnet({ deploy: false })
     await devnet.stop()

@@ -11,6 +11,7 @@ import type { Deployments } from '../deployments.js'
 import { DevnetPortInUseError, DevnetStartError } from '../errors.js'
 import { anvilBinaryPath } from './anvilBinary.js'
 import { writeDeployments } from './deploymentsFile.js'
+import { parentDeathPrefix } from './parentDeathSignal.js'
 
 /** Options of `startDevnet`. Every one has a default that works. */
 export type StartDevnetOptions = {
@@ -47,7 +48,7 @@ export type Devnet = {
   /** Undefined when started with `deploy: false`. */
   deployments: Deployments | undefined
   deploymentsFile: string | undefined
-  /** anvil's process id. */
+  /** anvil's process id (a setpriv in between keeps it: setpriv execs anvil). */
   pid: number
   /** Stops anvil and waits for it to exit. Safe to call twice. */
   stop(): Promise<void>
@@ -55,9 +56,14 @@ export type Devnet = {
 
 /**
  * Starts a local chain (anvil, on a free loopback port), deploys gotong's contracts, mints test
- * tokens to the funded accounts and writes a deployments file. anvil is stopped by `stop()` and
- * when this process exits for any reason it can observe (normal exit, SIGINT, SIGTERM, an
- * uncaught error).
+ * tokens to the funded accounts and writes a deployments file.
+ *
+ * anvil does not outlive this process: `stop()` stops it, and so does every exit this process
+ * sees (returning, `process.exit`, an uncaught error, SIGINT, SIGTERM, SIGHUP), on every
+ * platform. On Linux anvil also runs under util-linux's `setpriv --pdeathsig KILL` (2.33 or
+ * later: Debian 10 and Ubuntu 20.04 on), so the kernel kills it when this process dies without
+ * seeing it: SIGKILL, the OOM killer. On macOS, on Windows and on a Linux without that setpriv,
+ * such a death leaves anvil running, at `pid`.
  *
  * @example
  * const devnet = await startDevnet()
@@ -66,7 +72,11 @@ export type Devnet = {
  */
 export async function startDevnet(options: StartDevnetOptions = {}): Promise<Devnet> {
   const chainId = options.chainId ?? 31337
-  const workDir = await mkdtemp(join(tmpdir(), 'gotong-devnet-'))
+  const anvil = anvilBinaryPath()
+  const [prefix, workDir] = await Promise.all([
+    parentDeathPrefix(),
+    mkdtemp(join(tmpdir(), 'gotong-devnet-')),
+  ])
   const configFile = join(workDir, 'anvil.json')
   const args = [
     ...['--host', '127.0.0.1', '--port', String(options.port ?? 0)],
@@ -74,7 +84,10 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     ...['--balance', '10000', '--config-out', configFile],
     ...(options.blockTime ? ['--block-time', String(options.blockTime)] : []),
   ]
-  const child = spawn(anvilBinaryPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  // Under setpriv (Linux) anvil dies with this process even when nothing here gets to run: a
+  // SIGKILL. The exit hook covers the exits this process sees, on every platform.
+  const [command = anvil, ...rest] = [...prefix, anvil, ...args]
+  const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'pipe'] })
   const removeExitHook = onExit(() => {
     child.kill('SIGKILL')
   })
