@@ -5,21 +5,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { isAlive } from './processes.js'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const gotong = (...args: string[]) =>
   spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** anvil processes whose parent is `pid`. */
 const anvilChildren = (pid: number) => {
@@ -101,6 +93,53 @@ describe('gotong devnet --json', () => {
       await expect(fetch(info.rpcUrl, { method: 'POST', body: '{}' })).rejects.toThrow()
     },
   )
+})
+
+describe('gotong devnet text', () => {
+  test('one column of labels, the accounts as an aligned table', async () => {
+    const proc = gotong(
+      'devnet',
+      '--port',
+      '0',
+      '--accounts',
+      '3',
+      '--deployments',
+      join(dir, 'text.json'),
+    )
+    let out = ''
+    await new Promise<void>((resolve, reject) => {
+      proc.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        if (out.includes('Press Ctrl-C to stop.\n')) resolve()
+      })
+      proc.once('exit', (code) => reject(new Error(`gotong exited with ${code}`)))
+    })
+    const exited = new Promise((r) => proc.once('exit', r))
+    proc.kill('SIGTERM')
+    await exited
+    expect(
+      out.replaceAll(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>').replaceAll(dir, '<dir>'),
+    ).toMatchInlineSnapshot(`
+      "RPC URL              http://127.0.0.1:<port>
+      Chain id             31337
+      GotongToken          0x5FbDB2315678afecb367f032d93F642f64180aa3
+      AccessPass           0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512
+      ToolDirectory        0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0
+      PaymentChannels      0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9
+      AlwaysDenyPredicate  0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9
+      Deployments          <dir>/text.json
+
+      Funded test accounts (well-known anvil keys: never use them on a real chain):
+        #  Address                                      gUSD  Private key
+        0  0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266  10000  0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
+        1  0x70997970C51812dc3A010C7d01b50e0d17dc79C8  10000  0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+        2  0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC  10000  0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a
+
+      For the other commands: export GOTONG_RPC_URL=http://127.0.0.1:<port> GOTONG_DEPLOYMENTS=<dir>/text.json
+      Devnet running. Press Ctrl-C to stop.
+      "
+    `)
+  })
 })
 
 describe('gotong devnet ports', () => {
