@@ -1,9 +1,12 @@
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { finished } from 'node:stream/promises'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { gotong, gusdOf, json, spawnGotong, type Where } from './gotong.js'
+import { gotong, gotongCommand, gusdOf, json, spawnGotong, type Where } from './gotong.js'
+import { gone, shellWords } from './processes.js'
 
 let devnet: Devnet
 let dir: string
@@ -113,4 +116,34 @@ describe('gotong agent start', () => {
     expect(await running.exited).toBe(0)
     expect(running.out.stdout).toContain('stats-provider: stopped')
   }, 90_000)
+})
+
+describe('gotong agent start under npx or npm run', () => {
+  test('a SIGTERM to the shell between them and gotong stops the agent cleanly', async () => {
+    const command = [...gotongCommand, 'agent', 'start', 'convert-provider']
+    const options = ['--key', devnet.accounts[0]!.privateKey, '--store', join(dir, 'convert')]
+    // As npx and npm run start it: through sh -c, which a SIGTERM kills without passing it on.
+    const shell = spawn('sh', ['-c', `${shellWords([...command, ...options])}; exit $?`], {
+      cwd: where.cwd,
+      env: { ...process.env, ...where.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const running = watch(shell)
+    await running.until(/^ready; SIGINT or SIGTERM stops it$/m)
+    const url = /convert-provider 0x[0-9a-fA-F]{40} at (\S+)/.exec(running.out.stdout)?.[1]
+    const agentPid = Number(
+      execFileSync('pgrep', ['-P', String(shell.pid)])
+        .toString()
+        .trim(),
+    )
+    try {
+      shell.kill('SIGTERM')
+      expect(await gone(agentPid)).toBe(true)
+      await finished(shell.stdout)
+      expect(running.out.stdout).toMatch(/convert-provider: stopping\nconvert-provider: stopped\n$/)
+      await expect(fetch(url!)).rejects.toThrow()
+    } finally {
+      if (!(await gone(agentPid, 0))) process.kill(agentPid, 'SIGKILL')
+    }
+  }, 60_000)
 })

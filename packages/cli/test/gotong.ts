@@ -8,6 +8,8 @@ import { type Address, erc20Abi } from 'viem'
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 // By URL, so the CLI can run in any folder (tsx is not installed in the test's temp folders).
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
+/** The command line that runs the CLI from its sources, in any folder. */
+export const gotongCommand = [process.execPath, '--conditions=source', '--import', tsx, main]
 
 export type Run = { code: number | null; stdout: string; stderr: string }
 export type Where = { cwd: string; env: Record<string, string> }
@@ -17,7 +19,7 @@ export function spawnGotong(
   where: Where,
   ...args: string[]
 ): ChildProcessByStdio<null, Readable, Readable> {
-  return spawn(process.execPath, ['--conditions=source', '--import', tsx, main, ...args], {
+  return spawn(process.execPath, [...gotongCommand.slice(1), ...args], {
     cwd: where.cwd,
     env: { ...process.env, ...where.env },
     stdio: ['ignore', 'pipe', 'pipe'],

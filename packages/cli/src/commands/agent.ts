@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { Command } from 'commander'
+import { exitWithParent } from '../exitWithParent.js'
 import { parsePort } from '../options.js'
 import {
   type AgentOptions,
@@ -78,6 +79,8 @@ function startCommand(): Command {
     .addHelpText('after', `\nReady-made agents:\n${agentList}\n`)
   return withAgentOptions(command, { json: false }).action(
     explained(async (name: string, options: StartOptions) => {
+      // The agent stops on SIGTERM; under npx or npm run, a SIGTERM kills the shell in between.
+      exitWithParent()
       if (!isAgentName(name))
         throw new CliError(
           'AGENT_UNKNOWN',

@@ -2,6 +2,7 @@ import { resolve } from 'node:path'
 import { DevnetPortInUseError } from '@gotong/chain'
 import { startDevnet } from '@gotong/chain/node'
 import { Command } from 'commander'
+import { exitWithParent } from '../exitWithParent.js'
 import { parseCount, parsePort } from '../options.js'
 import { describeDevnet, formatDevnet } from '../output.js'
 import { defaultDeploymentsFile } from './chainOptions.js'
@@ -27,6 +28,9 @@ export function devnetCommand(): Command {
     .option('-d, --deployments <file>', 'write the deployments file here', defaultDeploymentsFile)
     .option('--json', 'print one JSON object instead of text')
     .action(async (options: DevnetOptions) => {
+      // Under npx or npm run, a SIGTERM kills the shell between them and this process; anvil
+      // must stop all the same. (A SIGKILL of this process is startDevnet's to handle.)
+      exitWithParent()
       const deploymentsFile = resolve(options.deployments)
       const start = (port: number) =>
         startDevnet({ port, accounts: options.accounts, deploymentsFile })
