@@ -11,6 +11,7 @@ export {
   type CallRecord,
   type ReportInput,
   renderCalls,
+  renderIssues,
   renderReport,
   type StepIssue,
 } from './renderReport.js'

@@ -8,7 +8,8 @@ import { start } from './start.js'
 /**
  * Runs the orchestrator as a process (see `runAlone` for the variables it reads). With
  * `GOTONG_DATASET` (a CSV file) it runs one job for `GOTONG_GOAL`, prints the report and the
- * calls, and stops; otherwise it serves `dataset-report` until SIGINT or SIGTERM.
+ * calls, and stops, exiting 1 with the failed steps on stderr if the job was not done; otherwise
+ * it serves `dataset-report` until SIGINT or SIGTERM.
  *
  * @example GOTONG_DATASET=reviews.csv GOTONG_RPC_URL=… GOTONG_DEPLOYMENTS=… GOTONG_PRIVATE_KEY=… node agents/orchestrator
  */
@@ -16,7 +17,8 @@ export async function main(env: Record<string, string | undefined> = process.env
   const file = env.GOTONG_DATASET
   const oneShot = file ? new AbortController() : undefined
   const print = (line: string) => process.stdout.write(`${line}\n`)
-  process.exitCode = await runAlone(start, {
+  let done = true
+  const code = await runAlone(start, {
     kind: 'orchestrator',
     env,
     ...(oneShot ? { signal: oneShot.signal } : {}),
@@ -31,7 +33,14 @@ export async function main(env: Record<string, string | undefined> = process.env
       print('')
       print(job.report)
       print(`paid ${formatAmount(job.total, 6)} gUSD in ${job.calls.length} calls`)
+      if (!job.ok) {
+        done = false
+        process.stderr.write(
+          `orchestrator: the job was not done:\n${job.problems.map((p) => `- ${p}\n`).join('')}`,
+        )
+      }
       oneShot.abort()
     },
   })
+  process.exitCode = code || (done ? 0 : 1)
 }

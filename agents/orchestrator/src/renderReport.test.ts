@@ -62,6 +62,32 @@ describe('renderReport', () => {
     expect(report.endsWith('Total: 0.004 gUSD over 2 paid calls.\n')).toBe(true)
   })
 
+  test('a summary of texts that repeat says each sentence once', () => {
+    const texts = [
+      'The battery life is excellent and the screen is gorgeous.',
+      'Terrible support, I waited two weeks for a reply.',
+      'The battery life is excellent and the screen is gorgeous.',
+      'Battery life could be better but the screen is bright.',
+      'The battery life is excellent and the screen is gorgeous.',
+    ]
+    const report = renderReport({
+      goal: 'summarize',
+      summary: summarizeExtractive(texts.join('\n'), { maxSentences: 3 }),
+      calls: [],
+    })
+    const summary = /\*\*Summary\*\* \(extractive\): (.*)\n/.exec(report)?.[1] ?? ''
+    for (const text of new Set(texts)) expect(summary.split(text)).toHaveLength(2)
+  })
+
+  test('failed steps are listed under "Not done" with their codes', () => {
+    const report = renderReport({
+      goal: 'x',
+      calls: [],
+      failures: [{ step: 'statistics', code: 'INPUT_INVALID', message: 'ref: bad CSV' }],
+    })
+    expect(report).toContain('## Not done\n\n- statistics: ref: bad CSV (INPUT_INVALID)\n')
+  })
+
   test('without calls or results it still says what happened', () => {
     expect(renderReport({ goal: 'x', calls: [] })).toBe(
       '# Dataset report\n\nGoal: x\n\n## Tools bought\n\nNo calls were made.\n',

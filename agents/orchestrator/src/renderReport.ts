@@ -104,14 +104,24 @@ export function renderReport(input: ReportInput): string {
         '',
       )
   }
-  const notes = [...(input.skipped ?? []), ...(input.failures ?? [])]
-  if (notes.length) {
-    lines.push('## Not done', '')
-    for (const note of notes) lines.push(`- ${note.step}: ${note.message} (${note.code})`)
-    lines.push('')
-  }
+  lines.push(...renderIssues(input.skipped ?? [], input.failures ?? []))
   lines.push(...renderCalls(input.calls, input.passedOver ?? {}))
   return `${lines.join('\n').trimEnd()}\n`
+}
+
+/**
+ * The "Not done" section: steps skipped, then steps failed, each with its code; nothing when
+ * every step was done.
+ *
+ * @example renderIssues([], [{ step: 'summarize', code: 'NO_OFFER', message: 'no provider offers it' }])
+ */
+export function renderIssues(
+  skipped: readonly StepIssue[],
+  failures: readonly StepIssue[],
+): string[] {
+  const notes = [...skipped, ...failures]
+  if (!notes.length) return []
+  return ['## Not done', '', ...notes.map((n) => `- ${n.step}: ${n.message} (${n.code})`), '']
 }
 
 /**

@@ -14,7 +14,13 @@ import {
   rankOffers,
 } from './offers.js'
 import { type Capability, planJob, textColumns } from './plan.js'
-import { type CallRecord, renderCalls, renderReport, type StepIssue } from './renderReport.js'
+import {
+  type CallRecord,
+  renderCalls,
+  renderIssues,
+  renderReport,
+  type StepIssue,
+} from './renderReport.js'
 
 /** A job's goal and its dataset (CSV text with a header row). */
 export const JobRequest = z.object({
@@ -52,6 +58,13 @@ export type JobResult = {
   total: bigint
   failures: StepIssue[]
   skipped: StepIssue[]
+  /**
+   * Whether the job did what it was asked: every step it tried was bought (a step skipped for
+   * want of text is not a failure) and at least one paid call was made.
+   */
+  ok: boolean
+  /** Why not, one line per failed step with its code; empty when `ok`. */
+  problems: string[]
   /** Each step's result; undefined where it failed, was skipped, or in `model` mode. */
   outputs: {
     statistics?: DatasetProfile | undefined
@@ -140,22 +153,44 @@ export async function runJob(parameters: RunJobParameters): Promise<JobResult> {
     return result
   }
 
+  const failures: StepIssue[] = []
   if (mode === 'model') {
     const tools = []
     for (const { capability } of planJob(goal)) {
       const [offer] = await market(capability)
       if (offer)
-        tools.push(toLangChainTool(offer.listing, (_, input) => paid(capability, offer, input)))
+        tools.push(
+          toLangChainTool(offer.listing, async (_, input) => {
+            try {
+              return await paid(capability, offer, input)
+            } catch (error) {
+              // The model is told too (as the tool's answer); the job's result must say it.
+              failures.push(issue(capability, offer, error))
+              throw error
+            }
+          }),
+        )
     }
     const { output } = await agent.run(
       `${goal}\n\nThe dataset, as CSV:\n${dataset.slice(0, 20_000)}`,
       { tools, systemPrompt: modelPrompt },
     )
-    const report = `${output.trim()}\n\n${renderCalls(calls, passedOver).join('\n')}\n`
-    return { goal, mode, report, calls, total: sum(calls), failures: [], skipped: [], outputs: {} }
+    // A step the model bought after all, on a later try, is done.
+    const unresolved = failures.filter((f) => !calls.some((c) => c.step === f.step))
+    const report = `${[output.trim(), '', ...renderIssues([], unresolved), ...renderCalls(calls, passedOver)].join('\n')}\n`
+    return {
+      goal,
+      mode,
+      report,
+      calls,
+      total: sum(calls),
+      failures: unresolved,
+      skipped: [],
+      ...verdict(calls, unresolved),
+      outputs: {},
+    }
   }
 
-  const failures: StepIssue[] = []
   const skipped: StepIssue[] = []
   const results: JobResult['outputs'] = {}
   const buy = async <C extends Capability>(capability: C, input: unknown) => {
@@ -181,9 +216,7 @@ export async function runJob(parameters: RunJobParameters): Promise<JobResult> {
           message: `${offer.ref} answered in another shape`,
         }
       } catch (error) {
-        const code = error instanceof BaseError ? error.code : 'CALL_FAILED'
-        const message = error instanceof BaseError ? error.shortMessage : String(error)
-        last = { step: capability, code, message: `${offer.ref}: ${message}` }
+        last = issue(capability, offer, error)
         if (error instanceof AgentError && error.code === 'INPUT_INVALID') break
       }
       log(`${capability}: ${last.message} (${last.code}); trying the next offer`)
@@ -222,7 +255,11 @@ export async function runJob(parameters: RunJobParameters): Promise<JobResult> {
     if (capability === 'sentiment')
       results.sentiment = await buy(capability, { texts: texts.map((t) => t.slice(0, 20_000)) })
     if (capability === 'summarize')
-      results.summarize = await buy(capability, { text: corpus, maxSentences: 3 })
+      // Rows the dedupe step kept may still share their text: each text is summarized once.
+      results.summarize = await buy(capability, {
+        text: [...new Set(texts)].join('\n').slice(0, maxTextChars),
+        maxSentences: 3,
+      })
   }
 
   const report = renderReport({
@@ -238,7 +275,31 @@ export async function runJob(parameters: RunJobParameters): Promise<JobResult> {
     failures,
     skipped,
   })
-  return { goal, mode, report, calls, total: sum(calls), failures, skipped, outputs: results }
+  return {
+    goal,
+    mode,
+    report,
+    calls,
+    total: sum(calls),
+    failures,
+    skipped,
+    ...verdict(calls, failures),
+    outputs: results,
+  }
+}
+
+/** A failed call of a step, with the offer's ref and the error's code. */
+function issue(step: Capability, offer: CapabilityOffer, error: unknown): StepIssue {
+  const code = error instanceof BaseError ? error.code : 'CALL_FAILED'
+  const message = error instanceof BaseError ? error.shortMessage : String(error)
+  return { step, code, message: `${offer.ref}: ${message}` }
+}
+
+/** Whether a job did what it was asked, and if not, why. */
+function verdict(calls: readonly CallRecord[], failures: readonly StepIssue[]) {
+  const problems = failures.map((f) => `${f.step}: ${f.message} (${f.code})`)
+  if (!calls.length && !problems.length) problems.push('no paid call was made')
+  return { ok: problems.length === 0, problems }
 }
 
 const modelPrompt = [

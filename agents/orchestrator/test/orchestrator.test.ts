@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -123,6 +123,24 @@ describe('orchestrator', () => {
     expect(log[0]).toBe('plan: statistics, dedupe, keywords, sentiment, summarize')
   })
 
+  test('rows that share their text are summarized once: the report repeats no sentence', async () => {
+    const texts = [
+      'Broke after two weeks, disappointing and a waste of money',
+      'Excellent quality for the price, I would happily buy it again',
+      'Fantastic customer service and a wonderful product overall',
+    ]
+    // Six different rows (dedupe keeps them all), three texts; the second one four times.
+    const dataset = [
+      'id,product,review',
+      ...[0, 1, 1, 2, 1, 0].map((t, i) => `${i + 1},product ${i},"${texts[t]}"`),
+    ].join('\n')
+    const job = await runJob({ agent: orchestrator.agent, goal: 'summarize', dataset })
+    expect(job.ok).toBe(true)
+    expect(job.outputs.summarize).toMatchObject({ sentenceCount: 3, sentences: [0, 1, 2] })
+    const summary = /\*\*Summary\*\* \(extractive\): (.*)\n/.exec(job.report)?.[1] ?? ''
+    for (const text of texts) expect(summary.split(text)).toHaveLength(2)
+  })
+
   test('with a looser SLA the budget provider wins the text steps', async () => {
     const job = await runJob({
       agent: orchestrator.agent,
@@ -190,6 +208,39 @@ describe('orchestrator', () => {
     expectLedgersAgree(job, analyst)
   })
 
+  test('a model whose every tool call fails: the job is not done, and says which calls failed with their codes', async () => {
+    const statsTool = stats.served.find((s) => s.name === 'dataset-stats')!
+    const name = `dataset-stats_${statsTool.toolId}`
+    // Well-formed arguments, but a CSV whose rows do not match its header: the provider refuses.
+    const broken = { csv: 'a,b\n1,2,3\n' }
+    const llm = fakeModel()
+      .respondWithTools([{ name, args: broken, id: 'call-1' }])
+      .respondWithTools([{ name, args: broken, id: 'call-2' }])
+      .respond(new AIMessage('# Reviews\n\nThe tools failed; nothing to report.'))
+    const unlucky = await createAgent({
+      network: devnet as Network,
+      account: devnet.accounts[0]!.privateKey,
+      store: join(dir, 'unlucky'),
+      llm,
+    })
+    agents.push(unlucky)
+    const job = await runJob({ agent: unlucky, goal: 'profile these reviews', dataset: reviews })
+    expect(job.calls).toEqual([])
+    expect(job.ok).toBe(false)
+    expect(job.failures).toHaveLength(2)
+    const [failure] = job.failures
+    expect(failure).toMatchObject({
+      step: 'statistics',
+      code: 'INPUT_INVALID',
+      message: expect.stringContaining(statsTool.ref),
+    })
+    expect(job.problems).toEqual(job.failures.map((f) => `statistics: ${f.message} (${f.code})`))
+    expect(job.report).toContain(
+      `## Not done\n\n- statistics: ${failure!.message} (${failure!.code})\n`,
+    )
+    expect(job.report).toContain('No calls were made.')
+  })
+
   test('node agents/orchestrator with GOTONG_DATASET runs one job, prints the report and exits', async () => {
     const file = join(dir, 'reviews.csv')
     writeFileSync(file, reviews)
@@ -225,5 +276,48 @@ describe('orchestrator', () => {
     expect(stdout).toContain(
       'paid 0.003 gUSD in 2 calls\norchestrator: stopping\norchestrator: stopped\n',
     )
+  }, 60_000)
+
+  test('node agents/orchestrator with GOTONG_DATASET on a directory with nothing to buy exits 1 and says why', async () => {
+    // A chain of its own, where no provider has published anything.
+    const empty = await startDevnet({ accounts: 2, deploymentsFile: join(dir, 'empty.json') })
+    try {
+      const file = join(dir, 'reviews.csv')
+      writeFileSync(file, reviews)
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--conditions=source',
+          '--import',
+          'tsx',
+          fileURLToPath(new URL('./run.ts', import.meta.url)),
+        ],
+        {
+          env: {
+            ...process.env,
+            GOTONG_RPC_URL: empty.rpcUrl,
+            GOTONG_DEPLOYMENTS: empty.deploymentsFile!,
+            GOTONG_PRIVATE_KEY: empty.accounts[1]!.privateKey,
+            GOTONG_STORE: join(dir, 'alone-empty'),
+            GOTONG_DATASET: file,
+            GOTONG_GOAL: 'how many duplicates?',
+          },
+          encoding: 'utf8',
+          timeout: 50_000,
+        },
+      )
+      expect(run.status, run.stderr).toBe(1)
+      expect(run.stdout).toContain('paid 0 gUSD in 0 calls\n')
+      expect(run.stderr).toBe(
+        [
+          'orchestrator: the job was not done:',
+          '- statistics: no provider offers it within the policy (NO_OFFER)',
+          '- dedupe: no provider offers it within the policy (NO_OFFER)',
+          '',
+        ].join('\n'),
+      )
+    } finally {
+      await empty.stop()
+    }
   }, 60_000)
 })
