@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
+import { sampleDataset } from '../src/swarm/runSwarm.js'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 
@@ -65,6 +67,31 @@ describe('gotong swarm', () => {
     checkBooks(result)
     expect(result.modelSource).toBe('none')
     expect(result.report).toContain('## Tools bought')
+    expect(result.job).toEqual({ ok: true, problems: [] })
+    // The bundled reviews repeat their texts across rows: the summary says each one once.
+    const summary = /\*\*Summary\*\* \(extractive\): (.*)\n/.exec(result.report)?.[1]
+    const reviews = new Set(
+      readFileSync(sampleDataset(), 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((line) => line.split(',').slice(4).join(',').replaceAll('"', ''))
+        .filter(Boolean),
+    )
+    expect(summary).toBeDefined()
+    for (const review of reviews) expect(summary!.split(review).length).toBeLessThanOrEqual(2)
+    expect([...reviews].filter((review) => summary!.includes(review))).toHaveLength(3)
+  }, 120_000)
+
+  test('a job whose every paid call fails (a budget of 0) exits 1 and says which calls failed, with their codes', async () => {
+    const run = await swarm(['--budget', '0'])
+    expect(run.status, run.stderr).toBe(1)
+    expect(run.stdout).toContain('0 paid calls, 0 receipts verified')
+    // Channels funded for the refused calls were closed and refunded: the books still balance.
+    expect(run.stdout).toContain('The books balance to the unit')
+    expect(run.stdout).toMatch(
+      /The job was NOT done:\n- statistics: eip155:\d+\/erc8257:0x[0-9a-f]{40}\/\d+: Spending \d+ would cross the limit of budget swarm\. \(BUDGET_EXCEEDED\)\n- dedupe: .* \(BUDGET_EXCEEDED\)\n/,
+    )
+    expect(run.stdout).toContain('## Not done')
   }, 120_000)
 
   test('--processes: every provider in its own process, same books', async () => {

@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs'
 import { formatAmount } from '@gotong/core'
 import { Command, InvalidArgumentError } from 'commander'
 import type { SwarmResult } from '../swarm/runSwarm.js'
+import { parseGusd } from './agentOptions.js'
 
 /**
  * `gotong swarm`: the main job. A devnet, provider agents and an orchestrator that profiles a
- * dataset by buying their tools; exits 0 only if the books balance to the unit.
+ * dataset by buying their tools; exits 0 only if the job was done and the books balance to the
+ * unit.
  */
 export function swarmCommand(): Command {
   return new Command('swarm')
@@ -21,6 +23,7 @@ export function swarmCommand(): Command {
     )
     .option('--dataset <file>', 'a CSV file to profile (default: the bundled product reviews)')
     .option('--goal <text>', 'what the orchestrator is asked to do')
+    .option('--budget <gUSD>', 'the most the orchestrator may spend, e.g. 0.05', parseGusd)
     .option('--json', 'print one JSON object at the end instead of text', false)
     .action(
       async (options: {
@@ -28,6 +31,7 @@ export function swarmCommand(): Command {
         agents: number
         dataset?: string
         goal?: string
+        budget?: bigint
         json: boolean
       }) => {
         const live = (line: string) => {
@@ -42,6 +46,7 @@ export function swarmCommand(): Command {
           processes: options.processes,
           ...(options.dataset ? { dataset: readFileSync(options.dataset, 'utf8') } : {}),
           ...(options.goal ? { goal: options.goal } : {}),
+          ...(options.budget !== undefined ? { budget: options.budget } : {}),
           log: options.json ? () => {} : live,
         })
         if (options.json)
@@ -49,7 +54,7 @@ export function swarmCommand(): Command {
             `${JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`,
           )
         else process.stdout.write(formatSwarm(result))
-        if (!result.balanced) process.exitCode = 1
+        if (!result.balanced || !result.job.ok) process.exitCode = 1
       },
     )
 }
@@ -97,6 +102,9 @@ export function formatSwarm(result: SwarmResult): string {
     result.balanced
       ? 'The books balance to the unit: chain = payer ledger = provider ledgers.'
       : `The books do NOT balance:\n${result.problems.map((p) => `- ${p}`).join('\n')}`,
+    ...(result.job.ok
+      ? []
+      : [`The job was NOT done:\n${result.job.problems.map((p) => `- ${p}`).join('\n')}`]),
     '',
   )
   return lines.join('\n')

@@ -1,8 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Agent, ConsumerEvent } from '@gotong/agent'
 import { defaultGoal, runJob, start as startOrchestrator } from '@gotong/agent-orchestrator'
@@ -11,10 +10,12 @@ import { createClients } from '@gotong/chain'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
 import { accessPassAbi, gotongTokenAbi, paymentChannelsAbi } from '@gotong/contracts'
 import { BaseError, formatAmount } from '@gotong/core'
+import { createBudget } from '@gotong/payments'
 import { createSqlitePayeeStore } from '@gotong/payments/node'
 import { finalizeChannel, startCloseChannel } from '@gotong/payments/payer'
 import type { Address, Hex } from 'viem'
 import { swarmProviders } from './providers.js'
+import { spawnProvider } from './spawnProvider.js'
 
 export type SwarmOptions = {
   /** Providers to start (5 kinds; more repeat them). */
@@ -24,6 +25,8 @@ export type SwarmOptions = {
   /** A CSV dataset; the bundled sample of product reviews by default. */
   dataset?: string
   goal?: string
+  /** The most the orchestrator may spend, in base units (no limit by default). */
+  budget?: bigint
   /** Live lines as the swarm works. */
   log: (line: string) => void
 }
@@ -57,6 +60,8 @@ export type SwarmResult = {
   calls: number
   balanced: boolean
   problems: string[]
+  /** Whether the orchestrator's job did what it was asked, and if not, which steps failed and why. */
+  job: { ok: boolean; problems: string[] }
   ms: number
 }
 
@@ -154,7 +159,11 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
     for (const who of [...providers.map((p) => p.address), orchestratorAccount.address])
       before.set(who, await balance(who))
 
+    // Every channel the orchestrator funds, including those whose calls all failed: each is
+    // closed at the end, so its deposit comes back.
+    const funded = new Set<Hex>()
     const onEvent = (e: ConsumerEvent) => {
+      if (e.type === 'channel') funded.add(e.channelId)
       if (e.type === 'negotiation') log(`[orchestrator] negotiation → ${e.state}`)
       else if (e.type === 'channel')
         log(
@@ -171,7 +180,14 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       name: 'orchestrator',
       store: join(dir, 'orchestrator'),
       reportPrice: false,
-      agent: { onEvent, challengePeriod: 60, callsPerChannel: 20n },
+      agent: {
+        onEvent,
+        challengePeriod: 60,
+        callsPerChannel: 20n,
+        ...(options.budget !== undefined
+          ? { budget: createBudget('swarm', { max: options.budget }) }
+          : {}),
+      },
     })
     const agent: Agent = orchestrator.agent
     log(
@@ -190,7 +206,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
     // Close every channel: the providers' watchers claim the newest voucher when the close
     // starts; after the challenge window the rest goes back to the orchestrator.
     const paid = agent.ledger().paid
-    const channelIds = [...new Set(paid.map((v) => v.channelId))]
+    const channelIds = [...new Set([...funded, ...paid.map((v) => v.channelId)])]
     const wallet = createClients({
       rpcUrl: devnet.rpcUrl,
       chainId: devnet.chainId,
@@ -310,6 +326,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       calls: served.length,
       balanced: problems.length === 0,
       problems,
+      job: { ok: job.ok, problems: job.problems },
       ms: Math.round(performance.now() - started),
     }
   } finally {
@@ -343,40 +360,6 @@ async function readChannel(devnet: Devnet, channels: Address, channelId: Hex) {
     args: [channelId],
   })
   return { claimed: c.claimed, deposit: c.deposit, status: statuses[c.status] ?? 'none' }
-}
-
-/** Starts `node agents/<kind>/bin/start.js` and waits until it says it is ready. */
-function spawnProvider(
-  kind: string,
-  env: Record<string, string>,
-  log: (line: string) => void,
-): Promise<ChildProcess> {
-  const require = createRequire(import.meta.url)
-  // The entry is src/index.ts or dist/index.js: either way one folder below the package root.
-  const bin = join(dirname(dirname(require.resolve(`@gotong/agent-${kind}`))), 'bin', 'start.js')
-  const child = spawn(process.execPath, [bin], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  return new Promise((resolve, reject) => {
-    let buffer = ''
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString()
-      let i = buffer.indexOf('\n')
-      while (i >= 0) {
-        const line = buffer.slice(0, i)
-        buffer = buffer.slice(i + 1)
-        if (line.trim()) log(line.trim())
-        if (line.startsWith('ready')) resolve(child)
-        i = buffer.indexOf('\n')
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', (c: Buffer) => log(c.toString().trim()))
-    child.once('exit', (code) =>
-      reject(new Error(`${kind} exited with code ${code} before it was ready`)),
-    )
-  })
 }
 
 /** The bundled dataset: product reviews with ratings, prices and a few duplicate rows. */
