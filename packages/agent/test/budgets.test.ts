@@ -71,6 +71,9 @@ describe('every budget that applies holds, wherever the channel came from', () =
       'ok',
     )
     expect(await codeOf(consumer.call(toolId, text, { budget: '1e-3' }))).toBe('AMOUNT_INVALID')
+    // The channel exists now: a lower maxPrice still binds every later call through it.
+    expect(await codeOf(consumer.call(toolId, text, { maxPrice: '0.0015' }))).toBe('PRICE_TOO_HIGH')
+    expect(paid(consumer)).toEqual([[1n, 'served']])
     expect(await codeOf(consumer.toolkit({ maxPrice: '0.001' }))).toBe('ok')
   })
 })

@@ -31,6 +31,7 @@ export async function callTool(
   await checkToolVersion(consumer, toolId)
   const limits = { maxPrice: options.maxPrice, budget: options.budget ?? consumer.budget }
   let relationship = await relationshipFor(consumer, toolId, limits)
+  refuseAbove(relationship, options.maxPrice)
   await resolveInDoubt(consumer, relationship)
   const firstTerms = relationship.agreement.termsHash
   const request = callRequestHash(await getToolName(consumer, toolId), firstTerms, input)
@@ -54,6 +55,7 @@ export async function callTool(
     // The channel's calls are used up: agree again and fund a new one.
     await retireRelationship(consumer, relationship)
     relationship = await relationshipFor(consumer, toolId, limits)
+    refuseAbove(relationship, options.maxPrice)
     requestHash = await requestOf(relationship)
     issued = await issueVoucher(consumer, relationship, requestHash, options.budget)
   }
@@ -98,6 +100,19 @@ export async function callTool(
   const receipt = payer.confirm(issued, answer.receipt, requestHash)
   report(consumer, relationship, { price: agreement.pricePerCall, ok: true })
   return { output: answer.output, receipt, toolId, price: agreement.pricePerCall }
+}
+
+/**
+ * A call's `maxPrice` binds every call, not only a negotiation: a relationship agreed earlier
+ * at a higher price (by another call, or another process) is not paid through.
+ */
+function refuseAbove(relationship: Relationship, maxPrice: bigint | undefined) {
+  const price = relationship.agreement.agreement.pricePerCall
+  if (maxPrice !== undefined && price > maxPrice)
+    throw new AgentError(
+      'PRICE_TOO_HIGH',
+      `Tool ${relationship.toolId} costs ${price} per call under its agreement, more than ${maxPrice}.`,
+    )
 }
 
 /** Refusals that mean a saved relationship is over, not that the call is wrong. */
