@@ -104,6 +104,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
   const context: AgentContext = {
     parameters,
     name,
+    store,
     account,
     signer,
     chainId,

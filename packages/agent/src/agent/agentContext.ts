@@ -16,6 +16,8 @@ import type { CreateAgentParameters } from './types.js'
 export type AgentContext = {
   readonly parameters: CreateAgentParameters
   readonly name: string
+  /** The folder of the agent's state. */
+  readonly store: string
   readonly account: LocalAccount
   readonly signer: DigestSigner
   readonly chainId: number

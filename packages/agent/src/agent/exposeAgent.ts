@@ -24,6 +24,8 @@ export function exposeAgent(context: AgentContext): Agent {
       return context.state.listener?.url
     },
     modelSource: context.modelSource,
+    network: context.parameters.network,
+    store: context.store,
     publicClient: context.publicClient,
     payer,
     payee: context.payee,

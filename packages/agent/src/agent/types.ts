@@ -132,6 +132,10 @@ export type Agent = {
   /** The agent's HTTP base URL, once it serves something. */
   readonly url: string | undefined
   readonly modelSource: ModelSource
+  /** The chain it works on and gotong's contracts there. */
+  readonly network: Network
+  /** Where its state lives (SQLite stores, agreements, relationships). */
+  readonly store: string
   readonly publicClient: PublicClient
   readonly payer: Payer
   readonly payee: Payee
