@@ -1,4 +1,4 @@
-export type { Amount, BudgetOption } from './agent/amounts.js'
+export { type Amount, type BudgetOption, toBaseUnits } from './agent/amounts.js'
 export type {
   Agent,
   CallOptions,
@@ -10,6 +10,7 @@ export type {
   ServeOptions,
   ToolkitOptions,
 } from './agent/types.js'
+export { fingerprintOf } from './consumer/approveTool.js'
 export { langChainToolName, toLangChainTool } from './consumer/toLangChainTool.js'
 export type { CallResult, ConsumerEvent, Relationship } from './consumer/types.js'
 export { createAgent } from './createAgent.js'
