@@ -1,40 +1,30 @@
-import { spawn } from 'node:child_process'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { createClients } from '@gotong/chain'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
 import { deregisterTool, getAccessRequirements, publishTool } from '@gotong/directory'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+import { type Run, gotong as run } from './gotong.js'
 
 let devnet: Devnet
 let dir: string
+/** The folder the commands run in; the deployments file is outside it, in `dir`. */
+let project: string
 let env: Record<string, string>
-
-type Run = { code: number | null; stdout: string; stderr: string }
 
 /** Runs the CLI against the test devnet (through the environment, as a user would). */
 function gotong(...args: string[]): Promise<Run> {
   return gotongWith({}, ...args)
 }
 
+/** Runs the CLI in another folder, as a user there would. */
+function gotongIn(cwd: string, ...args: string[]): Promise<Run> {
+  return run({ cwd, env }, ...args)
+}
+
 function gotongWith(extra: Record<string, string>, ...args: string[]): Promise<Run> {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, ...args], {
-    env: { ...process.env, ...env, ...extra },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString()
-  })
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString()
-  })
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })))
+  return run({ cwd: project, env: { ...env, ...extra } }, ...args)
 }
 
 const manifest = (overrides: Record<string, unknown> = {}) => ({
@@ -56,6 +46,8 @@ async function file(name: string, value: unknown): Promise<string> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gotong-cli-directory-'))
+  project = join(dir, 'project')
+  await mkdir(project)
   devnet = await startDevnet({ accounts: 3, deploymentsFile: join(dir, 'deployments.json') })
   env = {
     GOTONG_RPC_URL: devnet.rpcUrl,
@@ -118,8 +110,32 @@ describe('gotong publish, search and tool', () => {
     expect(current).toMatchObject({ toolId: published.toolId, version: '2', status: 'verified' })
     expect(versions.map((v: { version: string }) => v.version)).toEqual(['1', '2'])
     expect(versions[1].previousManifestHash).toBe(published.manifestHash)
-    // The index lives next to the deployments file and is reused by every command.
-    expect((await readdir(dir)).filter((f) => f.endsWith('.sqlite'))).toHaveLength(1)
+    // The index is kept under .gotong/ where the commands run, one reused by all of them.
+    expect((await readdir(join(project, '.gotong'))).filter((f) => f.endsWith('.sqlite'))).toEqual([
+      expect.stringMatching(/^directory-31337-[0-9a-f]{8}\.sqlite$/),
+    ])
+  })
+
+  test('the index never lands beside a --deployments file elsewhere: .gotong/ here, or --store', async () => {
+    const elsewhere = join(dir, 'elsewhere')
+    const here = join(dir, 'here')
+    await mkdir(elsewhere)
+    await mkdir(here)
+    await copyFile(join(dir, 'deployments.json'), join(elsewhere, 'deployments.json'))
+    const deployments = ['--deployments', join(elsewhere, 'deployments.json')]
+    const [plain, stored] = await Promise.all([
+      gotongIn(here, 'search', 'weather', ...deployments, '--json'),
+      gotongIn(here, 'search', 'weather', ...deployments, '--store', 'state', '--json'),
+    ])
+    expect(plain.code, plain.stderr).toBe(0)
+    expect(stored.code, stored.stderr).toBe(0)
+    expect(JSON.parse(plain.stdout)).toEqual(JSON.parse(stored.stdout))
+    expect(await readdir(elsewhere)).toEqual(['deployments.json'])
+    const index = [expect.stringMatching(/^directory-31337-[0-9a-f]{8}\.sqlite$/)]
+    expect((await readdir(join(here, '.gotong'))).filter((f) => f.endsWith('.sqlite'))).toEqual(
+      index,
+    )
+    expect((await readdir(join(here, 'state'))).filter((f) => f.endsWith('.sqlite'))).toEqual(index)
   })
 
   test('--gate deploys an ERC-1155 holding predicate and hints it in the manifest', async () => {

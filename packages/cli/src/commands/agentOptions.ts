@@ -7,7 +7,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander'
 import type { Address, Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
-import { defaultDeploymentsFile, defaultRpcUrl } from './chainOptions.js'
+import { withNetworkOptions } from './chainOptions.js'
 
 /** Options of the commands that act as an agent (`call`, `channels`, `receipts`, `agent`). */
 export type AgentOptions = {
@@ -110,7 +110,6 @@ export function explained<A extends unknown[]>(
   }
 }
 
-const rpcUrl = z.url({ protocol: /^https?$/ })
 const privateKey = z
   .string()
   .regex(/^0x[0-9a-fA-F]{64}$/)
@@ -120,13 +119,6 @@ const hex32 = z
   .string()
   .regex(/^0x[0-9a-fA-F]{4,64}$/)
   .transform((v) => v.toLowerCase() as Hex)
-
-/** Commander parser for a JSON-RPC URL. */
-export function parseRpcUrl(value: string): string {
-  const result = rpcUrl.safeParse(value)
-  if (!result.success) throw new InvalidArgumentError('expected an http(s) URL.')
-  return result.data
-}
 
 /** Commander parser for a private key; an empty value (say, `GOTONG_PRIVATE_KEY=`) is none. */
 export function parseKey(value: string): Hex | undefined {
@@ -177,19 +169,7 @@ export function withAgentOptions(
   command: Command,
   { chain = true, json = true }: { chain?: boolean; json?: boolean } = {},
 ): Command {
-  if (chain)
-    command
-      .addOption(
-        new Option('--rpc <url>', 'JSON-RPC URL of the chain')
-          .env('GOTONG_RPC_URL')
-          .default(defaultRpcUrl)
-          .argParser(parseRpcUrl),
-      )
-      .addOption(
-        new Option('--deployments <file>', 'deployments file of gotong on that chain')
-          .env('GOTONG_DEPLOYMENTS')
-          .default(defaultDeploymentsFile),
-      )
+  if (chain) withNetworkOptions(command)
   command
     .addOption(
       new Option('--key, --private-key <hex>', "the agent's private key")

@@ -1,4 +1,5 @@
-import { dirname, join, resolve } from 'node:path'
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { type Connection, connect } from '@gotong/chain'
 import { readDeployments } from '@gotong/chain/node'
 import { BaseError, formatAmount, parseCaip19 } from '@gotong/core'
@@ -10,38 +11,75 @@ import { z } from 'zod'
 /** Where `gotong devnet --port 8545 --deployments .gotong/deployments.json` puts a devnet. */
 export const defaultRpcUrl = 'http://127.0.0.1:8545'
 export const defaultDeploymentsFile = '.gotong/deployments.json'
+/** Where the command line keeps its state (the directory index) unless `--store` says otherwise. */
+export const defaultStateDir = '.gotong'
 
-/** Options every directory command takes. */
-export type ChainOptions = { rpc: string; deployments: string; index?: string; json?: boolean }
+/** The chain and gotong deployment a command works against. */
+export type NetworkOptions = { rpc: string; deployments: string }
+
+/** Options of the directory commands that read the index (`search`, `tool`). */
+export type ChainOptions = NetworkOptions & { store?: string; index?: string; json?: boolean }
+
+const rpcUrl = z.url({ protocol: /^https?$/ })
+
+/** Commander parser for a JSON-RPC URL. */
+export function parseRpcUrl(value: string): string {
+  const result = rpcUrl.safeParse(value)
+  if (!result.success) throw new InvalidArgumentError('expected an http(s) URL.')
+  return result.data
+}
 
 /**
- * Adds `--rpc`, `--deployments`, `--index` and `--json`: the chain and the gotong deployment to
- * use (a local `gotong devnet` by default; `GOTONG_RPC_URL` and `GOTONG_DEPLOYMENTS` override the
- * defaults), and where the directory index is kept.
+ * Adds `--rpc` and `--deployments`, which every command that touches the chain takes: the chain
+ * and the gotong deployment on it (a local `gotong devnet` by default; `GOTONG_RPC_URL` and
+ * `GOTONG_DEPLOYMENTS` override the defaults). A command that needs no chain passes `unused`
+ * (why): it accepts them all the same, so one set of flags and variables serves every command,
+ * and its help says they are not used.
+ *
+ * @example withNetworkOptions(new Command('receipts'), { unused: 'the ledger is read from the store' })
  */
-export function withChainOptions(command: Command): Command {
+export function withNetworkOptions(command: Command, { unused }: { unused?: string } = {}) {
+  const note = unused ? ` (accepted, not used: ${unused})` : ''
   return command
     .addOption(
-      new Option('--rpc <url>', 'JSON-RPC URL of the chain')
+      new Option('--rpc <url>', `JSON-RPC URL of the chain${note}`)
         .env('GOTONG_RPC_URL')
-        .default(defaultRpcUrl),
+        .default(defaultRpcUrl)
+        .argParser(parseRpcUrl),
     )
     .addOption(
-      new Option('--deployments <file>', 'deployments file of gotong on that chain')
+      new Option('--deployments <file>', `deployments file of gotong on that chain${note}`)
         .env('GOTONG_DEPLOYMENTS')
         .default(defaultDeploymentsFile),
     )
+}
+
+/**
+ * Adds the network options, `--store` and `--index` (where the directory index is kept: under
+ * `.gotong/` of the current folder by default, like every other state of the command line) and
+ * `--json`.
+ */
+export function withChainOptions(command: Command): Command {
+  return withNetworkOptions(command)
+    .addOption(
+      new Option(
+        '--store <dir>',
+        "folder of the command line's state (the directory index); .gotong by default",
+      ).env('GOTONG_STORE'),
+    )
     .option(
       '--index <file>',
-      'directory index (SQLite); next to the deployments file by default, `:memory:` for none',
+      'directory index (SQLite); in --store by default, `:memory:` for none',
     )
     .option('--json', 'print JSON instead of text')
 }
 
-/** Adds `--private-key` (or `GOTONG_PRIVATE_KEY`) for commands that sign. */
+/** Adds `--key` (`--private-key`, or `GOTONG_PRIVATE_KEY`) for commands that sign. */
 export function withSigner(command: Command): Command {
   return command.addOption(
-    new Option('--private-key <hex>', 'key of the publishing account').env('GOTONG_PRIVATE_KEY'),
+    new Option('--key, --private-key <hex>', 'key of the publishing account')
+      .env('GOTONG_PRIVATE_KEY')
+      .argParser((value) => (value === '' ? undefined : parsePrivateKey(value))),
   )
 }
 
@@ -51,7 +89,7 @@ export class PrivateKeyRequiredError extends BaseError {
   constructor() {
     super('PRIVATE_KEY_REQUIRED', 'Publishing needs the key of the publishing account.', {
       metaMessages: [
-        'Pass --private-key 0x… or set GOTONG_PRIVATE_KEY (`gotong devnet` prints funded test keys).',
+        'Pass --key 0x… or set GOTONG_PRIVATE_KEY (`gotong devnet` prints funded test keys).',
       ],
     })
   }
@@ -75,7 +113,7 @@ export function parseAddress(value: string): Address {
 
 /** Reads the deployments file and connects to the node, checking they belong together. */
 export async function openChain(
-  options: ChainOptions & { privateKey?: string | undefined },
+  options: NetworkOptions & { privateKey?: string | undefined },
   needsSigner = false,
 ): Promise<Connection & { deploymentsFile: string }> {
   if (needsSigner && !options.privateKey) throw new PrivateKeyRequiredError()
@@ -89,18 +127,24 @@ export async function openChain(
   return { ...connection, deploymentsFile }
 }
 
-/** Opens the directory index kept for this chain and deployment, and brings it up to date. */
+/**
+ * Opens the directory index kept for this chain and deployment (in `--store`, `.gotong/` by
+ * default, wherever the deployments file is), and brings it up to date.
+ */
 export async function openIndex(
   chain: Connection & { deploymentsFile: string },
   options: ChainOptions,
 ): Promise<DirectoryIndex> {
   const { toolDirectory } = chain.deployments.contracts
-  const store =
-    options.index ??
-    join(
-      dirname(chain.deploymentsFile),
+  let store = options.index
+  if (store === undefined) {
+    const folder = resolve(options.store ?? defaultStateDir)
+    mkdirSync(folder, { recursive: true })
+    store = join(
+      folder,
       `directory-${chain.deployments.chainId}-${toolDirectory.slice(2, 10).toLowerCase()}.sqlite`,
     )
+  }
   const index = createDirectoryIndex({
     client: chain.publicClient,
     address: toolDirectory,

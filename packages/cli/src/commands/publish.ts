@@ -23,11 +23,11 @@ import { publishTool, publishVersion, setAccess } from '@gotong/directory'
 import { Command, InvalidArgumentError } from 'commander'
 import { type Abi, type Address, encodeAbiParameters, getAddress, type Hex } from 'viem'
 import {
-  type ChainOptions,
   createAssetBook,
+  type NetworkOptions,
   openChain,
   printJson,
-  withChainOptions,
+  withNetworkOptions,
   withSigner,
 } from './chainOptions.js'
 
@@ -74,7 +74,8 @@ export class ManifestFileError extends BaseError {
   }
 }
 
-type PublishOptions = ChainOptions & {
+type PublishOptions = NetworkOptions & {
+  json?: boolean
   privateKey?: string
   price?: string
   gate?: GateSpec
@@ -100,7 +101,8 @@ export function publishCommand(): Command {
     )
     .option('--tool <id>', 'publish as a new version of this tool')
     .option('--uri <url>', 'metadata URI (default: the well-known path on the endpoint origin)')
-  return withSigner(withChainOptions(command)).action(
+    .option('--json', 'print JSON instead of text')
+  return withSigner(withNetworkOptions(command)).action(
     async (file: string, options: PublishOptions) => {
       const input = await loadManifest(file)
       const chain = await openChain(options, true)

@@ -20,6 +20,7 @@ import {
   withAgentOptions,
 } from './agentOptions.js'
 import { type Books, openBooks } from './books.js'
+import { withNetworkOptions } from './chainOptions.js'
 
 /** A ledger row with the side it is on and whether its receipt checks out. */
 export type ReceiptRow = LedgerRow & { side: 'paid' | 'earned'; verified: boolean }
@@ -116,6 +117,9 @@ export function receiptsCommand(): Command {
   return receipts
 }
 
+/** Receipts need no chain; they take the chain options every other command takes all the same. */
+const offline = { unused: "receipts are read from the agent's store and checked offline" }
+
 type ListOptions = Omit<AgentOptions, 'rpc' | 'deployments'> & { side: 'paid' | 'earned' | 'all' }
 
 function listCommand(): Command {
@@ -124,7 +128,7 @@ function listCommand(): Command {
     .addOption(
       new Option('--side <side>', 'paid, earned or all').default('all').argParser(choice(Side)),
     )
-  return withAgentOptions(command, { chain: false }).action(
+  return withAgentOptions(withNetworkOptions(command, offline), { chain: false }).action(
     explained(async (options: ListOptions) => {
       const books = await openBooks(storeOf(options, 'Reading the ledger').store)
       try {
@@ -170,7 +174,10 @@ function exportCommand(): Command {
       new Option('--side <side>', 'paid, earned or all').default('all').argParser(choice(Side)),
     )
     .option('--out <file>', 'write to this file instead of stdout')
-  return withAgentOptions(command, { chain: false, json: false }).action(
+  return withAgentOptions(withNetworkOptions(command, offline), {
+    chain: false,
+    json: false,
+  }).action(
     explained(async (options: ExportOptions) => {
       const { store } = storeOf(options, 'Exporting the ledger')
       const books = await openBooks(store)
