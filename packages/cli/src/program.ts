@@ -3,6 +3,7 @@ import { agentCommand } from './commands/agent.js'
 import { callCommand } from './commands/call.js'
 import { channelsCommand } from './commands/channels.js'
 import { devnetCommand } from './commands/devnet.js'
+import { mcpCommand } from './commands/mcp.js'
 import { publishCommand } from './commands/publish.js'
 import { receiptsCommand } from './commands/receipts.js'
 import { searchCommand } from './commands/search.js'
@@ -27,5 +28,6 @@ export function createProgram(): Command {
   program.addCommand(channelsCommand())
   program.addCommand(receiptsCommand())
   program.addCommand(agentCommand())
+  program.addCommand(mcpCommand())
   return program
 }
