@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { toWireError } from '@gotong/core'
+import { parseWith, toWireError } from '@gotong/core'
+import { z } from 'zod'
 import type { Listener } from '../bus/createBus.js'
 import type { TransportServer } from '../server/createTransportServer.js'
 import { errorReply, fail, type Reply } from '../server/reply.js'
+import { limitPeers } from './limitPeers.js'
+import { type Drain, refuseAndClose } from './refuseAndClose.js'
 
 export type ServeHttpParameters = {
   /** Default `127.0.0.1`. */
@@ -11,12 +14,59 @@ export type ServeHttpParameters = {
   /** Default 0: a free port, reported in `url`. */
   port?: number | undefined
   /**
+   * How long a connection may take to send a request's headers (from its first byte, or from
+   * opening for a new connection) before it is answered 408 and closed. Default 10 s.
+   */
+  headersTimeoutMs?: number | undefined
+  /**
+   * How long a connection may take to send a whole request, headers and body, before it is
+   * answered 408 and closed; at least `headersTimeoutMs`. The handler's own time does not count.
+   * Default 30 s: a 1 MiB body at 35 KB/s.
+   */
+  requestTimeoutMs?: number | undefined
+  /**
    * How long an idle keep-alive connection stays open. Default 65 s: well past what clients
-   * keep idle sockets (4 s for `fetch`), so a client is not the one to reuse a socket as it
-   * closes here.
+   * keep idle sockets (4 s for `fetch`, 30 s for `createHttpClient`), so a client is not the one
+   * to reuse a socket as it closes here.
    */
   keepAliveTimeoutMs?: number | undefined
+  /**
+   * Open connections at most, from everyone; past it new ones are closed as they open.
+   * Default 8,192.
+   */
+  maxConnections?: number | undefined
+  /**
+   * Open connections at most from one peer (an IPv4 address or an IPv6 /64); past it its new
+   * ones are closed as they open. Default 1,024: a `createHttpClient` pools up to 256 per peer,
+   * and agents on one host share its address.
+   */
+  maxConnectionsPerPeer?: number | undefined
+  /**
+   * After refusing an oversized body, how long the rest of the upload is read and discarded (so
+   * the 413 is not lost to a reset) before the connection is closed. Default 5 s.
+   */
+  drainTimeoutMs?: number | undefined
+  /** …and how many bytes of it at most. Default 64 MiB. */
+  drainMaxBytes?: number | undefined
 }
+
+const Limits = z
+  .object({
+    headersTimeoutMs: z.int().positive().default(10_000),
+    requestTimeoutMs: z.int().positive().default(30_000),
+    keepAliveTimeoutMs: z.int().positive().default(65_000),
+    maxConnections: z.int().positive().default(8_192),
+    maxConnectionsPerPeer: z.int().positive().default(1_024),
+    drainTimeoutMs: z.int().nonnegative().default(5_000),
+    drainMaxBytes: z
+      .int()
+      .nonnegative()
+      .default(64 * 1024 * 1024),
+  })
+  .refine((limits) => limits.headersTimeoutMs <= limits.requestTimeoutMs, {
+    message: 'headersTimeoutMs must not exceed requestTimeoutMs',
+    path: ['headersTimeoutMs'],
+  })
 
 /** A running HTTP server; `url` is the base URL peers put in their `peers` table. */
 export type HttpListener = Listener & { url: string; port: number }
@@ -25,29 +75,51 @@ export type HttpListener = Listener & { url: string; port: number }
  * Serves a transport server over HTTP on Node: `POST /<route>` with the signed request as JSON,
  * replies as JSON with the wire code as status, the same bytes as `createHttpApp`. It is a plain
  * `node:http` handler (no Request/Response objects per call). Bodies over the server's
- * `maxBodyBytes` are refused (413) before they are read. Resolves once listening; `close()` stops
- * accepting, drops keep-alive connections and resolves when closed.
+ * `maxBodyBytes` are refused (413) before they are read, and the connection closed without
+ * losing the answer. Slow or idle connections are closed past their timeouts, and connections
+ * are capped per peer and in all. Resolves once listening; `close()` stops accepting, drops
+ * open connections and resolves when closed.
  *
  * @example
  * const { url, close } = await serveHttp(server, { port: 0 })
  * const client = createHttpClient({ signer, chainId, peers: { [server.address]: url } })
  */
-export function serveHttp(
+export async function serveHttp(
   server: TransportServer,
   parameters: ServeHttpParameters = {},
 ): Promise<HttpListener> {
-  const host = parameters.host ?? '127.0.0.1'
+  const { host = '127.0.0.1', port = 0, ...given } = parameters
+  const limits = parseWith(Limits, given, 'serveHttp parameters')
+  const drain: Drain = { timeoutMs: limits.drainTimeoutMs, maxBytes: limits.drainMaxBytes }
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    handle(server, request, response, drain).catch((error: unknown) => {
+      send(response, errorReply(toWireError(error)))
+    })
+  }
   const http = createServer(
-    { keepAliveTimeout: parameters.keepAliveTimeoutMs ?? 65_000 },
-    (request, response) => {
-      handle(server, request, response).catch((error: unknown) => {
-        send(response, errorReply(toWireError(error)))
-      })
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often Node looks for connections past their header or request timeout (30 s by
+      // default, which would let a slow connection stay that much longer).
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(1_000, Math.ceil(limits.headersTimeoutMs / 4)),
+      ),
     },
+    onRequest,
   )
+  http.maxConnections = limits.maxConnections
+  limitPeers(http, limits.maxConnectionsPerPeer)
+  // `Expect: 100-continue`: a body declared too large is refused before the client sends it.
+  http.on('checkContinue', (request, response) => {
+    if (!(Number(request.headers['content-length']) > server.maxBodyBytes)) response.writeContinue()
+    onRequest(request, response)
+  })
   return new Promise((resolve, reject) => {
     http.once('error', reject)
-    http.listen(parameters.port ?? 0, host, () => {
+    http.listen(port, host, () => {
       http.off('error', reject)
       const { port } = http.address() as AddressInfo
       resolve({
@@ -59,7 +131,12 @@ export function serveHttp(
   })
 }
 
-async function handle(server: TransportServer, request: IncomingMessage, response: ServerResponse) {
+async function handle(
+  server: TransportServer,
+  request: IncomingMessage,
+  response: ServerResponse,
+  drain: Drain,
+) {
   const url = request.url ?? '/'
   const end = url.indexOf('?')
   const path = end === -1 ? url : url.slice(0, end)
@@ -78,12 +155,12 @@ async function handle(server: TransportServer, request: IncomingMessage, respons
     fail('payload_too_large', `Requests are limited to ${max} bytes`, { maxBodyBytes: max })
   const declared = Number(request.headers['content-length'])
   if (declared > max) {
-    refuse(request, response, tooLarge())
+    refuseAndClose(request, response, tooLarge(), drain)
     return
   }
   const text = await readBody(request, max)
   if (text === undefined) {
-    refuse(request, response, tooLarge())
+    refuseAndClose(request, response, tooLarge(), drain)
     return
   }
   send(response, await server.receive(text, { route }))
@@ -125,16 +202,6 @@ function send(response: ServerResponse, reply: Reply) {
     'content-length': Buffer.byteLength(reply.body),
   })
   response.end(reply.body)
-}
-
-/**
- * Answers before the body is read, then closes the connection: the rest of an oversized body
- * is discarded as it arrives rather than kept, and the socket is not reused.
- */
-function refuse(request: IncomingMessage, response: ServerResponse, reply: Reply) {
-  response.shouldKeepAlive = false
-  send(response, reply)
-  request.resume()
 }
 
 function close(http: Server): Promise<void> {
