@@ -248,7 +248,11 @@ describe('chain outages during a challenge window', () => {
       expect((await t.channel(channelId)).claimed).toBe(0n)
       // Said clearly while it lasts: closes go unseen.
       expect(t.warnings).toContainEqual(
-        expect.objectContaining({ agent: 1, code: 'WATCH_FAILING' }),
+        expect.objectContaining({
+          agent: 1,
+          code: 'WATCH_FAILING',
+          message: expect.stringMatching(/Unclaimed: \d+(\.\d+)? gUSD\.$/),
+        }),
       )
       proxy.up()
       await until(async () => (await t.channel(channelId)).claimed === 3n * price, {

@@ -264,6 +264,8 @@ describe('the settler’s warnings', () => {
       expect(failing).toMatchObject({ channelId: ch.channelId, unclaimed: 2n * price })
       expect(failing.closesAt).toBeGreaterThan(0n)
       expect(failing.message).toMatch(/retrying until its window ends in \d+ s/)
+      // Without a formatter (the agent gives gUSD), amounts say what unit they are in.
+      expect(failing.message).toContain(`Claiming ${2n * price} (base units) on closing channel`)
 
       await t.testClient.increaseTime({ seconds: 61 })
       await t.testClient.mine({ blocks: 1 })

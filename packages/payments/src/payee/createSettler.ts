@@ -42,6 +42,11 @@ export type CreateSettlerParameters = {
   channels: Address
   policy?: ClaimPolicy
   now?: () => number
+  /**
+   * How warnings state amounts (the agent passes gUSD, "0.005 gUSD"); base units by default,
+   * since the settler does not know the token's decimals.
+   */
+  formatAmount?: (amount: bigint) => string
 }
 
 export type Settler = {
@@ -102,6 +107,7 @@ export type Settler = {
 export function createSettler(parameters: CreateSettlerParameters): Settler {
   const { payee, store, wallet, publicClient, channels } = parameters
   const now = parameters.now ?? Date.now
+  const amountText = parameters.formatAmount ?? ((amount: bigint) => `${amount} (base units)`)
   const policy = parameters.policy ?? {}
   const inFlight = new Map<Hex, Promise<{ hash: Hash; amount: bigint } | undefined>>()
   // One wallet sends every claim: queue them, or concurrent claims race for the same nonce.
@@ -224,7 +230,7 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
               if (ended) {
                 options.onWarning?.({
                   code: 'CLAIM_MISSED',
-                  message: `Channel ${channelId} closed before ${atRisk} of served calls could be claimed; the payer's closing voucher settled it.`,
+                  message: `Channel ${channelId} closed before ${amountText(atRisk)} of served calls could be claimed; the payer's closing voucher settled it.`,
                   channelId,
                   unclaimed: atRisk,
                   closesAt,
@@ -239,7 +245,7 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
               if (attempt + 1 >= (options.retries ?? 5))
                 options.onWarning?.({
                   code: 'CLAIM_FAILING',
-                  message: `Claiming ${atRisk} on closing channel ${channelId} failed ${attempt + 1} times; retrying until its window ends${Number.isFinite(left) ? ` in ${Math.round(left / 1_000)} s` : ''}. Check the RPC and the payee's gas.`,
+                  message: `Claiming ${amountText(atRisk)} on closing channel ${channelId} failed ${attempt + 1} times; retrying until its window ends${Number.isFinite(left) ? ` in ${Math.round(left / 1_000)} s` : ''}. Check the RPC and the payee's gas.`,
                   channelId,
                   unclaimed: atRisk,
                   closesAt,
@@ -316,11 +322,12 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
             if (!stopped && (failures === 3 || (failures > 3 && failures % 30 === 0)))
               options.onWarning?.({
                 code: 'WATCH_FAILING',
-                message: `The RPC has failed ${failures} polls in a row: closes of this payee's channels go unseen until it answers. Unclaimed: ${[
-                  ...store.listChannels(),
-                ]
-                  .map((c) => unclaimedOf(c.channelId))
-                  .reduce((a, b) => a + b, 0n)}.`,
+                message: `The RPC has failed ${failures} polls in a row: closes of this payee's channels go unseen until it answers. Unclaimed: ${amountText(
+                  store
+                    .listChannels()
+                    .map((c) => unclaimedOf(c.channelId))
+                    .reduce((a, b) => a + b, 0n),
+                )}.`,
                 cause: error,
               })
           }
