@@ -1,5 +1,6 @@
 import { join } from 'node:path'
-import type { Deployments } from '@gotong/chain'
+import { type Deployments, gotongTokenDecimals } from '@gotong/chain'
+import { formatAmount } from '@gotong/core'
 import type { Budget, DigestSigner } from '@gotong/payments'
 import { createSqlitePayeeStore, createSqlitePayerStore } from '@gotong/payments/node'
 import { createChannelReader, createPayee, createSettler } from '@gotong/payments/payee'
@@ -65,6 +66,7 @@ export function openPayments({
     channels: contracts.paymentChannels,
     ...(parameters.claimPolicy ? { policy: parameters.claimPolicy } : {}),
     now,
+    formatAmount: (amount) => `${formatAmount(amount, gotongTokenDecimals)} gUSD`,
   })
   return { payerStore, payer, payeeStore, payee, settler }
 }
