@@ -10,6 +10,11 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    server: {
+      // Some dependencies publish a `source` condition too, to TypeScript files Node cannot load
+      // (eventsource and eventsource-parser, under the MCP client): Vite transforms them instead.
+      deps: { inline: ['@modelcontextprotocol/client', 'eventsource', 'eventsource-parser'] },
+    },
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

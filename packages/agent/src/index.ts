@@ -11,6 +11,7 @@ export type {
   ToolkitOptions,
 } from './agent/types.js'
 export { fingerprintOf } from './consumer/approveTool.js'
+export { failureOf, type ToolFailure } from './consumer/failureOf.js'
 export { langChainToolName, toLangChainTool } from './consumer/toLangChainTool.js'
 export type { CallResult, ConsumerEvent, Relationship } from './consumer/types.js'
 export { createAgent } from './createAgent.js'

@@ -1,7 +1,8 @@
-import { BaseError, formatAmount } from '@gotong/core'
+import { formatAmount } from '@gotong/core'
 import type { Listing } from '@gotong/directory/node'
 import { ToolMessage } from '@langchain/core/messages'
 import { DynamicStructuredTool, ToolInputParsingException } from '@langchain/core/tools'
+import { failureOf } from './failureOf.js'
 import type { CallResult } from './types.js'
 
 /**
@@ -31,7 +32,7 @@ export function toLangChainTool(
         const result = await call(listing.toolId, input)
         return JSON.stringify({ result: result.output })
       } catch (error) {
-        return failure(error)
+        return JSON.stringify(failureOf(error))
       }
     },
   })
@@ -43,18 +44,6 @@ export function langChainToolName(name: string, toolId: bigint): string {
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, '_')
     .slice(0, 48)}_${toolId}`
-}
-
-/** A failure as the JSON the model reads: a gotong error's code, or `TOOL_FAILED`. */
-function failure(error: unknown): string {
-  const code = error instanceof BaseError ? error.code : 'TOOL_FAILED'
-  const message =
-    error instanceof BaseError
-      ? error.shortMessage
-      : error instanceof Error
-        ? error.message
-        : String(error)
-  return JSON.stringify({ error: { code, message } })
 }
 
 /**

@@ -1,5 +1,4 @@
-import type { CallResult } from '@gotong/agent'
-import { BaseError } from '@gotong/core'
+import { type CallResult, failureOf } from '@gotong/agent'
 import type { CallToolResult } from '@modelcontextprotocol/server'
 
 /** Where a paid call's signed receipt travels in an MCP result. */
@@ -28,14 +27,7 @@ export function dataResult(data: Record<string, unknown>): CallToolResult {
  * gotong code (`BUDGET_EXCEEDED`, `PRICE_TOO_HIGH`, `TOOL_CHANGED`, …).
  */
 export function errorResult(error: unknown): CallToolResult {
-  const code = error instanceof BaseError ? error.code : 'TOOL_FAILED'
-  const message =
-    error instanceof BaseError
-      ? error.shortMessage
-      : error instanceof Error
-        ? error.message
-        : String(error)
-  const body = { error: { code, message } }
+  const body = failureOf(error)
   return {
     content: [{ type: 'text', text: JSON.stringify(body) }],
     structuredContent: body,
