@@ -38,6 +38,20 @@ describe('defineTool', () => {
     })
   })
 
+  test('JSON Schemas and manifest extensions given are kept; none are made up', () => {
+    const inputs = { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] }
+    const described = defineTool({
+      ...wordCount,
+      jsonSchema: { input: inputs },
+      extensions: { 'dev.example.origin': { source: 'mcp' } },
+    })
+    expect([described.jsonSchema, described.extensions]).toEqual([
+      { input: inputs },
+      { 'dev.example.origin': { source: 'mcp' } },
+    ])
+    expect(['jsonSchema' in wordCount, 'extensions' in wordCount]).toEqual([false, false])
+  })
+
   test('the handler runs on parsed input, and its result parses as output', async () => {
     const input = wordCount.input.parse({ text: 'many hands doing one job' })
     expect(wordCount.output.parse(await wordCount.handler(input, context))).toEqual({ words: 5 })

@@ -15,6 +15,22 @@ export type ToolContext = {
   signal: AbortSignal
 }
 
+/**
+ * JSON Schemas published in the manifest in place of the ones generated from the zod schemas:
+ * for a tool whose schemas were written in JSON Schema elsewhere (an MCP server's tool), so
+ * the listing shows them as their author wrote them.
+ */
+export type ToolJsonSchema = {
+  readonly input?: Readonly<Record<string, unknown>>
+  readonly output?: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Extra top-level manifest keys, each namespaced in reverse-DNS form (`dev.example.origin`),
+ * as ERC-8257 allows; they are hashed with the rest of the manifest.
+ */
+export type ToolManifestExtensions = Readonly<Record<`${string}.${string}`, unknown>>
+
 /** A tool: a name, a description, zod schemas for input and output, and a handler. */
 export type Tool<
   Name extends string = string,
@@ -29,6 +45,10 @@ export type Tool<
   readonly tags: readonly string[]
   /** Semantic version published in the manifest. */
   readonly version: string
+  /** The manifest's JSON Schemas, when they should not be generated from `input` and `output`. */
+  readonly jsonSchema?: ToolJsonSchema
+  /** Namespaced extension keys added to the manifest. */
+  readonly extensions?: ToolManifestExtensions
   readonly handler: (
     input: z.output<Input>,
     context: ToolContext,
@@ -59,6 +79,8 @@ export function defineTool<
   output: Output
   tags?: readonly string[]
   version?: string
+  jsonSchema?: ToolJsonSchema
+  extensions?: ToolManifestExtensions
   handler: (
     input: z.output<Input>,
     context: ToolContext,
@@ -71,6 +93,8 @@ export function defineTool<
     output: definition.output,
     tags: definition.tags ?? [],
     version: definition.version ?? '1.0.0',
+    ...(definition.jsonSchema ? { jsonSchema: definition.jsonSchema } : {}),
+    ...(definition.extensions ? { extensions: definition.extensions } : {}),
     handler: definition.handler,
   }
 }

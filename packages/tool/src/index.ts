@@ -1,2 +1,8 @@
-export { defineTool, type Tool, type ToolContext } from './defineTool.js'
+export {
+  defineTool,
+  type Tool,
+  type ToolContext,
+  type ToolJsonSchema,
+  type ToolManifestExtensions,
+} from './defineTool.js'
 export { isToolInputError, ToolInputError } from './toolInputError.js'

@@ -94,8 +94,18 @@ export type ServedTool = {
   ref: string
   manifestHash: Hex
   accessPredicate: Address | null
-  /** Publishes a new manifest version (say, a new description); lineage is kept on chain. */
-  update(tool: Partial<Pick<Tool, 'description' | 'version' | 'tags'>>): Promise<Hex>
+  /**
+   * Publishes a new manifest version (a new description, new schemas, new extensions); lineage
+   * is kept on chain. Calls after it resolves are checked against the new `input` and `output`.
+   */
+  update(
+    tool: Partial<
+      Pick<
+        Tool,
+        'description' | 'version' | 'tags' | 'input' | 'output' | 'jsonSchema' | 'extensions'
+      >
+    >,
+  ): Promise<Hex>
 }
 
 /** Which directory tools `agent.toolkit()` turns into LangChain tools, and what they may cost. */

@@ -25,8 +25,10 @@ export type BuildManifestParameters = {
 }
 
 /**
- * The ERC-8257 manifest of a served tool: JSON Schemas generated from the zod schemas,
- * gotong's channel pricing entry first and its terms under `dev.gotong.terms`.
+ * The ERC-8257 manifest of a served tool: the tool's own JSON Schemas if it has them (else ones
+ * generated from the zod schemas), its namespaced extensions, gotong's channel pricing entry
+ * first and its terms under `dev.gotong.terms`. An extension cannot replace a standard field or
+ * gotong's terms: those are written after it.
  *
  * @example const manifest = buildManifest({ tool, endpoint, creator, chainId, token, channels, price: 2_000n })
  */
@@ -42,12 +44,13 @@ export function buildManifest(parameters: BuildManifestParameters): ToolManifest
       : {}),
   }
   return {
+    ...tool.extensions,
     type: 'https://ercs.ethereum.org/ERCS/erc-8257#tool-manifest-v1',
     name: tool.name,
     description: tool.description,
     endpoint: parameters.endpoint,
-    inputs: jsonSchemaOf(tool.input),
-    outputs: jsonSchemaOf(tool.output),
+    inputs: tool.jsonSchema?.input ?? jsonSchemaOf(tool.input),
+    outputs: tool.jsonSchema?.output ?? jsonSchemaOf(tool.output),
     version: tool.version,
     ...(tool.tags.length ? { tags: [...tool.tags] } : {}),
     pricing: [

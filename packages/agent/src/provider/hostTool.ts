@@ -57,7 +57,9 @@ export type HostToolParameters = {
  * failing after the voucher was accepted rolls it back: the caller is not charged.
  */
 export function hostTool(parameters: HostToolParameters) {
-  const { server, routeBase, tool, payee, gate, toolId } = parameters
+  const { server, routeBase, payee, gate, toolId } = parameters
+  // Replaced by `setTool` when a new version is published: later calls use its schemas.
+  let tool = parameters.tool
   const agreements = new Map<Hex, SignedAgreement>(
     (parameters.agreements ?? []).map((a) => [a.termsHash, a] as const),
   )
@@ -219,7 +221,14 @@ export function hostTool(parameters: HostToolParameters) {
     },
   )
 
-  return { responder, agreements }
+  return {
+    responder,
+    agreements,
+    /** Serves later calls with a new definition of the tool (same name and route). */
+    setTool(next: Tool) {
+      tool = next
+    },
+  }
 }
 
 /** The hash a receipt binds a call's request to: the tool, the terms and the input. */

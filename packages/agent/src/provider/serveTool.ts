@@ -87,14 +87,17 @@ export async function serveTool(
     manifestHash: published.manifestHash,
     accessPredicate,
     async update(patch) {
-      current = { ...current, ...patch }
+      const next: Tool = { ...current, ...patch }
       const version = await publishVersion(wallet, {
         address: contracts.toolDirectory,
         toolId: published.toolId,
-        manifest: manifestFor(current),
+        manifest: manifestFor(next),
         gotong: true,
       })
-      // New consumers negotiate for the version now on chain.
+      current = next
+      // Calls from now on are checked against the new schemas; new consumers negotiate for
+      // the version now on chain.
+      hosted.setTool(current)
       hosted.responder.setManifestHash(version.manifestHash)
       return version.manifestHash
     },
