@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Agent, createAgent, defineTool, type ServedTool } from '@gotong/agent'
@@ -8,7 +9,8 @@ import { Client } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
-import { gotong, gotongCommand, gusdOf } from './gotong.js'
+import { splitCommand } from '../src/commands/serveMcpCommand.js'
+import { gotong, gotongCommand, gusdOf, spawnGotong } from './gotong.js'
 
 let devnet: Devnet
 let dir: string
@@ -131,6 +133,71 @@ describe('gotong mcp over stdio, as an MCP host launches it', () => {
     expect(
       (await client.callTool({ name, arguments: { text: 'a b c' } })).structuredContent,
     ).toEqual({ words: 3 })
+  })
+})
+
+describe('gotong agent serve-mcp: a third-party MCP server sold as paid tools', () => {
+  test('server-everything over stdio: published, paid through a channel, receipts checked, stopped with its server', async () => {
+    const server = createRequire(import.meta.url).resolve(
+      '@modelcontextprotocol/server-everything/dist/index.js',
+    )
+    const seller = spawnGotong(
+      { cwd: dir, env: { ...env, GOTONG_PRIVATE_KEY: devnet.accounts[3]!.privateKey } },
+      'agent',
+      'serve-mcp',
+      `"${process.execPath}" ${server} stdio`,
+      '--price',
+      'echo=0.001',
+      '--price',
+      'get-sum=0.002',
+    )
+    let out = ''
+    seller.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    await until(() => out.includes('READY '), 60_000)
+    const ready = JSON.parse(out.slice(out.indexOf('READY ') + 6).split('\n')[0]!) as {
+      tools: { name: string; toolId: string }[]
+      unpriced: string[]
+    }
+    expect(ready.tools.map((t) => t.name).sort()).toEqual(['echo', 'get-sum'])
+    expect(ready.unpriced).toContain('get-env')
+    const consumer = await createAgent({
+      account: devnet.accounts[2]!.privateKey,
+      network: { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, deployments: devnet.deployments! },
+      store: join(dir, 'mcp-consumer'),
+      onWarning: () => {},
+    })
+    try {
+      const id = (name: string) => BigInt(ready.tools.find((t) => t.name === name)!.toolId)
+      const echo = await consumer.call(id('echo'), { message: 'gotong royong' })
+      expect(echo.output).toEqual({ content: [{ type: 'text', text: 'Echo: gotong royong' }] })
+      expect(echo.receipt.receipt.responseHash).toBe(contentHash(echo.output))
+      const sum = await consumer.call(id('get-sum'), { a: 2, b: 3 })
+      expect(sum.output).toMatchObject({ content: [{ type: 'text' }] })
+      expect(JSON.stringify(sum.output)).toContain('5')
+      expect(consumer.ledger().paid.map((v) => [v.amount, v.status])).toEqual([
+        [1_000n, 'served'],
+        [2_000n, 'served'],
+      ])
+    } finally {
+      await consumer.stop()
+    }
+    seller.kill('SIGTERM')
+    const code = await new Promise((resolve) => seller.once('close', resolve))
+    expect(code).toBe(0)
+    expect(out).toContain('stopped')
+  })
+
+  test('a quoted command line is split as a shell would, without a shell', () => {
+    // An escaped space joins words, as in a shell.
+    expect(splitCommand(`node "/a b/server.js" --flag='x y' plain\\ word`)).toEqual([
+      'node',
+      '/a b/server.js',
+      '--flag=x y',
+      'plain word',
+    ])
+    expect(() => splitCommand('node "unclosed')).toThrow(/unclosed quote/)
   })
 })
 

@@ -11,6 +11,7 @@ import {
   toJson,
   withAgentOptions,
 } from './agentOptions.js'
+import { serveMcpCommand } from './serveMcpCommand.js'
 
 type AgentModule = { main(env: Record<string, string | undefined>): Promise<void> }
 
@@ -65,6 +66,7 @@ export function agentCommand(): Command {
     .addHelpText('after', `\nReady-made agents:\n${agentList}\n`)
   agent.addCommand(startCommand())
   agent.addCommand(listCommand())
+  agent.addCommand(serveMcpCommand())
   return agent
 }
 
