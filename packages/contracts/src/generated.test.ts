@@ -26,12 +26,18 @@ const namesOf = (abi: readonly AbiItem[], type: string) =>
     .sort()
 
 describe('gotongToken bindings', () => {
-  it('has the ERC-20, EIP-2612 and Ownable functions', () => {
+  it('has the ERC-20, EIP-2612, EIP-3009 and Ownable functions', () => {
     expect(namesOf(gotongTokenAbi, 'function')).toEqual([
+      'CANCEL_AUTHORIZATION_TYPEHASH',
       'DOMAIN_SEPARATOR',
+      'RECEIVE_WITH_AUTHORIZATION_TYPEHASH',
+      'TRANSFER_WITH_AUTHORIZATION_TYPEHASH',
       'allowance',
       'approve',
+      'authorizationState',
       'balanceOf',
+      'cancelAuthorization',
+      'cancelAuthorization',
       'decimals',
       'eip712Domain',
       'mint',
@@ -39,13 +45,45 @@ describe('gotongToken bindings', () => {
       'nonces',
       'owner',
       'permit',
+      'receiveWithAuthorization',
+      'receiveWithAuthorization',
       'renounceOwnership',
       'symbol',
       'totalSupply',
       'transfer',
       'transferFrom',
       'transferOwnership',
+      'transferWithAuthorization',
+      'transferWithAuthorization',
+      'version',
     ])
+  })
+
+  it("has every function of x402's EIP-3009 ABI, with the same inputs and outputs", () => {
+    // What @x402/evm's exact facilitator encodes calls with (its `eip3009ABI`), as signatures.
+    const x402 = [
+      'transferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce,uint8 v,bytes32 r,bytes32 s) nonpayable returns ()',
+      'transferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce,bytes signature) nonpayable returns ()',
+      'balanceOf(address account) view returns (uint256)',
+      'version() view returns (string)',
+      'name() view returns (string)',
+      'authorizationState(address authorizer,bytes32 nonce) view returns (bool)',
+    ]
+    const ours = gotongTokenAbi.flatMap((item) =>
+      item.type === 'function'
+        ? [
+            `${item.name}(${item.inputs.map((i) => `${i.type} ${i.name}`).join(',')}) ${item.stateMutability} returns (${item.outputs.map((o) => o.type).join(',')})`,
+          ]
+        : [],
+    )
+    expect(ours).toEqual(expect.arrayContaining(x402))
+    const used = gotongTokenAbi.find(
+      (item) => item.type === 'event' && item.name === 'AuthorizationUsed',
+    )
+    expect(
+      used?.type === 'event' &&
+        used.inputs.map((input) => `${input.type} ${input.name}${input.indexed ? '*' : ''}`),
+    ).toEqual(['address authorizer*', 'bytes32 nonce*'])
   })
 
   it('keeps literal types, so viem can infer arguments', () => {
@@ -74,10 +112,17 @@ describe('gotongToken bindings', () => {
         'ERC2612ExpiredSignature',
         'ERC2612InvalidSigner',
         'OwnableUnauthorizedAccount',
+        'AuthorizationExpired',
+        'AuthorizationNotYetValid',
+        'AuthorizationUsedOrCanceled',
+        'CallerNotPayee',
+        'InvalidAuthorizationSignature',
       ]),
     )
     expect(namesOf(gotongTokenAbi, 'event')).toEqual([
       'Approval',
+      'AuthorizationCanceled',
+      'AuthorizationUsed',
       'EIP712DomainChanged',
       'OwnershipTransferred',
       'Transfer',

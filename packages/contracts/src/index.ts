@@ -20,7 +20,7 @@ export {
   erc1155HoldingPredicateAbi,
   erc1155HoldingPredicateBytecode,
 } from './generated/erc1155HoldingPredicate.js'
-/** GotongToken: 6-decimal ERC-20 with EIP-2612 permit and owner minting (devnet "Gotong USD"). */
+/** GotongToken: 6-decimal ERC-20 with EIP-2612 permit, EIP-3009 and owner minting (devnet "Gotong USD"). */
 export { gotongTokenAbi, gotongTokenBytecode } from './generated/gotongToken.js'
 /** PaymentChannels: unidirectional ERC-20 channels paid by cumulative EIP-712 vouchers. */
 export { paymentChannelsAbi, paymentChannelsBytecode } from './generated/paymentChannels.js'
