@@ -12,6 +12,7 @@ let dir: string
 /** The folder the commands run in; the deployments file is outside it, in `dir`. */
 let project: string
 let env: Record<string, string>
+// Each test runs several commands, each a Node process of its own: seconds apiece on a busy machine.
 
 /** Runs the CLI against the test devnet (through the environment, as a user would). */
 function gotong(...args: string[]): Promise<Run> {
@@ -114,7 +115,7 @@ describe('gotong publish, search and tool', () => {
     expect((await readdir(join(project, '.gotong'))).filter((f) => f.endsWith('.sqlite'))).toEqual([
       expect.stringMatching(/^directory-31337-[0-9a-f]{8}\.sqlite$/),
     ])
-  })
+  }, 90_000)
 
   test('the index never lands beside a --deployments file elsewhere: .gotong/ here, or --store', async () => {
     const elsewhere = join(dir, 'elsewhere')
@@ -136,7 +137,7 @@ describe('gotong publish, search and tool', () => {
       index,
     )
     expect((await readdir(join(here, 'state'))).filter((f) => f.endsWith('.sqlite'))).toEqual(index)
-  })
+  }, 90_000)
 
   test('--gate deploys an ERC-1155 holding predicate and hints it in the manifest', async () => {
     const run = await gotong(
@@ -169,7 +170,7 @@ describe('gotong publish, search and tool', () => {
     expect(shown.stdout).toContain('gated by ERC1155HoldingPredicate')
     const tool = await gotong('tool', published.toolId)
     expect(tool.stdout).toContain('Hold at least 2 of token id 1')
-  })
+  }, 90_000)
 
   test('clear errors: bad manifest, too many decimals, unknown or deregistered tool, no key', async () => {
     const wallet = createClients({
@@ -203,5 +204,5 @@ describe('gotong publish, search and tool', () => {
     expect(deregistered.stderr).toMatch(/^error \[TOOL_DEREGISTERED\]: Tool \d+ was deregistered/)
     expect(noKey.stderr).toMatch(/^error \[PRIVATE_KEY_REQUIRED\]/)
     for (const run of [bad, decimals, unknown, deregistered, noKey]) expect(run.code).toBe(1)
-  })
+  }, 90_000)
 })
