@@ -79,9 +79,28 @@ export async function payForCall(
   }
 }
 
+/**
+ * Live listings read from an agent's index, kept while the index's cursor stays where it was:
+ * a listing changes only through a new block's events (or a reorg, which moves the cursor too),
+ * so until then a call needs no index read.
+ */
+const readListings = new WeakMap<
+  GatewayState['agent']['index'],
+  { at: string; byTool: Map<string, Listing> }
+>()
+
 /** The tool's verified, live listing, syncing the index once if it has not seen the tool. */
 export async function liveListing(state: GatewayState, toolId: bigint): Promise<Listing> {
   const { index } = state.agent
+  const cursor = index.cursor()
+  const at = `${cursor.blockNumber}:${cursor.blockHash}`
+  let read = readListings.get(index)
+  if (read?.at !== at) {
+    read = { at, byTool: new Map() }
+    readListings.set(index, read)
+  }
+  const known = read.byTool.get(toolId.toString())
+  if (known) return known
   let listing = await index.getListing(toolId)
   if (!listing) {
     await index.sync()
@@ -89,6 +108,8 @@ export async function liveListing(state: GatewayState, toolId: bigint): Promise<
   }
   if (!listing || listing.deregistered || listing.status !== 'verified' || !listing.manifest)
     throw new McpGatewayError('TOOL_NOT_FOUND', `Tool ${toolId} is not a verified, live listing.`)
+  // Kept under the cursor read before: if a sync moved it meanwhile, the next call reads again.
+  read.byTool.set(toolId.toString(), listing)
   return listing
 }
 

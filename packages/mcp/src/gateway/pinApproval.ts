@@ -17,10 +17,11 @@ export async function pinApproval(
 ): Promise<'approved' | 'changed'> {
   const key = listing.toolId.toString()
   const pin = state.pins.get(listing.toolId)
-  const fingerprint = fingerprintOf(listing.manifest!)
-  const current =
-    !pin || pin.manifestHash === listing.manifestHash || pin.fingerprint === fingerprint
-  if (current && pin?.manifestHash !== listing.manifestHash)
+  const pinned = pin?.manifestHash === listing.manifestHash
+  // Hashing the manifest is only needed when the pin is of another version: not on every call.
+  const fingerprint = pinned ? pin.fingerprint : fingerprintOf(listing.manifest!)
+  const current = !pin || pinned || pin.fingerprint === fingerprint
+  if (current && !pinned)
     state.pins.set(listing.toolId, { manifestHash: listing.manifestHash, fingerprint })
   const approve = current ? listing.manifestHash : pin!.manifestHash
   if (state.approved.get(key) !== approve) {
