@@ -292,3 +292,39 @@ describe('keep-alive connections (client on node:http)', () => {
     }
   })
 })
+
+describe('plain HTTP beside the signed routes', () => {
+  test('requests the plain handler answers never reach the envelope routes; the rest still do', async () => {
+    const server = createTransportServer({ address: provider.address, chainId }).handle(
+      'blob',
+      z.object({ data: z.string() }),
+      ({ data }) => ({ length: data.length }),
+    )
+    const seen: string[] = []
+    const listener = await serveHttp(server, {
+      plain: (request, response) => {
+        seen.push(`${request.method} ${request.url}`)
+        if (request.url !== '/.well-known/card.json') return false
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"name":"gotong"}')
+        return true
+      },
+    })
+    try {
+      const card = await fetch(`${listener.url}/.well-known/card.json`)
+      expect([card.status, await card.text()]).toEqual([200, '{"name":"gotong"}'])
+      const signed = createHttpClient({
+        signer: consumer,
+        chainId,
+        peers: { [provider.address]: listener.url },
+      })
+      expect(await signed.request(provider.address, 'blob', { data: 'abcd' })).toEqual({
+        length: 4,
+      })
+      const missing = await fetch(`${listener.url}/nothing`)
+      expect(missing.status).toBe(404)
+      expect(seen).toEqual(['GET /.well-known/card.json', 'POST /blob', 'GET /nothing'])
+    } finally {
+      await listener.close()
+    }
+  })
+})

@@ -48,6 +48,12 @@ export type ServeHttpParameters = {
   drainTimeoutMs?: number | undefined
   /** …and how many bytes of it at most. Default 64 MiB. */
   drainMaxBytes?: number | undefined
+  /**
+   * Plain HTTP beside the signed routes (an x402 face, an agent card, an event stream): asked
+   * first about every request; one it answers (returning true) is not read as an envelope. It
+   * gets the same timeouts and connection caps; its body limits are its own.
+   */
+  plain?: ((request: IncomingMessage, response: ServerResponse) => boolean) | undefined
 }
 
 const Limits = z
@@ -88,10 +94,11 @@ export async function serveHttp(
   server: TransportServer,
   parameters: ServeHttpParameters = {},
 ): Promise<HttpListener> {
-  const { host = '127.0.0.1', port = 0, ...given } = parameters
+  const { host = '127.0.0.1', port = 0, plain, ...given } = parameters
   const limits = parseWith(Limits, given, 'serveHttp parameters')
   const drain: Drain = { timeoutMs: limits.drainTimeoutMs, maxBytes: limits.drainMaxBytes }
   const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    if (plain?.(request, response)) return
     handle(server, request, response, drain).catch((error: unknown) => {
       send(response, errorReply(toWireError(error)))
     })
