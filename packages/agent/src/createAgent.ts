@@ -124,6 +124,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     warn: parameters.onWarning ?? processWarning,
     agreementsFile,
     state: {
+      plainRoutes: new Map(),
       listener: undefined,
       unwatch: undefined,
       settleTimer: undefined,

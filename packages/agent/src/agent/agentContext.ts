@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Deployments } from '@gotong/chain'
 import type { SignedAgreement } from '@gotong/core'
 import type { DirectoryIndex } from '@gotong/directory/node'
@@ -46,8 +47,13 @@ export type AgentContext = {
   readonly state: AgentState
 }
 
+/** Answers one plain HTTP request (not a signed envelope) at a path the agent serves. */
+export type PlainHandler = (request: IncomingMessage, response: ServerResponse) => void
+
 /** What changes over an agent's life. */
 export type AgentState = {
+  /** Plain HTTP paths the agent answers beside its signed routes, by exact path. */
+  plainRoutes: Map<string, PlainHandler>
   /** The HTTP endpoint, once the agent serves something. */
   listener: HttpListener | undefined
   /** Stops the watcher of closes. */

@@ -11,6 +11,14 @@ export async function listen(agent: AgentContext): Promise<HttpListener> {
   state.listener = await serveHttp(agent.server, {
     ...(parameters.host ? { host: parameters.host } : {}),
     ...(parameters.port !== undefined ? { port: parameters.port } : {}),
+    plain: (request, response) => {
+      const url = request.url ?? '/'
+      const end = url.indexOf('?')
+      const handler = state.plainRoutes.get(end === -1 ? url : url.slice(0, end))
+      if (!handler) return false
+      handler(request, response)
+      return true
+    },
   })
   const stopWatching = await settler.watch({
     ...(parameters.watchIntervalMs !== undefined
