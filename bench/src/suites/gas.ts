@@ -20,15 +20,24 @@ type Report = {
   deployment: { gas: number; size: number }
   functions: Record<string, Row>
 }[]
-type Result = { report: Report; scenarios: Record<string, number>; seconds: number }
+type Result = {
+  report: Report
+  /** PaymentChannels' isolated transactions, by name. */
+  scenarios: Record<string, number>
+  /** GotongToken's isolated EIP-3009 transactions, by name (absent from older cached runs). */
+  tokenScenarios?: Record<string, number>
+  seconds: number
+}
 
 /**
- * Every contract function's gas from forge's gas report of gotong's test suite, and the isolated
- * per-transaction figures of the channel's gas tests beside µRaiden's published ones.
+ * Every contract function's gas from forge's gas report of gotong's test suite, the isolated
+ * per-transaction figures of the channel's gas tests beside µRaiden's published ones, and gUSD's
+ * EIP-3009 `transferWithAuthorization` (both signature forms) as x402's facilitator sends it.
  */
 export const gas: Suite = {
   name: 'gas',
-  title: 'Gas: every contract function (forge gas report), channels beside µRaiden',
+  title:
+    'Gas: every contract function (forge gas report), channels beside µRaiden, gUSD transferWithAuthorization',
   async run(ctx) {
     const key = sourcesHash()
     const cacheFile = join(cacheDir, `forge-gas-${key}.json`)
@@ -81,6 +90,17 @@ export const gas: Suite = {
         samples: [used],
         ...(reference ? { target: { max: reference.max } } : {}),
         note: `${origin}forge test --isolate --match-test test_Gas${reference ? `; ${reference.note}` : ''}`,
+      })
+    }
+
+    // EIP-3009 on gUSD: what one x402 `exact` payment costs its facilitator (payer and payee
+    // already hold gUSD; 21,000 base and calldata included).
+    for (const [name, used] of Object.entries(result.tokenScenarios ?? {})) {
+      ctx.record({
+        name: `GotongToken ${name}, one isolated transaction`,
+        unit: 'gas',
+        samples: [used],
+        note: `${origin}forge test --isolate --match-contract GotongToken3009Test --match-test test_Gas`,
       })
     }
 
@@ -140,15 +160,36 @@ async function runForge(log: (message: string) => void): Promise<Result> {
       ],
       env,
     )
-    const scenarios: Record<string, number> = {}
-    for (const [, name, used] of isolated.matchAll(/^ {2}([^:\n]+): (\d+)$/gm))
-      scenarios[name!] = Number(used)
+    const scenarios = figuresOf(isolated)
     if (!scenarios.open || !scenarios.cooperativeClose)
       throw new Error(`the isolated gas tests printed no figures:\n${isolated}`)
-    return { report, scenarios, seconds: (performance.now() - start) / 1_000 }
+    const token = await forge(
+      [
+        'test',
+        '--isolate',
+        '--match-contract',
+        '^GotongToken3009Test$',
+        '--match-test',
+        'test_Gas',
+        '-vv',
+      ],
+      env,
+    )
+    const tokenScenarios = figuresOf(token)
+    if (Object.keys(tokenScenarios).length !== 2)
+      throw new Error(`the token's isolated gas test printed no figures:\n${token}`)
+    return { report, scenarios, tokenScenarios, seconds: (performance.now() - start) / 1_000 }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** The `  name: gas` lines forge prints for `emit log_named_uint(name, gas)`. */
+function figuresOf(output: string): Record<string, number> {
+  const figures: Record<string, number> = {}
+  for (const [, name, used] of output.matchAll(/^ {2}([^:\n]+): (\d+)$/gm))
+    figures[name!] = Number(used)
+  return figures
 }
 
 /** Runs packages/contracts/scripts/forge.mjs; resolves with its stdout, rejects on failure. */
