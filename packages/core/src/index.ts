@@ -8,8 +8,11 @@ export {
   Receipt,
   receiptTypes,
   SignedVoucher,
+  SignedX402Receipt,
   Voucher,
   voucherTypes,
+  X402Receipt,
+  x402ReceiptTypes,
 } from './eip712/types.js'
 export { InvalidAmountError, type InvalidAmountReason } from './errors/amount.js'
 export { BaseError, type BaseErrorParameters } from './errors/base.js'

@@ -1,3 +1,3 @@
-export type { SqliteStoreOptions } from './node/openDatabase.js'
+export { openDatabase, type SqliteStoreOptions, type StoreSchema } from './node/openDatabase.js'
 export { createSqlitePayeeStore } from './node/sqlitePayeeStore.js'
 export { createSqlitePayerStore } from './node/sqlitePayerStore.js'

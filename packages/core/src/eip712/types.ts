@@ -117,6 +117,39 @@ export const Receipt = z.strictObject({
 })
 export type Receipt = z.output<typeof Receipt>
 
+/** EIP-712 types of the receipt a provider signs for a call paid through x402 (one transfer). */
+export const x402ReceiptTypes = {
+  X402Receipt: [
+    { name: 'payer', type: 'address' },
+    { name: 'authorizationNonce', type: 'bytes32' },
+    { name: 'amount', type: 'uint256' },
+    { name: 'requestHash', type: 'bytes32' },
+    { name: 'responseHash', type: 'bytes32' },
+    { name: 'transaction', type: 'bytes32' },
+    { name: 'servedAt', type: 'uint64' },
+  ],
+} as const
+
+/**
+ * Proof of service for a call paid over x402 `exact`: which payer's authorization (by its
+ * EIP-3009 nonce) paid `amount`, in which settled transaction, for which request and response.
+ * Signed by the provider under the gotong domain, like channel receipts.
+ */
+export const X402Receipt = z.strictObject({
+  payer: AddressSchema,
+  authorizationNonce: Bytes32,
+  amount: Uint256,
+  requestHash: Bytes32,
+  responseHash: Bytes32,
+  transaction: Bytes32,
+  servedAt: Uint64,
+})
+export type X402Receipt = z.output<typeof X402Receipt>
+
+/** An x402 receipt with the provider's signature. */
+export const SignedX402Receipt = z.strictObject({ receipt: X402Receipt, signature: Signature })
+export type SignedX402Receipt = z.output<typeof SignedX402Receipt>
+
 /**
  * The `termsHash` of an agreement: its full EIP-712 digest under the gotong domain.
  *
