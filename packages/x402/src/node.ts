@@ -1,0 +1,1 @@
+export { createSqliteX402Ledger } from './node/sqliteX402Ledger.js'
