@@ -4,6 +4,7 @@ export type Figure = {
   name: string
   unit: string
   median: number
+  p95: number
   p99: number
   min: number
   max: number
@@ -39,15 +40,27 @@ export type Suite = {
   run(context: SuiteContext): Promise<void>
 }
 
-/** Summarises samples; p99 by nearest rank. */
+/** Summarises samples; p95 and p99 by nearest rank. */
 export function summarize(samples: readonly number[]) {
   if (samples.length === 0)
-    return { median: Number.NaN, p99: Number.NaN, min: Number.NaN, max: Number.NaN }
+    return {
+      median: Number.NaN,
+      p95: Number.NaN,
+      p99: Number.NaN,
+      min: Number.NaN,
+      max: Number.NaN,
+    }
   const sorted = [...samples].sort((a, b) => a - b)
   const rank = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!
   const mid = sorted.length >> 1
   const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
-  return { median, p99: rank(0.99), min: sorted[0]!, max: sorted[sorted.length - 1]! }
+  return {
+    median,
+    p95: rank(0.95),
+    p99: rank(0.99),
+    min: sorted[0]!,
+    max: sorted[sorted.length - 1]!,
+  }
 }
 
 /** Times `fn` `runs` times after `warmup` calls; returns milliseconds per call. */

@@ -12,9 +12,9 @@ export function toMarkdown(figures: readonly Figure[], quick: boolean): string {
         '',
         `### ${suite}`,
         '',
-        '| figure | median | p99 | min | max | runs | target | met |',
+        '| figure | median | p95 | p99 | min | max | runs | target | met |',
       )
-      lines.push('| --- | --: | --: | --: | --: | --: | --- | --- |')
+      lines.push('| --- | --: | --: | --: | --: | --: | --: | --- | --- |')
     }
     const target = [
       f.target?.min !== undefined ? `≥ ${num(f.target.min)}` : '',
@@ -25,7 +25,7 @@ export function toMarkdown(figures: readonly Figure[], quick: boolean): string {
     const met = f.met === undefined ? '' : f.met ? 'yes' : '**no**'
     const name = f.note ? `${f.name} (${f.note})` : f.name
     lines.push(
-      `| ${name} [${f.unit}] | ${num(f.median)} | ${num(f.p99)} | ${num(f.min)} | ${num(f.max)} | ${f.runs} | ${target} | ${met} |`,
+      `| ${name} [${f.unit}] | ${num(f.median)} | ${num(f.p95)} | ${num(f.p99)} | ${num(f.min)} | ${num(f.max)} | ${f.runs} | ${target} | ${met} |`,
     )
   }
   return `${lines.join('\n').trim()}\n`

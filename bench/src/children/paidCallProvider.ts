@@ -1,7 +1,7 @@
 /**
- * The serving side of the paidCall suite, in its own process as a provider runs: one provider
- * agent per durability setting, each serving the same tool, and the same handler behind a plain
- * signed route (the unpaid path). Prints `READY {json}` once serving; stops on SIGTERM.
+ * The serving side of the paidCall and mcp suites, in its own process as a provider runs: one
+ * provider agent per durability setting, each serving the same tool, and the same handler behind
+ * a plain signed route (the unpaid path). Prints `READY {json}` once serving; stops on SIGTERM.
  */
 import { join } from 'node:path'
 import { type Agent, createAgent, type Network } from '@gotong/agent'

@@ -1,6 +1,7 @@
 import type { Suite } from '../harness.js'
 import { directory } from './directory.js'
 import { gas } from './gas.js'
+import { mcp } from './mcp.js'
 import { negotiation } from './negotiation.js'
 import { paidCall } from './paidCall.js'
 import { payments } from './payments.js'
@@ -15,6 +16,7 @@ export const suites: Suite[] = [
   directory,
   negotiation,
   paidCall,
+  mcp,
   settlement,
   swarmScale,
   gas,

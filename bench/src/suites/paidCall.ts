@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { type Agent, createAgent, type Network, typedDataSigner } from '@gotong/agent'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
 import type { Receipt, Voucher } from '@gotong/core'
@@ -14,12 +12,12 @@ import {
   secp256k1Backend,
 } from '@gotong/payments'
 import { createHttpClient } from '@gotong/transport'
-import { type Address, type Hex, keccak256, toHex } from 'viem'
+import { type Hex, keccak256, toHex } from 'viem'
 import { type Figure, rate, type Suite, timeEach } from '../harness.js'
+import { type Durability, type ProviderProcess, startProvider } from '../providerProcess.js'
 
 const input = { text: 'many hands make light work' }
 const concurrent = 32
-type Durability = 'full' | 'process'
 
 /**
  * One tool over the same loopback HTTP, the serving side in its own process (as a provider
@@ -231,50 +229,6 @@ export const paidCall: Suite = {
       rmSync(dir, { recursive: true, force: true })
     }
   },
-}
-
-type ProviderReady = {
-  tools: Partial<Record<Durability, string>>
-  unpaid: { url: string; address: Address }
-}
-type ProviderProcess = { ready: ProviderReady; stop(): Promise<void> }
-
-/** Starts `children/paidCallProvider.ts` and waits until it serves. */
-async function startProvider(config: {
-  network: Network
-  store: string
-  providers: { key: Hex; durability: Durability }[]
-  unpaidKey: Hex
-}): Promise<ProviderProcess> {
-  const file = fileURLToPath(new URL('../children/paidCallProvider.ts', import.meta.url))
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', file, JSON.stringify(config)],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  let stderr = ''
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const ready = await new Promise<ProviderReady>((resolve, reject) => {
-    let out = ''
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk
-      const line = out.split('\n').find((l) => l.startsWith('READY '))
-      if (line) resolve(JSON.parse(line.slice('READY '.length)) as ProviderReady)
-    })
-    void exited.then(() => reject(new Error(`the provider process exited:\n${stderr}`)))
-  })
-  return {
-    ready,
-    async stop() {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-      await exited
-      clearTimeout(timer)
-    },
-  }
 }
 
 function mean(samples: readonly number[]): number {
