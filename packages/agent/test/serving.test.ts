@@ -172,6 +172,60 @@ describe('failures charge nothing', () => {
   })
 })
 
+describe('a provider that times out its own handler', () => {
+  test('HANDLER_TIMEOUT is a definite refusal: not charged, and the channel carries on', async () => {
+    const provider = await t.agent(1)
+    const slow = defineTool({
+      name: 'slow-or-fast',
+      description: 'Answers at once, or too late.',
+      input: z.object({ slow: z.boolean() }),
+      output: z.object({ ok: z.boolean() }),
+      handler: async ({ slow }, { signal }) => {
+        if (slow) await new Promise((resolve) => signal.addEventListener('abort', resolve))
+        return { ok: true }
+      },
+    })
+    const served = await provider.serve(slow, { price: 1_000n, timeoutMs: 100 })
+    const consumer = await t.agent(4)
+    const error = await consumer.call(served.toolId, { slow: true }).catch((e) => e)
+    expect(error.code).toBe('HANDLER_TIMEOUT')
+    expect((await consumer.call(served.toolId, { slow: false })).output).toEqual({ ok: true })
+    expect(consumer.ledger().paid.map((v) => [v.calls, v.status])).toEqual([[1n, 'served']])
+    expect(
+      provider
+        .ledger()
+        .earned.filter((v) => v.status === 'committed')
+        .map((v) => v.cumulativeAmount),
+    ).toEqual([1_000n])
+  })
+})
+
+describe('a receipt for another answer', () => {
+  test('an output that is not the one the receipt signs is refused as RECEIPT_INVALID, never returned', async () => {
+    const provider = await t.agent(1)
+    const served = await provider.serve(defineTool({ ...wordStats, name: 'word-stats-signed' }), {
+      price: 1_000n,
+    })
+    // Whoever sits between the two (or a provider signing one answer and sending another).
+    const tampering: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init)
+      if (!String(input).endsWith('/call')) return response
+      const body = (await response.json()) as { result?: { output?: { words?: number } } }
+      if (body.result?.output) body.result.output.words = 999
+      return new Response(JSON.stringify(body), {
+        status: response.status,
+        headers: response.headers,
+      })
+    }
+    const consumer = await t.agent(5, { fetch: tampering })
+    const error = await consumer.call(served.toolId, { text: 'a b' }).catch((e) => e)
+    expect([error.code, error.shortMessage]).toEqual([
+      'RECEIPT_INVALID',
+      "The receipt's responseHash is not the hash of the output sent.",
+    ])
+  })
+})
+
 describe('tool poisoning', () => {
   test('a pinned approval, kept across restarts, refuses a tool that changed meanwhile', async () => {
     const provider = await t.agent(1)

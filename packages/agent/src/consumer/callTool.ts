@@ -10,7 +10,14 @@ import { issueVoucher } from './issueVoucher.js'
 import { relationshipFor, retireRelationship } from './relationshipFor.js'
 import { resolveInDoubt } from './resolveInDoubt.js'
 import { forgetRelationship } from './savedRelationships.js'
-import { type CallAnswer, isDefinite, receiptRequestOf, refusalOf, sendCall } from './sendCall.js'
+import {
+  type CallAnswer,
+  confirmAnswer,
+  isDefinite,
+  receiptRequestOf,
+  refusalOf,
+  sendCall,
+} from './sendCall.js'
 import type { CallResult, Relationship, SpendLimits } from './types.js'
 
 export type CallToolOptions = SpendLimits & { signal?: AbortSignal }
@@ -97,7 +104,7 @@ export async function callTool(
       },
     )
   }
-  const receipt = payer.confirm(issued, answer.receipt, requestHash)
+  const receipt = confirmAnswer(consumer, issued, answer, requestHash)
   report(consumer, relationship, { price: agreement.pricePerCall, ok: true })
   return { output: answer.output, receipt, toolId, price: agreement.pricePerCall }
 }

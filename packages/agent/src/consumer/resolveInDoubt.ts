@@ -1,7 +1,7 @@
 import { ReceiptInvalidError } from '@gotong/payments'
 import { AgentError } from '../errors.js'
 import type { ConsumerContext } from './consumerState.js'
-import { isDefinite, receiptRequestOf, sendCall } from './sendCall.js'
+import { confirmAnswer, isDefinite, receiptRequestOf, sendCall } from './sendCall.js'
 import type { Relationship } from './types.js'
 
 /**
@@ -33,7 +33,7 @@ async function resolveEach(consumer: ConsumerContext, relationship: Relationship
     const call = pending[0]!
     try {
       const answer = await sendCall(consumer, relationship, call.body, call.idempotencyKey)
-      const receipt = payer.confirm(call.issued, answer.receipt, call.requestHash)
+      const receipt = confirmAnswer(consumer, call.issued, answer, call.requestHash)
       const answers = state.recovered.get(call.requestHash) ?? []
       answers.push({
         output: answer.output,

@@ -1,4 +1,6 @@
-import { WireError } from '@gotong/core'
+import { contentHash, WireError } from '@gotong/core'
+import { ReceiptInvalidError, type SignedReceipt } from '@gotong/payments'
+import type { IssuedVoucher } from '@gotong/payments/payer'
 import type { Hex } from 'viem'
 import { z } from 'zod'
 import { AgentError, agentCodeOf } from '../errors.js'
@@ -26,9 +28,32 @@ export function sendCall(
   })
 }
 
-/** A refusal that settles the call (not a timeout or an outage, after which it may have run). */
+/**
+ * A refusal that settles the call: not an outage or the client's own timeout, after which it
+ * may have run. A provider that timed out its own handler says so (`HANDLER_TIMEOUT`, with the
+ * `timeout` reason): it rolled the voucher back, so that is definite too.
+ */
 export function isDefinite(error: unknown): error is WireError {
-  return error instanceof WireError && error.reason !== 'timeout' && error.reason !== 'unavailable'
+  if (!(error instanceof WireError) || error.reason === 'unavailable') return false
+  return error.reason !== 'timeout' || agentCodeOf(error) === 'HANDLER_TIMEOUT'
+}
+
+/**
+ * Confirms a call's voucher with the provider's answer: the receipt must be for this request
+ * (checked by the payer) and for this very output (its `responseHash`), so a provider cannot
+ * sign for one answer and send another. Throws `ReceiptInvalidError` otherwise.
+ */
+export function confirmAnswer(
+  consumer: ConsumerContext,
+  issued: IssuedVoucher,
+  answer: CallAnswer,
+  requestHash: Hex,
+): SignedReceipt {
+  const claimed = (answer.receipt as { receipt?: { responseHash?: unknown } } | undefined)?.receipt
+    ?.responseHash
+  if (typeof claimed !== 'string' || claimed.toLowerCase() !== contentHash(answer.output))
+    throw new ReceiptInvalidError("The receipt's responseHash is not the hash of the output sent.")
+  return consumer.payer.confirm(issued, answer.receipt, requestHash)
 }
 
 /** A provider's refusal as the agent error its code names. */
