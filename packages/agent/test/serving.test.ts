@@ -128,7 +128,12 @@ describe('failures charge nothing', () => {
     expect(error.shortMessage).toMatch(/You were not charged/)
     expect(error.shortMessage).not.toMatch(/database on fire/)
     expect(await code(consumer.call(served.toolId, { mode: 'bad-output' }))).toBe('OUTPUT_INVALID')
-    expect(await code(consumer.call(served.toolId, { mode: 'nope' }))).toBe('INPUT_INVALID')
+    const invalid = await consumer.call(served.toolId, { mode: 'nope' }).catch((e) => e)
+    expect(invalid.code).toBe('INPUT_INVALID')
+    // The issues say which rule failed where, as every invalid_input does.
+    expect(invalid.data.issues).toEqual([
+      { rule: 'invalid_value', path: 'mode', message: expect.any(String) },
+    ])
     const ok = await consumer.call(served.toolId, { mode: 'ok' })
     expect(ok.output).toEqual({ value: 42 })
     // Three failures and one success: the provider holds one paid call, on call number 1,

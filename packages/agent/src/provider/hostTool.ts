@@ -167,7 +167,9 @@ export function hostTool(parameters: HostToolParameters) {
           'INPUT_INVALID',
           'The input does not match the tool’s schema.',
           {
+            // The same shape as every other invalid_input: zod's issue code is the rule.
             issues: parsed.error.issues.map((i) => ({
+              rule: i.code,
               path: i.path.join('.'),
               message: i.message,
             })),
