@@ -7,6 +7,7 @@ import type { Payee, Settler, SettlerWarning } from '@gotong/payments/payee'
 import type { ChannelWallet, Payer } from '@gotong/payments/payer'
 import type { TransportClient, TransportServer } from '@gotong/transport'
 import type { HttpListener } from '@gotong/transport/node'
+import type { X402Ledger } from '@gotong/x402'
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { LocalAccount, PublicClient } from 'viem'
 import type { Consumer } from '../consumer/createConsumer.js'
@@ -31,6 +32,8 @@ export type AgentContext = {
   readonly payee: Payee
   readonly payeeStore: PayeeStore
   readonly settler: Settler
+  /** Calls paid (`paid`) and earned (`earned`) over x402, in `x402.sqlite`. */
+  readonly x402Ledger: X402Ledger
   readonly index: DirectoryIndex
   readonly server: TransportServer
   readonly transport: TransportClient

@@ -5,6 +5,7 @@ import type { Budget, DigestSigner } from '@gotong/payments'
 import { createSqlitePayeeStore, createSqlitePayerStore } from '@gotong/payments/node'
 import { createChannelReader, createPayee, createSettler } from '@gotong/payments/payee'
 import { type ChannelWallet, createPayer } from '@gotong/payments/payer'
+import { createSqliteX402Ledger } from '@gotong/x402/node'
 import type { PublicClient } from 'viem'
 import type { CreateAgentParameters } from './types.js'
 
@@ -22,7 +23,8 @@ export type OpenPaymentsParameters = {
 
 /**
  * An agent's durable payment state, recovered from its store: the payer (vouchers it signs),
- * the payee (vouchers it accepts) and the settler that claims them.
+ * the payee (vouchers it accepts), the settler that claims them, and the x402 ledger (calls
+ * paid and earned over x402, one transfer each).
  */
 export function openPayments({
   parameters,
@@ -68,5 +70,6 @@ export function openPayments({
     now,
     formatAmount: (amount) => `${formatAmount(amount, gotongTokenDecimals)} gUSD`,
   })
-  return { payerStore, payer, payeeStore, payee, settler }
+  const x402Ledger = createSqliteX402Ledger(join(store, 'x402.sqlite'), storeOptions)
+  return { payerStore, payer, payeeStore, payee, settler, x402Ledger }
 }

@@ -31,4 +31,5 @@ export async function stopAgent(agent: AgentContext): Promise<void> {
   agent.index.close()
   agent.payerStore.close()
   agent.payeeStore.close()
+  agent.x402Ledger.close()
 }
