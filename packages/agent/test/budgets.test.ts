@@ -78,6 +78,22 @@ describe('every budget that applies holds, wherever the channel came from', () =
   })
 })
 
+describe('an agreement used up under a budget', () => {
+  test.each([
+    ['with', createBudget('long-job', { max: 1_000_000n })],
+    ['without', undefined],
+  ])('its channel is renewed, not refused (%s a budget)', async (_, job) => {
+    // Two calls an agreement, though the provider's minimum deposit pays for ten.
+    const consumer = await t.agent(4, { callsPerChannel: 2n })
+    for (let i = 0; i < 5; i++)
+      expect(await codeOf(consumer.call(toolId, text, job ? { budget: job } : {}))).toBe('ok')
+    if (job) expect(job.spent()).toBe(10_000n)
+    // The fifth call paid through a third agreement and channel.
+    const channels = new Set(consumer.ledger().paid.map((v) => v.channelId))
+    expect(channels.size).toBe(3)
+  })
+})
+
 describe('every failure reaches the model as {"error": {code, message}}', () => {
   test('a local budget refusal and arguments that miss the schema arrive as JSON, not prose', async () => {
     const name = `word-stats_${toolId}`

@@ -1,4 +1,4 @@
-import type { Budget } from '@gotong/payments'
+import { type Budget, BudgetExceededError, ChannelError } from '@gotong/payments'
 import type { IssuedVoucher } from '@gotong/payments/payer'
 import type { Hex } from 'viem'
 import { type ConsumerContext, takeFirst } from './consumerState.js'
@@ -21,13 +21,39 @@ export async function issueVoucher(
   const budget = (callBudget ?? consumer.budget)?.child(termsHash, {
     max: agreement.pricePerCall * (agreement.maxCalls || 2n ** 64n),
   })
-  const left = takeFirst(consumer.state.carried, relationship.channelId)
-  if (left) return consumer.payer.resume(left, budget ? { budget } : {})
-  return consumer.payer.createVoucher({
-    channelId: relationship.channelId,
-    termsHash,
-    amount: agreement.pricePerCall,
-    requestHash,
-    ...(budget ? { budget } : {}),
-  })
+  const channel = consumer.payer.getChannel(relationship.channelId)
+  const left = consumer.state.carried.get(relationship.channelId)?.[0]
+  if (!left && agreement.maxCalls > 0n && channel && channel.calls >= agreement.maxCalls)
+    throw usedUp(relationship)
+  try {
+    if (left) {
+      const issued = consumer.payer.resume(left, budget ? { budget } : {})
+      // Taken off the queue only once it goes out: a refusal leaves it for the next call.
+      takeFirst(consumer.state.carried, relationship.channelId)
+      return issued
+    }
+    return await consumer.payer.createVoucher({
+      channelId: relationship.channelId,
+      termsHash,
+      amount: agreement.pricePerCall,
+      requestHash,
+      ...(budget ? { budget } : {}),
+    })
+  } catch (error) {
+    // The agreement's own cap (its calls): the agreement is used up, not the budget. Said as
+    // a used-up channel, which the caller renews with a new agreement and channel.
+    if (error instanceof BudgetExceededError && budget && error.scope === budget.scope)
+      throw usedUp(relationship, error)
+    throw error
+  }
+}
+
+/** An agreement that has had all its calls, said as a used-up channel: the caller renews both. */
+function usedUp(relationship: Relationship, cause?: unknown): ChannelError {
+  const { channelId, agreement } = relationship
+  return new ChannelError(
+    'CHANNEL_DEPOSIT_EXHAUSTED',
+    `The agreement on channel ${channelId} has had all its ${agreement.agreement.maxCalls} calls.`,
+    cause === undefined ? {} : { cause },
+  )
 }
