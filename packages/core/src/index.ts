@@ -31,6 +31,17 @@ export {
   type WireReason,
   wireReasons,
 } from './errors/wire.js'
+export {
+  AgentEvent,
+  type AgentEventBody,
+  AgentEventEnvelope,
+  type AgentEventType,
+  agentEventTypes,
+  agentEventVersion,
+  NegotiationDropout,
+  NegotiationOffer,
+} from './events/agentEvent.js'
+export { agentEventJson, type ParsedAgentEvent, parseAgentEvent } from './events/parseAgentEvent.js'
 export { AgentCard, agentCardHash, agentCardType } from './manifest/agentCard.js'
 export {
   GotongTerms,
