@@ -1,3 +1,4 @@
+export type { FacilitatorClient } from '@x402/core/server'
 export { createX402Payer } from './consumer/createX402Payer.js'
 export { X402PaymentError, type X402PaymentErrorCode } from './consumer/errors.js'
 export { payX402 } from './consumer/payX402.js'
@@ -18,6 +19,23 @@ export type {
   X402PaymentKey,
   X402PaymentStatus,
 } from './ledger/types.js'
+export { bazaarDeclaration, bazaarKey, type ToolSchemas } from './provider/bazaarDeclaration.js'
+export {
+  createLocalFacilitator,
+  type LocalFacilitatorParameters,
+} from './provider/createLocalFacilitator.js'
+export { createRemoteFacilitator } from './provider/createRemoteFacilitator.js'
+export { X402ProviderError, type X402ProviderErrorCode } from './provider/errors.js'
+export { exampleOf } from './provider/exampleOf.js'
+export { isX402ReceiptSignedBy } from './provider/isX402ReceiptSignedBy.js'
+export { runTool, type ToolFailure, type ToolSuccess } from './provider/runTool.js'
+export {
+  X402PricingEntry,
+  type X402PricingEntryParameters,
+  x402PricingEntry,
+  x402Protocol,
+} from './provider/x402PricingEntry.js'
+export { x402RequestHash } from './provider/x402RequestHash.js'
 export {
   type ChooseRailParameters,
   chooseRail,
