@@ -30,7 +30,9 @@ export async function listenHttp(
 ): Promise<{ url: string; close(): Promise<void> }> {
   const host = options.host ?? '127.0.0.1'
   const path = options.path ?? '/mcp'
-  const handler = createMcpHandler(gateway.factory)
+  // One JSON body per call: the gateway sends nothing mid-call (a 2026-07-28 confirmation is an
+  // input_required result), and a stream costs about 1 ms a call here.
+  const handler = createMcpHandler(gateway.factory, { responseMode: 'json' })
   const stopNotifying = gateway.onToolsChanged(() => handler.notify.toolsChanged())
   const serve = toNodeHandler(handler)
   const validHost = localhostHostValidation()
