@@ -51,6 +51,16 @@ describe("a provider's x402 receipt", () => {
     expect(await codeOf(verify(await sign(provider, { ...receipt, amount: 1_000n })))).toBe(
       "RECEIPT_INVALID: The x402 receipt's amount does not match the call it answers.",
     )
+    const otherRequest = verifyX402Receipt({
+      receipt: await sign(),
+      signer: provider.address,
+      payment: { ...payment, requestHash: `0x${'02'.repeat(32)}` },
+      output,
+      domain,
+    })
+    expect(await codeOf(otherRequest)).toBe(
+      "RECEIPT_INVALID: The x402 receipt's requestHash does not match the call it answers.",
+    )
     expect(await codeOf(verify(await sign(stranger)))).toBe(
       'RECEIPT_INVALID: The x402 receipt is not signed by the provider.',
     )

@@ -28,7 +28,7 @@ export type X402PaymentErrorCode =
 
 /**
  * A failed payment to an x402 endpoint. `transaction` is set when money moved (the output may
- * still be missing); `status` is the server's last HTTP status, when it answered.
+ * still be missing); `status` and `body` are the server's last answer, when it answered.
  *
  * @example
  * try { await payer.pay({ url, body }) } catch (e) {
@@ -39,14 +39,20 @@ export class X402PaymentError extends BaseError {
   override name = 'X402PaymentError'
   readonly status: number | undefined
   readonly transaction: Hex | undefined
+  readonly body: unknown
   constructor(
     code: X402PaymentErrorCode,
     shortMessage: string,
-    parameters: BaseErrorParameters & { status?: number; transaction?: Hex | undefined } = {},
+    parameters: BaseErrorParameters & {
+      status?: number
+      transaction?: Hex | undefined
+      body?: unknown
+    } = {},
   ) {
     super(code, shortMessage, parameters)
     this.status = parameters.status
     this.transaction = parameters.transaction
+    this.body = parameters.body
   }
   declare readonly code: X402PaymentErrorCode
 }

@@ -55,7 +55,10 @@ export async function payX402(
           amount: chosen.amount,
           resource: request.url,
           tool: request.tool,
-          requestHash: request.requestHash,
+          requestHash:
+            typeof request.requestHash === 'function'
+              ? request.requestHash(nonce)
+              : request.requestHash,
           status: 'reserved',
           transaction: undefined,
           receipt: undefined,

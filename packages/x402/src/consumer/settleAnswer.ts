@@ -147,6 +147,7 @@ function failed(
   return new X402PaymentError(code, what, {
     status: response.status,
     transaction,
+    body,
     ...(reason ? { details: reason } : {}),
   })
 }

@@ -43,9 +43,13 @@ export type X402Request = {
   payee?: Address | undefined
   /** Who signs the gotong receipt, if one comes: the payee by default. */
   receiptSigner?: Address | undefined
-  /** Kept in the ledger: the tool's name and the request's hash. */
+  /** Kept in the ledger: the tool's name. */
   tool?: string | undefined
-  requestHash?: Hex | undefined
+  /**
+   * The request's hash, kept in the ledger and checked against the receipt's: a hash, or how to
+   * make one from the authorization's nonce (gotong's `x402RequestHash` binds it).
+   */
+  requestHash?: Hex | ((authorizationNonce: Hex) => Hex) | undefined
   signal?: AbortSignal | undefined
 }
 

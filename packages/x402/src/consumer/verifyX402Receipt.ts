@@ -8,7 +8,14 @@ export type VerifyX402ReceiptParameters = {
   /** Who must have signed it: the provider (the payee of a gotong tool). */
   signer: Address
   /** The payment it must acknowledge. */
-  payment: { payer: Address; authorizationNonce: Hex; amount: bigint; transaction: Hex }
+  payment: {
+    payer: Address
+    authorizationNonce: Hex
+    amount: bigint
+    transaction: Hex
+    /** The request's hash, when the payer knows how the provider makes it. */
+    requestHash?: Hex | undefined
+  }
   /** The output received: its content hash must be the receipt's `responseHash`. */
   output: unknown
   /** The gotong EIP-712 domain the provider signs under. */
@@ -17,7 +24,7 @@ export type VerifyX402ReceiptParameters = {
 
 /**
  * Checks a provider's signed x402 receipt answers exactly this payment (payer, authorization
- * nonce, amount, settling transaction) with exactly this output (`responseHash` =
+ * nonce, amount, settling transaction, and request when its hash is known) with exactly this output (`responseHash` =
  * `contentHash(output)`), and that the provider signed it. Throws `RECEIPT_INVALID` otherwise.
  *
  * @example const receipt = await verifyX402Receipt({ receipt, signer: provider, payment, output, domain })
@@ -43,7 +50,10 @@ export async function verifyX402Receipt(
             ? 'transaction'
             : receipt.responseHash.toLowerCase() !== contentHash(parameters.output).toLowerCase()
               ? 'responseHash'
-              : undefined
+              : payment.requestHash &&
+                  receipt.requestHash.toLowerCase() !== payment.requestHash.toLowerCase()
+                ? 'requestHash'
+                : undefined
   if (mismatch)
     throw new X402PaymentError(
       'RECEIPT_INVALID',
