@@ -13,6 +13,9 @@ import { exposeAgent } from './agent/exposeAgent.js'
 import { openPayments } from './agent/openPayments.js'
 import type { Agent, CreateAgentParameters } from './agent/types.js'
 import { createConsumer } from './consumer/createConsumer.js'
+import { createAgentEvents } from './events/createAgentEvents.js'
+import { createEventReporter } from './events/reportEvents.js'
+import { serveEvents } from './events/serveEvents.js'
 import { resolveModel } from './llm/resolveModel.js'
 import { createGateChecker } from './provider/gate.js'
 import { loadAgreements } from './provider/savedAgreements.js'
@@ -58,6 +61,17 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     wallet,
     now,
   })
+  const events = createAgentEvents({
+    agent: account.address,
+    now,
+    buffer: parameters.events?.buffer,
+  })
+  const report = createEventReporter({
+    hub: events,
+    address: account.address,
+    payer: payments.payer,
+    budget,
+  })
   const index = createDirectoryIndex({
     client: publicClient,
     address: contracts.toolDirectory,
@@ -83,13 +97,16 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     wallet,
     transport,
     peers,
-    payer: payments.payer,
+    payer: report.payer,
     index,
     budget,
     ...(parameters.callsPerChannel ? { callsPerChannel: parameters.callsPerChannel } : {}),
     ...(parameters.challengePeriod ? { challengePeriod: parameters.challengePeriod } : {}),
     now,
-    onEvent: parameters.onEvent,
+    onEvent: (event) => {
+      report.consumer(event)
+      parameters.onEvent?.(event)
+    },
     toolCheckTtlMs: parameters.toolCheckTtlMs,
     relationshipsFile: join(store, 'relationships.jsonl'),
   })
@@ -113,6 +130,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     wallet,
     now,
     ...payments,
+    payer: report.payer,
     index,
     server: createTransportServer({ address: account.address, chainId, now }),
     transport,
@@ -121,10 +139,15 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     gate,
     model,
     modelSource,
-    warn: parameters.onWarning ?? processWarning,
+    warn: (warning) => {
+      report.warning(warning)
+      ;(parameters.onWarning ?? processWarning)(warning)
+    },
+    events,
+    report,
     agreementsFile,
     state: {
-      plainRoutes: new Map(),
+      plainRoutes: new Map([['/events', serveEvents(events, { token: parameters.events?.token })]]),
       listener: undefined,
       unwatch: undefined,
       settleTimer: undefined,
@@ -133,5 +156,6 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
       stopped: false,
     },
   }
+  events.emit({ type: 'agent.started', name, chainId })
   return exposeAgent(context)
 }

@@ -11,6 +11,8 @@ import type { X402Ledger } from '@gotong/x402'
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { LocalAccount, PublicClient } from 'viem'
 import type { Consumer } from '../consumer/createConsumer.js'
+import type { AgentEventHub } from '../events/createAgentEvents.js'
+import type { EventReporter } from '../events/reportEvents.js'
 import type { ModelSource } from '../llm/resolveModel.js'
 import type { CreateAgentParameters } from './types.js'
 
@@ -45,6 +47,9 @@ export type AgentContext = {
   readonly model: BaseChatModel | undefined
   readonly modelSource: ModelSource
   readonly warn: (warning: SettlerWarning) => void
+  /** The agent's event stream, and how its parts report into it. */
+  readonly events: AgentEventHub
+  readonly report: EventReporter
   /** Where a serving agent keeps the agreements it signed, one JSON line each. */
   readonly agreementsFile: string
   readonly state: AgentState

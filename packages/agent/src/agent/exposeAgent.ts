@@ -31,6 +31,12 @@ export function exposeAgent(context: AgentContext): Agent {
     payee: context.payee,
     settler: context.settler,
     index: context.index,
+    events: {
+      subscribe: context.events.subscribe,
+      unsubscribe: context.events.unsubscribe,
+      recent: context.events.recent,
+      emit: context.events.emit,
+    },
     async serve(tool, options) {
       alive()
       return serveTool(context, tool, options)

@@ -25,13 +25,17 @@ export async function listen(agent: AgentContext): Promise<HttpListener> {
       ? { pollingIntervalMs: parameters.watchIntervalMs }
       : {}),
     onWarning: agent.warn,
+    onClaim: agent.report.claim,
   })
   // Stopped while the watcher started: it must not outlive the agent.
   if (state.stopped) stopWatching()
   else state.unwatch = stopWatching
   if (parameters.claimPolicy) {
     state.settleTimer = setInterval(() => {
-      settler.settle().catch(() => undefined)
+      settler
+        .settle()
+        .then((claims) => claims.forEach(agent.report.claim))
+        .catch(() => undefined)
     }, parameters.settleEveryMs ?? 1_000)
     state.settleTimer.unref()
   }

@@ -27,6 +27,7 @@ export async function stopAgent(agent: AgentContext): Promise<void> {
   if (state.settleTimer) clearInterval(state.settleTimer)
   for (const responder of state.responders) responder.stop()
   agent.consumer.stop()
+  agent.events.close()
   await state.listener?.close()
   agent.index.close()
   agent.payerStore.close()

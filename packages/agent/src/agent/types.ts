@@ -8,6 +8,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { DynamicStructuredTool } from '@langchain/core/tools'
 import type { Address, Hex, LocalAccount, PublicClient } from 'viem'
 import type { CallResult, ConsumerEvent, Relationship } from '../consumer/types.js'
+import type { AgentEvents } from '../events/createAgentEvents.js'
 import type { ModelSource } from '../llm/resolveModel.js'
 import type { Gate } from '../provider/deployGate.js'
 import type { Tool } from '../tool/defineTool.js'
@@ -72,6 +73,12 @@ export type CreateAgentParameters = {
   toolCheckTtlMs?: number
   /** What the agent does as a consumer: negotiation states, channels opened, calls paid. */
   onEvent?: (event: ConsumerEvent) => void
+  /**
+   * The agent's event stream (`agent.events`, and `GET /events` on its endpoint as Server-Sent
+   * Events). Without a `token` only loopback readers are served; with one, any reader that
+   * sends it. `buffer`: events kept for readers that connect later (default 1,000).
+   */
+  events?: { token?: string; buffer?: number }
 }
 
 export type ServeOptions = {
@@ -151,6 +158,8 @@ export type Agent = {
   readonly payee: Payee
   readonly settler: Settler
   readonly index: DirectoryIndex
+  /** Everything the agent does, as typed events: for live views (`@gotong/ui`). */
+  readonly events: AgentEvents
   /** Publishes a tool to the directory and serves it, priced and optionally gated. */
   serve(tool: Tool, options: ServeOptions): Promise<ServedTool>
   /** Directory tools as LangChain tools; calling one negotiates, pays and checks the receipt. */

@@ -1,8 +1,15 @@
 import type { Listing } from '@gotong/directory/node'
-import { cheapest, negotiate, type ScoreFunction, systemClock } from '@gotong/negotiation'
+import {
+  cheapest,
+  type ConsumerContext as NegotiationContext,
+  negotiate,
+  type ScoreFunction,
+  systemClock,
+} from '@gotong/negotiation'
 import type { Address, Hex } from 'viem'
 import type { InspectionEvent } from 'xstate'
 import { AgentError } from '../errors.js'
+import { describeNegotiation } from '../events/describeNegotiation.js'
 import { gateStatus } from '../provider/gate.js'
 import { verifyAgreementFast } from '../typedSigner.js'
 import type { ConsumerContext } from './consumerState.js'
@@ -64,14 +71,16 @@ export async function establishRelationship(
       signer: consumer.account,
       ...(emit
         ? {
-            inspect: reportStates((state) =>
+            inspect: reportStates((state, context) => {
+              const detail = describeNegotiation(context, consumer.clock())
               emit({
                 type: 'negotiation',
                 toolId: 'toolId' in target ? target.toolId : 0n,
-                provider: listings[0]!.creator,
+                provider: detail.provider ?? listings[0]!.creator,
                 state,
-              }),
-            ),
+                detail,
+              })
+            }),
           }
         : {}),
       send: (to, message, { signal }) =>
@@ -144,16 +153,16 @@ async function usable(
   return listings.filter((_, i) => verdicts[i])
 }
 
-/** An xstate inspector that reports each new state of a root negotiation, once. */
-function reportStates(report: (state: string) => void) {
+/** An xstate inspector that reports each new state of a root negotiation, once, with its context. */
+function reportStates(report: (state: string, context: NegotiationContext) => void) {
   const states = new Map<string, string>()
   return (event: InspectionEvent) => {
     if (event.type !== '@xstate.snapshot' || event.actorRef?.sessionId !== event.rootId) return
-    const value = (event.snapshot as { value?: unknown } | undefined)?.value
-    const state = JSON.stringify(value ?? '').replaceAll('"', '')
+    const snapshot = event.snapshot as unknown as { value?: unknown; context: NegotiationContext }
+    const state = JSON.stringify(snapshot.value ?? '').replaceAll('"', '')
     if (states.get(event.rootId) === state) return
     states.set(event.rootId, state)
-    report(state)
+    report(state, snapshot.context)
   }
 }
 

@@ -5,6 +5,7 @@ import type { Budget, SignedReceipt } from '@gotong/payments'
 import type { ChannelWallet, IssuedVoucher, Payer } from '@gotong/payments/payer'
 import type { TransportClient } from '@gotong/transport'
 import type { Address, Hex, PublicClient } from 'viem'
+import type { NegotiationDetail } from '../events/describeNegotiation.js'
 
 /** One consumer–provider relationship for one tool: the agreement and its funded channel. */
 export type Relationship = {
@@ -21,7 +22,14 @@ export type CallResult = { output: unknown; receipt: SignedReceipt; toolId: bigi
 
 /** What the consuming side reports as it works, for live views. */
 export type ConsumerEvent =
-  | { type: 'negotiation'; toolId: bigint; provider: Address; state: string }
+  | {
+      type: 'negotiation'
+      toolId: bigint
+      provider: Address
+      state: string
+      /** The offers side by side and who dropped out why, for live views. */
+      detail?: NegotiationDetail
+    }
   | { type: 'channel'; toolId: bigint; provider: Address; channelId: Hex; deposit: bigint }
   | { type: 'call'; toolId: bigint; provider: Address; price: bigint; ok: boolean; code?: string }
 

@@ -1,6 +1,7 @@
 import { parseAmount } from '@gotong/core'
 import { publishVersion } from '@gotong/directory'
 import { pricingPolicy } from '@gotong/negotiation'
+import type { Hex } from 'viem'
 import type { AgentContext } from '../agent/agentContext.js'
 import { listen } from '../agent/listen.js'
 import type { ServedTool, ServeOptions } from '../agent/types.js'
@@ -51,7 +52,10 @@ export async function serveTool(
         a.agreement.toolId === published.toolId &&
         a.agreement.registry.toLowerCase() === contracts.toolDirectory.toLowerCase(),
     ),
-    onAgreement: (agreement) => saveAgreement(agent.agreementsFile, agreement),
+    onAgreement: (agreement) => {
+      saveAgreement(agent.agreementsFile, agreement)
+      agent.report.agreement(agreement)
+    },
     server: agent.server,
     routeBase,
     tool,
@@ -71,15 +75,28 @@ export async function serveTool(
     timeoutMs: options.timeoutMs ?? 30_000,
     payee: agent.payee,
     gate: accessPredicate ? agent.gate : undefined,
-    onCall: (event) =>
+    onCall: (event) => {
+      agent.report.served({ name: tool.name, toolId: published.toolId }, event)
       parameters.onCall?.({
         tool: tool.name,
         caller: event.caller,
         ok: event.ok,
         ...(event.code ? { code: event.code } : {}),
-      }),
+      })
+    },
   })
   agent.state.responders.push(hosted.responder)
+  const announce = (manifestHash: Hex) =>
+    agent.events.emit({
+      type: 'tool.published',
+      toolId: published.toolId,
+      name: tool.name,
+      price,
+      manifestHash,
+      accessPredicate,
+      endpoint: `${url}/${routeBase}`,
+    })
+  announce(published.manifestHash)
   let current = tool
   return {
     toolId: published.toolId,
@@ -99,6 +116,7 @@ export async function serveTool(
       // the version now on chain.
       hosted.setTool(current)
       hosted.responder.setManifestHash(version.manifestHash)
+      announce(version.manifestHash)
       return version.manifestHash
     },
   }

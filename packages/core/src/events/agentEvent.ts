@@ -147,7 +147,8 @@ const CallPaid = z.object({
   ...common,
   ...io,
   type: z.literal('call.paid'),
-  toolId: ToolId,
+  /** Absent for an x402 URL called outside the directory. */
+  toolId: ToolId.optional(),
   provider: AddressSchema,
   price: Uint256,
   channelId: Bytes32.optional(),
@@ -183,7 +184,7 @@ const ReceiptVerified = z.object({
   ...common,
   ...channel,
   type: z.literal('receipt.verified'),
-  toolId: ToolId,
+  toolId: ToolId.optional(),
   provider: AddressSchema,
   calls: Uint64,
   cumulativeAmount: Uint256,
