@@ -115,17 +115,17 @@ describe('gotong call', () => {
     ])
     const [header, ...rows] = csv.stdout.trimEnd().split('\r\n')
     expect(header).toBe(
-      'side,channelId,call,amount,cumulativeAmount,termsHash,status,requestHash,responseHash,servedAt,receiptSignature,voucherSignature',
+      'side,scheme,channelId,call,amount,cumulativeAmount,termsHash,status,requestHash,responseHash,servedAt,receiptSignature,voucherSignature,authorizationNonce,transaction',
     )
     expect(rows).toHaveLength(2)
     for (const row of rows) {
       const cells = row.split(',')
-      expect(cells.slice(0, 1)).toEqual(['paid'])
-      expect(cells[3]).toBe('2000')
-      expect(cells[6]).toBe('served')
-      expect(cells[10]).toMatch(/^0x[0-9a-f]{130}$/)
+      expect(cells.slice(0, 2)).toEqual(['paid', 'channel'])
+      expect(cells[4]).toBe('2000')
+      expect(cells[7]).toBe('served')
+      expect(cells[11]).toMatch(/^0x[0-9a-f]{130}$/)
     }
-    expect(rows.map((r) => r.split(',')[1])).toContain(second.channel.channelId)
+    expect(rows.map((r) => r.split(',')[2])).toContain(second.channel.channelId)
     // One side alone is exactly @gotong/payments' exportLedger format.
     const paid = (await readFile(paidFile, 'utf8')).split('\r\n')
     expect(paid[0]).toBe(header!.replace('side,', ''))

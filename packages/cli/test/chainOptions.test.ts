@@ -77,7 +77,7 @@ describe('gotong receipts with chain options', () => {
     ])
     expect(csv.code, csv.stderr).toBe(0)
     expect(csv.stdout).toBe(
-      'side,channelId,call,amount,cumulativeAmount,termsHash,status,requestHash,responseHash,servedAt,receiptSignature,voucherSignature\r\n',
+      'side,scheme,channelId,call,amount,cumulativeAmount,termsHash,status,requestHash,responseHash,servedAt,receiptSignature,voucherSignature,authorizationNonce,transaction\r\n',
     )
     expect(list.code, list.stderr).toBe(0)
     expect(JSON.parse(list.stdout)).toEqual([])

@@ -19,7 +19,12 @@ export {
   type VoucherRejection,
   voucherRejections,
 } from './errors.js'
-export { exportLedger, type LedgerRow, ledgerRows } from './ledger/exportLedger.js'
+export {
+  exportLedger,
+  type LedgerRow,
+  ledgerRows,
+  type X402LedgerEntry,
+} from './ledger/exportLedger.js'
 export { createReceiptDigester } from './receipt/receiptDigest.js'
 export { SignedReceipt } from './receipt/signedReceipt.js'
 export { type VerifyReceiptParameters, verifyReceipt } from './receipt/verifyReceipt.js'

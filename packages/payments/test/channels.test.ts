@@ -83,11 +83,11 @@ describe('a channel from open to finalize', () => {
       .split('\r\n')
     expect(csv).toHaveLength(161)
     expect(csv[0]).toBe(
-      'channelId,call,amount,cumulativeAmount,termsHash,status,requestHash,responseHash,servedAt,receiptSignature,voucherSignature',
+      'scheme,channelId,call,amount,cumulativeAmount,termsHash,status,requestHash,responseHash,servedAt,receiptSignature,voucherSignature,authorizationNonce,transaction',
     )
     expect(csv[160]).toMatch(
       new RegExp(
-        `^${ch.channelId},160,2000,320000,${ch.termsHash},served,0x[0-9a-f]{64},0x[0-9a-f]{64},\\d{4}-.*,0x[0-9a-f]{130},0x[0-9a-f]{130}$`,
+        `^channel,${ch.channelId},160,2000,320000,${ch.termsHash},served,0x[0-9a-f]{64},0x[0-9a-f]{64},\\d{4}-.*,0x[0-9a-f]{130},0x[0-9a-f]{130},,$`,
       ),
     )
     const payeeLedger = JSON.parse(

@@ -1,4 +1,6 @@
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { readDeployments } from '@gotong/chain/node'
 import {
   createReceiptDigester,
   exportLedger,
@@ -8,6 +10,7 @@ import {
   type PayerVoucher,
   verifyReceipt,
 } from '@gotong/payments'
+import { isX402ReceiptSignedBy, type X402Ledger, type X402Payment } from '@gotong/x402'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import type { Address } from 'viem'
 import { z } from 'zod'
@@ -60,30 +63,70 @@ function checks(
   }
 }
 
-/** Every call in an agent's books: what it paid (payer's log) and earned (payee's log). */
-function receiptRows(books: Books, side: 'paid' | 'earned' | 'all'): ReceiptRow[] {
+/**
+ * The agent's x402 ledger (`x402.sqlite`), where it exists, and the gotong domain's contract to
+ * check its receipts against, from the deployments file when there is one (receipts are read
+ * offline; without it they are not checked).
+ */
+type X402Books = { ledger: X402Ledger | undefined; channels: Address | undefined }
+
+async function openX402Books(store: string, deploymentsFile: string): Promise<X402Books> {
+  const file = join(store, 'x402.sqlite')
+  const { createSqliteX402Ledger } = await import('@gotong/x402/node')
+  const ledger = existsSync(file) ? createSqliteX402Ledger(file) : undefined
+  const channels = ledger
+    ? await readDeployments(resolve(deploymentsFile)).then(
+        (d) => d.contracts.paymentChannels,
+        () => undefined,
+      )
+    : undefined
+  return { ledger, channels }
+}
+
+/** Whether an x402 payment's receipt is signed by its payee under the gotong domain. */
+function x402Checks(payment: X402Payment, channels: Address | undefined): boolean {
+  const chainId = Number(payment.network.split(':')[1])
+  if (!payment.receipt || !channels || !Number.isSafeInteger(chainId)) return false
+  return isX402ReceiptSignedBy(payment.receipt, {
+    payee: payment.payee,
+    chainId,
+    verifyingContract: channels,
+  })
+}
+
+/**
+ * Every call in an agent's books: what it paid (payer's log) and earned (payee's log), each
+ * side's channel calls, then its calls paid over x402.
+ */
+function receiptRows(books: Books, x402: X402Books, side: 'paid' | 'earned' | 'all'): ReceiptRow[] {
   const rows: ReceiptRow[] = []
   const tag = (
     vouchers: (PayerVoucher | PayeeVoucher)[],
     as: 'paid' | 'earned',
     channelOf: (v: PayerVoucher | PayeeVoucher) => Parameters<typeof checks>[1],
   ) => {
-    const sorted = ledgerRows(vouchers)
     const byKey = new Map(vouchers.map((v) => [`${v.channelId}:${v.calls}`, v]))
-    for (const row of sorted) {
+    const payments = x402.ledger?.list({ direction: as }) ?? []
+    const byNonce = new Map(payments.map((p) => [p.authorizationNonce.toLowerCase(), p]))
+    const verify = (row: LedgerRow) => {
+      if (row.scheme === 'x402')
+        return x402Checks(byNonce.get(row.authorizationNonce.toLowerCase())!, x402.channels)
       const voucher = byKey.get(`${row.channelId}:${row.call}`)!
-      rows.push({ side: as, ...row, verified: checks(voucher, channelOf(voucher)) })
+      return checks(voucher, channelOf(voucher))
     }
+    for (const row of ledgerRows(vouchers, payments))
+      rows.push({ side: as, ...row, verified: verify(row) })
   }
-  if (side !== 'earned' && books.payer)
-    tag(books.payer.listVouchers(), 'paid', (v) => books.payer!.getChannel(v.channelId))
-  if (side !== 'paid' && books.payee)
-    tag(books.payee.listVouchers(), 'earned', (v) => books.payee!.getChannel(v.channelId))
+  if (side !== 'earned')
+    tag(books.payer?.listVouchers() ?? [], 'paid', (v) => books.payer!.getChannel(v.channelId))
+  if (side !== 'paid')
+    tag(books.payee?.listVouchers() ?? [], 'earned', (v) => books.payee!.getChannel(v.channelId))
   return rows
 }
 
 const columns = [
   'side',
+  'scheme',
   'channelId',
   'call',
   'amount',
@@ -95,6 +138,8 @@ const columns = [
   'servedAt',
   'receiptSignature',
   'voucherSignature',
+  'authorizationNonce',
+  'transaction',
 ] as const
 
 /** RFC 4180 CSV of both sides, with a `side` column first. */
@@ -120,7 +165,7 @@ export function receiptsCommand(): Command {
 /** Receipts need no chain; they take the chain options every other command takes all the same. */
 const offline = { unused: "receipts are read from the agent's store and checked offline" }
 
-type ListOptions = Omit<AgentOptions, 'rpc' | 'deployments'> & { side: 'paid' | 'earned' | 'all' }
+type ListOptions = Omit<AgentOptions, 'rpc'> & { side: 'paid' | 'earned' | 'all' }
 
 function listCommand(): Command {
   const command = new Command('list')
@@ -130,13 +175,16 @@ function listCommand(): Command {
     )
   return withAgentOptions(withNetworkOptions(command, offline), { chain: false }).action(
     explained(async (options: ListOptions) => {
-      const books = await openBooks(storeOf(options, 'Reading the ledger').store)
+      const { store } = storeOf(options, 'Reading the ledger')
+      const books = await openBooks(store)
+      const x402 = await openX402Books(store, options.deployments)
       try {
-        const rows = receiptRows(books, options.side)
+        const rows = receiptRows(books, x402, options.side)
         if (options.json) return void process.stdout.write(`${toJson(rows)}\n`)
         process.stdout.write(formatRows(rows))
       } finally {
         books.close()
+        x402.ledger?.close()
       }
     }),
   )
@@ -150,13 +198,13 @@ function formatRows(rows: ReceiptRow[]): string {
       .reduce((sum, r) => sum + BigInt(r.amount), 0n)
   const lines = rows.map(
     (r) =>
-      `${r.side.padEnd(6)}  ${r.channelId.slice(0, 10)}…  call ${r.call.padStart(3)}  ${gusdText(BigInt(r.amount)).padStart(14)}  ${r.status.padEnd(11)}  ${r.servedAt || '-'.padEnd(24)}  ${r.receiptSignature ? `receipt ${r.receiptSignature.slice(0, 12)}… ${r.verified ? 'verified' : 'INVALID'}` : 'no receipt'}`,
+      `${r.side.padEnd(6)}  ${r.scheme === 'x402' ? `x402 ${r.authorizationNonce.slice(0, 10)}…     ` : `${r.channelId.slice(0, 10)}…  call ${r.call.padStart(3)}`}  ${gusdText(BigInt(r.amount)).padStart(14)}  ${r.status.padEnd(11)}  ${r.servedAt || '-'.padEnd(24)}  ${r.receiptSignature ? `receipt ${r.receiptSignature.slice(0, 12)}… ${r.verified ? 'verified' : 'INVALID'}` : 'no receipt'}`,
   )
   lines.push('', `paid ${gusdText(total('paid'))}, earned ${gusdText(total('earned'))}`)
   return `${lines.join('\n')}\n`
 }
 
-type ExportOptions = Omit<AgentOptions, 'rpc' | 'deployments'> & {
+type ExportOptions = Omit<AgentOptions, 'rpc'> & {
   side: 'paid' | 'earned' | 'all'
   format: 'csv' | 'json'
   out?: string
@@ -181,17 +229,22 @@ function exportCommand(): Command {
     explained(async (options: ExportOptions) => {
       const { store } = storeOf(options, 'Exporting the ledger')
       const books = await openBooks(store)
+      const x402 = await openX402Books(store, options.deployments)
       let text: string
       try {
         if (options.side === 'paid' || options.side === 'earned') {
           const log = options.side === 'paid' ? books.payer : books.payee
-          text = exportLedger(log?.listVouchers() ?? [], { format: options.format })
+          text = exportLedger(log?.listVouchers() ?? [], {
+            format: options.format,
+            x402: x402.ledger?.list({ direction: options.side }) ?? [],
+          })
         } else {
-          const rows = receiptRows(books, 'all')
+          const rows = receiptRows(books, x402, 'all')
           text = options.format === 'csv' ? toCsv(rows) : `${JSON.stringify(rows, null, 2)}\n`
         }
       } finally {
         books.close()
+        x402.ledger?.close()
       }
       if (options.out) {
         writeFileSync(options.out, text)
