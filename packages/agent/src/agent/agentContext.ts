@@ -7,7 +7,7 @@ import type { Payee, Settler, SettlerWarning } from '@gotong/payments/payee'
 import type { ChannelWallet, Payer } from '@gotong/payments/payer'
 import type { TransportClient, TransportServer } from '@gotong/transport'
 import type { HttpListener } from '@gotong/transport/node'
-import type { X402Ledger } from '@gotong/x402'
+import type { FacilitatorClient, X402Ledger } from '@gotong/x402'
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { LocalAccount, PublicClient } from 'viem'
 import type { Consumer } from '../consumer/createConsumer.js'
@@ -71,6 +71,8 @@ export type AgentState = {
   responders: { stop(): void }[]
   /** Agreements signed before a restart, handed to tools served again. */
   savedAgreements: SignedAgreement[]
+  /** x402 facilitators of served tools' x402 faces, made on first use: `local` or a URL. */
+  x402Facilitators?: Map<string, FacilitatorClient>
   stopped: boolean
 }
 

@@ -61,7 +61,14 @@ export function exposeAgent(context: AgentContext): Agent {
       alive()
       return runGoal(context, goal, options)
     },
-    ledger: () => ({ paid: payer.vouchers(), earned: payeeStore.listVouchers() }),
+    ledger: () => ({
+      paid: payer.vouchers(),
+      earned: payeeStore.listVouchers(),
+      x402: {
+        earned: context.x402Ledger.list({ direction: 'earned' }),
+        paid: context.x402Ledger.list({ direction: 'paid' }),
+      },
+    }),
     stop: () => stopAgent(context),
   }
 }

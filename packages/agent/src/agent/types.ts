@@ -4,6 +4,7 @@ import type { PricingPolicy } from '@gotong/negotiation'
 import type { PayeeVoucher, PayerVoucher } from '@gotong/payments'
 import type { ClaimPolicy, Payee, Settler, SettlerWarning } from '@gotong/payments/payee'
 import type { Payer } from '@gotong/payments/payer'
+import type { X402Payment } from '@gotong/x402'
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { DynamicStructuredTool } from '@langchain/core/tools'
 import type { Address, Hex, LocalAccount, PublicClient } from 'viem'
@@ -94,6 +95,13 @@ export type ServeOptions = {
   minDeposit?: bigint
   /** Handler time limit in milliseconds (default: 30 s). */
   timeoutMs?: number
+  /**
+   * The tool's x402 face at `<endpoint>/x402` (x402 v2, `exact` on gUSD), listed as a second
+   * pricing entry: on by default for a price above zero; `false` turns it off. By default the
+   * agent is its own facilitator (settling with its wallet, paying the gas); `facilitator`
+   * names an x402 facilitator service by URL instead.
+   */
+  x402?: boolean | { facilitator?: string }
 }
 
 export type ServedTool = {
@@ -101,6 +109,8 @@ export type ServedTool = {
   ref: string
   manifestHash: Hex
   accessPredicate: Address | null
+  /** The tool's x402 URL (listed in its manifest), or undefined when it has no x402 face. */
+  x402Url: string | undefined
   /**
    * Publishes a new manifest version (a new description, new schemas, new extensions); lineage
    * is kept on chain. Calls after it resolves are checked against the new `input` and `output`.
@@ -180,7 +190,12 @@ export type Agent = {
   /** The LLM loop: pursue a goal with the toolkit (or the tools given). */
   run(goal: string, options?: RunOptions): Promise<{ output: string; toolCalls: number }>
   /** Every call this agent paid for and every call it was paid for, each with its receipt. */
-  ledger(): { paid: PayerVoucher[]; earned: PayeeVoucher[] }
+  ledger(): {
+    paid: PayerVoucher[]
+    earned: PayeeVoucher[]
+    /** Calls paid over x402, one transfer each: earned by its tools' x402 faces, and paid. */
+    x402: { earned: X402Payment[]; paid: X402Payment[] }
+  }
   /** Stops serving, watching and closes the stores. */
   stop(): Promise<void>
 }

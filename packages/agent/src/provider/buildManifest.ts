@@ -6,6 +6,7 @@ import {
   toCaip10,
   toErc20Caip19,
 } from '@gotong/core'
+import { x402PricingEntry } from '@gotong/x402'
 import type { Address } from 'viem'
 import { z } from 'zod'
 import type { Tool } from '../tool/defineTool.js'
@@ -22,13 +23,15 @@ export type BuildManifestParameters = {
   quota?: GotongTerms['quota']
   minDeposit?: bigint
   access?: ToolManifest['access']
+  /** The tool's x402 face: listed as a second pricing entry (protocol `x402`, its `endpoint`). */
+  x402?: { endpoint: string }
 }
 
 /**
  * The ERC-8257 manifest of a served tool: the tool's own JSON Schemas if it has them (else ones
  * generated from the zod schemas), its namespaced extensions, gotong's channel pricing entry
- * first and its terms under `dev.gotong.terms`. An extension cannot replace a standard field or
- * gotong's terms: those are written after it.
+ * first (then the x402 entry, when it has an x402 face) and its terms under `dev.gotong.terms`.
+ * An extension cannot replace a standard field or gotong's terms: those are written after it.
  *
  * @example const manifest = buildManifest({ tool, endpoint, creator, chainId, token, channels, price: 2_000n })
  */
@@ -60,6 +63,17 @@ export function buildManifest(parameters: BuildManifestParameters): ToolManifest
         recipient: toCaip10(chainId, parameters.creator),
         protocol: gotongChannelProtocol,
       },
+      ...(parameters.x402
+        ? [
+            x402PricingEntry({
+              amount: parameters.price,
+              chainId,
+              asset: parameters.token,
+              recipient: parameters.creator,
+              endpoint: parameters.x402.endpoint,
+            }),
+          ]
+        : []),
     ],
     ...(parameters.access ? { access: parameters.access } : {}),
     creatorAddress: parameters.creator.toLowerCase(),

@@ -12,10 +12,12 @@ import { deployGate } from './deployGate.js'
 import { hostTool } from './hostTool.js'
 import { publishOrReuse } from './publishOrReuse.js'
 import { saveAgreement } from './savedAgreements.js'
+import { schemasOf, serveX402, x402OptionOf } from './serveX402.js'
 
 /**
  * Publishes a tool to the directory (or reuses this agent's earlier listing of it) and serves
- * it on the agent's endpoint under `tools/<slug>`, priced and optionally token-gated.
+ * it on the agent's endpoint under `tools/<slug>`, priced and optionally token-gated; a priced
+ * tool also answers x402 at `tools/<slug>/x402`, listed as its second pricing entry.
  */
 export async function serveTool(
   agent: AgentContext,
@@ -27,9 +29,12 @@ export async function serveTool(
   const routeBase = `tools/${slugOf(tool.name)}`
   const price = typeof options.price === 'string' ? parseAmount(options.price, 6) : options.price
   const minDeposit = options.minDeposit ?? price * 10n
+  const timeoutMs = options.timeoutMs ?? 30_000
   const accessPredicate = options.gate
     ? await deployGate(wallet, agent.publicClient, options.gate)
     : null
+  const x402 = x402OptionOf(options, price)
+  const x402Url = x402 ? `${url}/${routeBase}/x402` : undefined
   const manifestFor = (t: Tool) =>
     buildManifest({
       tool: t,
@@ -42,6 +47,7 @@ export async function serveTool(
       minDeposit,
       ...(options.sla ? { sla: options.sla } : {}),
       ...(options.quota ? { quota: options.quota } : {}),
+      ...(x402Url ? { x402: { endpoint: x402Url } } : {}),
     })
   const published = await publishOrReuse(agent, tool.name, manifestFor(tool), accessPredicate)
   const hosted = hostTool({
@@ -72,7 +78,7 @@ export async function serveTool(
     ...(options.sla
       ? { p95LatencyMs: options.sla.p95LatencyMs, callsPerMinute: options.sla.callsPerMinute }
       : {}),
-    timeoutMs: options.timeoutMs ?? 30_000,
+    timeoutMs,
     payee: agent.payee,
     gate: accessPredicate ? agent.gate : undefined,
     onCall: (event) => {
@@ -97,24 +103,40 @@ export async function serveTool(
       endpoint: `${url}/${routeBase}`,
     })
   announce(published.manifestHash)
+  const face =
+    x402 && x402Url
+      ? serveX402(agent, {
+          tool,
+          manifest: manifestFor(tool),
+          toolId: published.toolId,
+          url: x402Url,
+          price,
+          facilitator: x402.facilitator,
+          gated: accessPredicate !== null,
+          timeoutMs,
+        })
+      : undefined
   let current = tool
   return {
     toolId: published.toolId,
     ref: published.ref,
     manifestHash: published.manifestHash,
     accessPredicate,
+    x402Url,
     async update(patch) {
       const next: Tool = { ...current, ...patch }
+      const manifest = manifestFor(next)
       const version = await publishVersion(wallet, {
         address: contracts.toolDirectory,
         toolId: published.toolId,
-        manifest: manifestFor(next),
+        manifest,
         gotong: true,
       })
       current = next
       // Calls from now on are checked against the new schemas; new consumers negotiate for
       // the version now on chain.
       hosted.setTool(current)
+      face?.update(current, schemasOf(manifest))
       hosted.responder.setManifestHash(version.manifestHash)
       announce(version.manifestHash)
       return version.manifestHash
