@@ -48,7 +48,9 @@ try {
 
   // 3. Another agent calls it: negotiation, a channel and a voucher per call happen underneath.
   for (const text of ['gotong', 'royong', 'many hands']) {
-    const { output, receipt } = await consumer.call(toolId, { text })
+    const result = await consumer.call(toolId, { text })
+    assert(result.rail === 'channel') // no expected number of calls given: a channel
+    const { output, receipt } = result
     console.log(`${text} → ${JSON.stringify(output)} (receipt for call ${receipt.receipt.calls})`)
   }
   assert.deepEqual((await consumer.call(toolId, { text: 'abc' })).output, { reversed: 'cba' })

@@ -104,7 +104,7 @@ describe('load across provider processes, one of them killed and restarted', () 
         let receipt: Hex | undefined
         const call = consumer.call(toolId, { id: `job-${job}` }).then((result) => {
           expect(result.output).toMatchObject({ id: `job-${job}` })
-          receipt = result.receipt.signature
+          receipt = result.receipt?.signature
         })
         const code = await codeOf(call)
         const message = code === 'ok' ? undefined : await call.catch((e: Error) => e.message)

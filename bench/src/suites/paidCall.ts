@@ -70,7 +70,7 @@ export const paidCall: Suite = {
         agents.push(consumer)
         const toolId = BigInt(provider!.ready.tools[durability]!)
         const first = await consumer.call(toolId, input)
-        if (first.receipt.receipt.calls !== 1n)
+        if (first.rail !== 'channel' || first.receipt.receipt.calls !== 1n)
           throw new Error('the first paid call was not call 1')
         return async () => {
           await consumer.call(toolId, input)

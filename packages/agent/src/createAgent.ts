@@ -5,6 +5,7 @@ import { createDirectoryIndex } from '@gotong/directory/node'
 import { accountSigner, type DigestSigner, privateKeySigner } from '@gotong/payments'
 import type { ChannelWallet } from '@gotong/payments/payer'
 import { createHttpClient, createTransportServer } from '@gotong/transport'
+import { createX402Payer } from '@gotong/x402'
 import type { LocalAccount, PublicClient } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { type AgentContext, processWarning } from './agent/agentContext.js'
@@ -100,6 +101,18 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     payer: report.payer,
     index,
     budget,
+    x402: createX402Payer({
+      account,
+      chainId,
+      assets: [contracts.gotongToken],
+      publicClient,
+      ledger: payments.x402Ledger,
+      budgets: budget ? [budget] : [],
+      receiptDomain: { verifyingContract: contracts.paymentChannels },
+      fetch: parameters.fetch,
+      now,
+    }),
+    rail: parameters.rail,
     ...(parameters.callsPerChannel ? { callsPerChannel: parameters.callsPerChannel } : {}),
     ...(parameters.challengePeriod ? { challengePeriod: parameters.challengePeriod } : {}),
     now,

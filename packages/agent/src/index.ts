@@ -11,9 +11,22 @@ export type {
   ToolkitOptions,
 } from './agent/types.js'
 export { fingerprintOf } from './consumer/approveTool.js'
+export {
+  createX402Tool,
+  type X402PayOptions,
+  X402Tool,
+  type X402ToolOptions,
+} from './consumer/createX402Tool.js'
 export { failureOf, type ToolFailure } from './consumer/failureOf.js'
 export { langChainToolName, toLangChainTool } from './consumer/toLangChainTool.js'
-export type { CallResult, ConsumerEvent, Relationship } from './consumer/types.js'
+export type {
+  CallResult,
+  ChannelCallResult,
+  ConsumerEvent,
+  RailPolicy,
+  Relationship,
+  X402CallResult,
+} from './consumer/types.js'
 export { createAgent } from './createAgent.js'
 export { AgentError, type AgentErrorCode } from './errors.js'
 export { type ModelSource, resolveModel } from './llm/resolveModel.js'

@@ -5,7 +5,12 @@ import { type Devnet, startDevnet } from '@gotong/chain/node'
 import { gotongTokenAbi } from '@gotong/contracts'
 import type { Address } from 'viem'
 import { z } from 'zod'
-import { type CreateAgentParameters, createAgent, defineTool } from '../src/index.js'
+import {
+  type CallResult,
+  type CreateAgentParameters,
+  createAgent,
+  defineTool,
+} from '../src/index.js'
 
 /** A devnet and a temp folder; agents made here are stopped with it. */
 export async function setup(options: { accounts?: number } = {}) {
@@ -59,3 +64,9 @@ export const wordStats = defineTool({
 })
 
 export type Setup = Awaited<ReturnType<typeof setup>>
+
+/** The receipt of a call paid through a channel; throws if it went over another rail. */
+export function channelReceipt(result: CallResult) {
+  if (result.rail !== 'channel') throw new Error(`paid over ${result.rail}, not a channel`)
+  return result.receipt.receipt
+}

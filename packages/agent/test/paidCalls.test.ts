@@ -1,7 +1,7 @@
 import { exportLedger } from '@gotong/payments'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ConsumerEvent } from '../src/index.js'
-import { type Setup, setup, wordStats } from './fixture.js'
+import { channelReceipt, type Setup, setup, wordStats } from './fixture.js'
 
 let t: Setup
 beforeAll(async () => {
@@ -35,7 +35,7 @@ describe('two agents over loopback HTTP', () => {
       const text = `call number ${i} of fifty`
       const result = await consumer.call(served.toolId, { text })
       expect(result.output).toEqual({ words: 5, characters: text.length, longest: 'number' })
-      expect(result.receipt.receipt.calls).toBe(BigInt(i + 1))
+      expect(channelReceipt(result).calls).toBe(BigInt(i + 1))
     }
     const states = events.flatMap((e) => (e.type === 'negotiation' ? [e.state] : []))
     expect(states[0]).toBe('soliciting')

@@ -4,7 +4,7 @@ import { createBudget } from '@gotong/payments'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { type ConsumerEvent, defineTool } from '../src/index.js'
-import { type Setup, setup, wordStats } from './fixture.js'
+import { channelReceipt, type Setup, setup, wordStats } from './fixture.js'
 
 let t: Setup
 beforeAll(async () => {
@@ -33,12 +33,12 @@ describe('a consumer agent restarted on the same store', () => {
     expect(opened(events)).toBe(1)
     expect(opened(again)).toBe(0)
     expect(again.some((e) => e.type === 'negotiation')).toBe(false)
-    expect(two.receipt.receipt.channelId).toBe(one.receipt.receipt.channelId)
-    expect(two.receipt.receipt.calls).toBe(2n)
+    expect(channelReceipt(two).channelId).toBe(channelReceipt(one).channelId)
+    expect(channelReceipt(two).calls).toBe(2n)
     expect(await t.balance(second.address)).toBe(balance) // no deposit left the wallet
 
     // The provider is paid for both calls through the one channel.
-    const claim = await provider.settler.claim(one.receipt.receipt.channelId)
+    const claim = await provider.settler.claim(channelReceipt(one).channelId)
     expect(claim?.amount).toBe(2n * 2_000n)
     await second.stop()
   })
@@ -60,10 +60,10 @@ describe('a consumer agent restarted on the same store', () => {
     const second = await t.agent(4, { store, onEvent: (e) => events.push(e) })
     const two = await second.call(served.toolId, { text: 'second process' })
     expect(opened(events)).toBe(1)
-    expect(two.receipt.receipt.channelId).not.toBe(one.receipt.receipt.channelId)
-    expect(two.receipt.receipt.calls).toBe(1n)
+    expect(channelReceipt(two).channelId).not.toBe(channelReceipt(one).channelId)
+    expect(channelReceipt(two).calls).toBe(1n)
     // The refused voucher on the old channel charged nothing: it waits to be reused.
-    const old = second.ledger().paid.filter((v) => v.channelId === one.receipt.receipt.channelId)
+    const old = second.ledger().paid.filter((v) => v.channelId === channelReceipt(one).channelId)
     expect(old.map((v) => v.status)).toEqual(['served', 'failed'])
     await second.stop()
   })
@@ -101,14 +101,14 @@ describe('a consumer agent restarted on the same store', () => {
 
     const second = await t.agent(6, { store })
     const three = await second.call(served.toolId, { text: 'three' })
-    expect(three.receipt.receipt.calls).toBe(3n)
+    expect(channelReceipt(three).calls).toBe(3n)
     expect(runs).toBe(3)
     expect(second.ledger().paid.map((v) => [v.calls, v.status])).toEqual([
       [1n, 'served'],
       [2n, 'served'],
       [3n, 'served'],
     ])
-    const claim = await provider.settler.claim(three.receipt.receipt.channelId)
+    const claim = await provider.settler.claim(channelReceipt(three).channelId)
     expect(claim?.amount).toBe(3n * 2_000n)
     await second.stop()
   })
@@ -123,7 +123,7 @@ describe('a consumer agent restarted on the same store', () => {
     appendFileSync(join(store, 'relationships.jsonl'), '{"toolId":"1","provider":')
     const second = await t.agent(8, { store })
     const result = await second.call(served.toolId, { text: 'second process' })
-    expect(result.receipt.receipt.calls).toBe(2n) // the last good line still counts
+    expect(channelReceipt(result).calls).toBe(2n) // the last good line still counts
     await second.stop()
   })
 
@@ -138,7 +138,7 @@ describe('a consumer agent restarted on the same store', () => {
     const result = await consumer.call(served.toolId, { text: 'budgeted' })
     // 100 calls by default; the budget allows 25 whole calls, so 25 are locked, not 100.
     expect(await t.balance(consumer.address)).toBe(before - 25n * 2_000n)
-    expect(consumer.payer.getChannel(result.receipt.receipt.channelId)?.deposit).toBe(25n * 2_000n)
+    expect(consumer.payer.getChannel(channelReceipt(result).channelId)?.deposit).toBe(25n * 2_000n)
     await consumer.stop()
   })
 })

@@ -78,9 +78,10 @@ async function rpc(method: string, params: unknown[] = []): Promise<unknown> {
 
 /** One paid call of the consumer, served by the provider. */
 async function serve(): Promise<void> {
-  const { price, receipt } = await consumer.call(toolId, { text: 'many hands' })
-  channelId = receipt.receipt.channelId
-  served += price
+  const result = await consumer.call(toolId, { text: 'many hands' })
+  if (result.rail !== 'channel') throw new Error(`paid over ${result.rail}, not a channel`)
+  channelId = result.receipt.receipt.channelId
+  served += result.price
 }
 
 async function claimedOnChain(): Promise<bigint> {

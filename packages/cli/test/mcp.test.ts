@@ -172,7 +172,7 @@ describe('gotong agent serve-mcp: a third-party MCP server sold as paid tools', 
       const id = (name: string) => BigInt(ready.tools.find((t) => t.name === name)!.toolId)
       const echo = await consumer.call(id('echo'), { message: 'gotong royong' })
       expect(echo.output).toEqual({ content: [{ type: 'text', text: 'Echo: gotong royong' }] })
-      expect(echo.receipt.receipt.responseHash).toBe(contentHash(echo.output))
+      expect(echo.receipt?.receipt.responseHash).toBe(contentHash(echo.output))
       const sum = await consumer.call(id('get-sum'), { a: 2, b: 3 })
       expect(sum.output).toMatchObject({ content: [{ type: 'text' }] })
       expect(JSON.stringify(sum.output)).toContain('5')

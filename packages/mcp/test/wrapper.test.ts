@@ -111,7 +111,7 @@ describe('selling @modelcontextprotocol/server-everything', () => {
       const result = await consumer.call(toolId, input)
       const truth = await direct.callTool({ name, arguments: input })
       expect(result.output).toEqual(truth)
-      expect(result.receipt.receipt.responseHash).toBe(contentHash(result.output))
+      expect(result.receipt?.receipt.responseHash).toBe(contentHash(result.output))
     }
     expect((await consumer.call(sumId, { a: 2, b: 3 })).output).toEqual({
       content: [{ type: 'text', text: 'The sum of 2 and 3 is 5.' }],

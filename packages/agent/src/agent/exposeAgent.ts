@@ -1,4 +1,5 @@
 import { buildToolkit } from '../consumer/buildToolkit.js'
+import { createX402Tool } from '../consumer/createX402Tool.js'
 import { AgentError } from '../errors.js'
 import { runGoal } from '../llm/runGoal.js'
 import { serveTool } from '../provider/serveTool.js'
@@ -47,7 +48,14 @@ export function exposeAgent(context: AgentContext): Agent {
     },
     async call(toolId, input, options = {}) {
       alive()
-      return consumer.call(toolId, input, spendLimitsOf(options, 'call'))
+      return consumer.call(toolId, input, {
+        ...spendLimitsOf(options, 'call'),
+        ...(options.expectedCalls !== undefined ? { expectedCalls: options.expectedCalls } : {}),
+      })
+    },
+    async x402Tool(url, options) {
+      alive()
+      return createX402Tool(consumer, url, options)
     },
     approve: (toolId, pinned) => consumer.approve(toolId, pinned),
     async negotiate(capability, options = {}) {

@@ -8,7 +8,9 @@ import type { X402Payment } from '@gotong/x402'
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { DynamicStructuredTool } from '@langchain/core/tools'
 import type { Address, Hex, LocalAccount, PublicClient } from 'viem'
-import type { CallResult, ConsumerEvent, Relationship } from '../consumer/types.js'
+import type { z } from 'zod'
+import type { X402Tool, X402ToolOptions } from '../consumer/createX402Tool.js'
+import type { CallResult, ConsumerEvent, RailPolicy, Relationship } from '../consumer/types.js'
 import type { AgentEvents } from '../events/createAgentEvents.js'
 import type { ModelSource } from '../llm/resolveModel.js'
 import type { Gate } from '../provider/deployGate.js'
@@ -72,8 +74,17 @@ export type CreateAgentParameters = {
   onCall?: (event: { tool: string; caller: Address; ok: boolean; code?: string }) => void
   /** How long a tool's on-chain version check is reused (default 1,000 ms; 0: every call). */
   toolCheckTtlMs?: number
-  /** What the agent does as a consumer: negotiation states, channels opened, calls paid. */
+  /**
+   * What the agent does as a consumer: negotiation states, channels opened, calls paid (and on
+   * which rail).
+   */
   onEvent?: (event: ConsumerEvent) => void
+  /**
+   * When a listing offers both a gotong channel and x402: with at least `channelFrom` calls
+   * expected of a tool (default 3) a channel is negotiated, with fewer each call pays with x402.
+   * `expectedCalls` here is the default of every `call` and `toolkit`; without it, channels.
+   */
+  rail?: RailPolicy
   /**
    * The agent's event stream (`agent.events`, and `GET /events` on its endpoint as Server-Sent
    * Events). Without a `token` only loopback readers are served; with one, any reader that
@@ -135,13 +146,20 @@ export type ToolkitOptions = {
   /** What the toolkit's calls may spend in all, on top of the agent's own budget. */
   budget?: BudgetOption
   limit?: number
+  /** Calls expected of each tool: fewer than the rail policy's `channelFrom` pay with x402. */
+  expectedCalls?: number
 }
 
 /**
  * Options of `agent.call()`. A budget given here applies on top of the agent's own, however the
  * tool's channel was funded.
  */
-export type CallOptions = { maxPrice?: Amount; budget?: BudgetOption }
+export type CallOptions = {
+  maxPrice?: Amount
+  budget?: BudgetOption
+  /** Calls expected of this tool: fewer than the rail policy's `channelFrom` pay with x402. */
+  expectedCalls?: number
+}
 
 /** Options of `agent.negotiate()`. */
 export type NegotiateOptions = {
@@ -151,7 +169,12 @@ export type NegotiateOptions = {
 }
 
 /** Options of `agent.run()`. */
-export type RunOptions = { tools?: DynamicStructuredTool[]; systemPrompt?: string }
+export type RunOptions = {
+  tools?: DynamicStructuredTool[]
+  systemPrompt?: string
+  /** Calls expected of each tool of the toolkit made for the run (when `tools` is not given). */
+  expectedCalls?: number
+}
 
 export type Agent = {
   readonly name: string
@@ -176,6 +199,14 @@ export type Agent = {
   toolkit(options?: ToolkitOptions): Promise<DynamicStructuredTool[]>
   /** One paid call of a directory tool. */
   call(toolId: bigint, input: unknown, options?: CallOptions): Promise<CallResult>
+  /**
+   * Any x402 endpoint as a tool: `pay(input)` makes one paid call (x402 v1 or v2, `exact` in
+   * gUSD, within `maxPrice` and every budget), and the tool goes in `run({ tools })` as is.
+   */
+  x402Tool<I extends z.ZodType, O extends z.ZodType>(
+    url: string,
+    options: X402ToolOptions<I, O>,
+  ): Promise<X402Tool<I, O>>
   /**
    * Negotiates with every provider of a capability (a manifest tag) at once and agrees with the
    * best offer; later `call`s of the returned tool use that agreement and its channel.

@@ -30,8 +30,17 @@ export async function approveTool(
   return listing.manifestHash
 }
 
-/** A manifest's content apart from where it is served: what an approval is about. */
+/**
+ * A manifest's content apart from where it is served (its `endpoint`, and the `endpoint` of a
+ * pricing entry, such as the x402 URL): what an approval is about.
+ */
 export function fingerprintOf(manifest: Record<string, unknown>): Hex {
   const { endpoint: _, ...content } = manifest
-  return contentHash(content)
+  const { pricing } = content
+  if (!Array.isArray(pricing) || !pricing.some((entry) => entry && 'endpoint' in entry))
+    return contentHash(content)
+  return contentHash({
+    ...content,
+    pricing: pricing.map(({ endpoint: __, ...entry }: Record<string, unknown>) => entry),
+  })
 }

@@ -6,8 +6,9 @@ import { toLangChainTool } from './toLangChainTool.js'
 
 /**
  * Directory tools as LangChain tools: the ids given, or the best matches of a search (never
- * this agent's own). Each is approved at its current version; calling one negotiates, pays and
- * checks the receipt, within `maxPrice` and `budget`.
+ * this agent's own). Each is approved at its current version; calling one pays on the rail the
+ * policy chooses (a channel, negotiated on first use, or x402 for fewer than `channelFrom`
+ * expected calls) and checks the receipt, within `maxPrice` and `budget`.
  */
 export async function buildToolkit(
   agent: AgentContext,
@@ -15,7 +16,10 @@ export async function buildToolkit(
 ): Promise<DynamicStructuredTool[]> {
   const { index, consumer } = agent
   // One budget for the toolkit's whole life, made before anything is asked of the chain.
-  const limits = spendLimitsOf(options, 'toolkit')
+  const limits = {
+    ...spendLimitsOf(options, 'toolkit'),
+    ...(options.expectedCalls !== undefined ? { expectedCalls: options.expectedCalls } : {}),
+  }
   await index.sync()
   const me = agent.account.address.toLowerCase()
   const listings = options.toolIds

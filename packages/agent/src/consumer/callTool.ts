@@ -18,9 +18,13 @@ import {
   refusalOf,
   sendCall,
 } from './sendCall.js'
-import type { CallResult, Relationship, SpendLimits } from './types.js'
+import type { ChannelAnswer, Relationship, SpendLimits } from './types.js'
 
-export type CallToolOptions = SpendLimits & { signal?: AbortSignal }
+export type CallToolOptions = SpendLimits & {
+  signal?: AbortSignal
+  /** Why the call goes through a channel, for the consumer's events. */
+  railReason?: string | undefined
+}
 
 /**
  * One paid call. Negotiates and funds on first use of a tool, then signs one voucher per
@@ -33,7 +37,7 @@ export async function callTool(
   toolId: bigint,
   input: unknown,
   options: CallToolOptions = {},
-): Promise<CallResult> {
+): Promise<ChannelAnswer> {
   const { payer, state } = consumer
   await checkToolVersion(consumer, toolId)
   const limits = { maxPrice: options.maxPrice, budget: options.budget ?? consumer.budget }
@@ -49,7 +53,7 @@ export async function callTool(
       : callRequestHash(await getToolName(consumer, toolId), r.agreement.termsHash, input)
   const answered = takeFirst(state.recovered, request)
   if (answered) {
-    report(consumer, relationship, { price: answered.price, ok: true })
+    report(consumer, relationship, options, { price: answered.price, ok: true })
     return answered
   }
   let issued: IssuedVoucher
@@ -90,7 +94,7 @@ export async function callTool(
         return callTool(consumer, toolId, input, options)
       }
       const code = agentCodeOf(error) ?? 'PAYMENT_REFUSED'
-      report(consumer, relationship, { price: 0n, ok: false, code })
+      report(consumer, relationship, options, { price: 0n, ok: false, code })
       throw refusalOf(error)
     }
     const unanswered = state.inDoubt.get(relationship.channelId) ?? []
@@ -105,7 +109,7 @@ export async function callTool(
     )
   }
   const receipt = confirmAnswer(consumer, issued, answer, requestHash)
-  report(consumer, relationship, { price: agreement.pricePerCall, ok: true })
+  report(consumer, relationship, options, { price: agreement.pricePerCall, ok: true })
   return { output: answer.output, receipt, toolId, price: agreement.pricePerCall }
 }
 
@@ -133,6 +137,7 @@ const relationshipOver = new Set([
 function report(
   consumer: ConsumerContext,
   relationship: Relationship,
+  options: CallToolOptions,
   outcome: { price: bigint; ok: boolean; code?: string },
 ) {
   consumer.onEvent?.({
@@ -140,6 +145,8 @@ function report(
     toolId: relationship.toolId,
     provider: relationship.provider,
     ...outcome,
+    rail: 'channel',
+    railReason: options.railReason ?? 'paid through a channel',
   })
 }
 

@@ -1,7 +1,7 @@
 import type { PayerVoucher } from '@gotong/payments'
 import type { Hex } from 'viem'
 import { loadRelationships, type SavedRelationship } from './savedRelationships.js'
-import type { CallResult, CreateConsumerParameters, Relationship, Unanswered } from './types.js'
+import type { ChannelAnswer, CreateConsumerParameters, Relationship, Unanswered } from './types.js'
 
 /**
  * Everything the consumer's actions share, in one place: what was approved, the relationships
@@ -35,7 +35,7 @@ export type ConsumerState = {
    * Answers that came back when an unanswered call was re-sent, by request: the caller saw
    * `TOOL_UNAVAILABLE`, so its retry (the same request) gets this answer instead of paying again.
    */
-  recovered: Map<Hex, CallResult[]>
+  recovered: Map<Hex, ChannelAnswer[]>
   /** Agreed negotiations stay active (their agreements expire on timers) until the agent stops. */
   actors: Set<{ stop(): void }>
   /** Channel transactions from one wallet go one at a time (permit and account nonces). */

@@ -50,7 +50,7 @@ export function langChainToolName(name: string, toolId: bigint): string {
  * LangChain checks a tool's arguments against its JSON Schema before the tool runs, and throws
  * prose when they do not match; here that too answers as JSON (`INPUT_INVALID`), nothing paid.
  */
-class PaidTool extends DynamicStructuredTool {
+export class PaidTool extends DynamicStructuredTool {
   override async call(...args: Parameters<DynamicStructuredTool['call']>) {
     try {
       return await super.call(...args)

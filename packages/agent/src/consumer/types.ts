@@ -1,9 +1,10 @@
-import type { SignedAgreement } from '@gotong/core'
+import type { SignedAgreement, SignedX402Receipt } from '@gotong/core'
 import type { DirectoryIndex } from '@gotong/directory/node'
 import type { Signer as NegotiationSigner } from '@gotong/negotiation'
 import type { Budget, SignedReceipt } from '@gotong/payments'
 import type { ChannelWallet, IssuedVoucher, Payer } from '@gotong/payments/payer'
 import type { TransportClient } from '@gotong/transport'
+import type { Rail, X402Payer, X402Payment } from '@gotong/x402'
 import type { Address, Hex, PublicClient } from 'viem'
 import type { NegotiationDetail } from '../events/describeNegotiation.js'
 
@@ -17,8 +18,36 @@ export type Relationship = {
   budget: Budget | undefined
 }
 
-/** A paid call's result: the output and the receipt proving it was served and paid. */
-export type CallResult = { output: unknown; receipt: SignedReceipt; toolId: bigint; price: bigint }
+/** What a call through a channel answers: the output and the receipt proving it was served and paid. */
+export type ChannelAnswer = {
+  output: unknown
+  receipt: SignedReceipt
+  toolId: bigint
+  price: bigint
+}
+
+/** A call paid through a gotong channel, and why that rail. */
+export type ChannelCallResult = ChannelAnswer & { rail: 'channel'; railReason: string }
+
+/**
+ * A call paid with one x402 transfer: the output, the payment as the ledger keeps it (its
+ * transaction, when settled) and the provider's signed receipt, if it sent one (gotong
+ * providers do). `toolId` is undefined for a URL called through `x402Tool`.
+ */
+export type X402CallResult = {
+  rail: 'x402'
+  railReason: string
+  output: unknown
+  receipt: SignedX402Receipt | undefined
+  /** Undefined only if the endpoint answered without asking to be paid. */
+  payment: X402Payment | undefined
+  toolId: bigint | undefined
+  price: bigint
+  url: string
+}
+
+/** A paid call's result; `rail` says how it was paid and `railReason` why. */
+export type CallResult = ChannelCallResult | X402CallResult
 
 /** What the consuming side reports as it works, for live views. */
 export type ConsumerEvent =
@@ -31,10 +60,28 @@ export type ConsumerEvent =
       detail?: NegotiationDetail
     }
   | { type: 'channel'; toolId: bigint; provider: Address; channelId: Hex; deposit: bigint }
-  | { type: 'call'; toolId: bigint; provider: Address; price: bigint; ok: boolean; code?: string }
+  | {
+      type: 'call'
+      /** Undefined for a URL called through `x402Tool`. */
+      toolId: bigint | undefined
+      provider: Address
+      price: bigint
+      ok: boolean
+      code?: string
+      /** How it was paid, and why that rail. */
+      rail: Rail
+      railReason: string
+    }
 
 /** Service levels a consumer may insist on when offers compete. */
 export type WantedSla = { p95LatencyMs?: number; callsPerMinute?: number }
+
+/**
+ * How calls choose between a gotong channel and x402 when a listing offers both: with at least
+ * `channelFrom` calls expected (default 3) a channel is negotiated, with fewer each call pays
+ * with x402; without `expectedCalls`, channels.
+ */
+export type RailPolicy = { expectedCalls?: number | undefined; channelFrom?: number | undefined }
 
 /** Limits on what a relationship may cost: the highest price per call and a budget. */
 export type SpendLimits = { maxPrice?: bigint | undefined; budget?: Budget | undefined }
@@ -52,6 +99,10 @@ export type CreateConsumerParameters = {
   payer: Payer
   index: DirectoryIndex
   budget?: Budget | undefined
+  /** Pays listings' x402 entries (within `budget`), when the rail policy chooses x402. */
+  x402?: X402Payer | undefined
+  /** The rail policy: calls expected per tool (unset: channels) and from how many a channel pays (3). */
+  rail?: RailPolicy | undefined
   /** Calls to fund a new channel for (deposit = calls × price, at least the provider's minimum). */
   callsPerChannel?: bigint
   challengePeriod?: number

@@ -22,7 +22,12 @@ export async function runGoal(
   options: RunOptions = {},
 ): Promise<{ output: string; toolCalls: number }> {
   if (!agent.model) throw noModelError()
-  const tools = options.tools ?? (await buildToolkit(agent, {}))
+  const tools =
+    options.tools ??
+    (await buildToolkit(
+      agent,
+      options.expectedCalls !== undefined ? { expectedCalls: options.expectedCalls } : {},
+    ))
   const loop = createLangChainAgent({
     model: agent.model,
     tools,

@@ -29,6 +29,7 @@ export type CliErrorCode =
   | 'AGENT_UNKNOWN'
   | 'PRICE_TOO_HIGH'
   | 'BUDGET_EXCEEDED'
+  | 'RAIL_UNSUPPORTED'
   | 'UNEXPECTED'
 
 /**

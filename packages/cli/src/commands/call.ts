@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { ConsumerEvent } from '@gotong/agent'
 import { gotongTokenDecimals } from '@gotong/chain'
-import { formatAmount, InvalidInputError } from '@gotong/core'
+import { formatAmount, gotongChannelProtocol, InvalidInputError } from '@gotong/core'
 import { parseToolRef } from '@gotong/directory'
 import { createBudget, createReceiptDigester, verifyReceipt } from '@gotong/payments'
 import { Command, InvalidArgumentError } from 'commander'
@@ -181,9 +181,23 @@ async function call(
         `Tool ${ref.toolId} costs ${gusdText(listed)} per call, more than --budget ${gusdText(options.budget)}. Nothing was paid.`,
         `Raise --budget to at least ${formatAmount(listed, gotongTokenDecimals)}.`,
       )
+    // With no expected number of calls, a listing with a channel is paid through it; one paid
+    // over x402 only is refused here, before anything is paid.
+    if (listing && listing.price?.protocol !== gotongChannelProtocol)
+      throw new CliError(
+        'RAIL_UNSUPPORTED',
+        `Tool ${ref.toolId} is not paid through gotong channels (it lists ${listing.price?.protocol ?? 'no price'}).`,
+        'Call it from code: agent.call pays x402 listings, agent.x402Tool any x402 URL.',
+      )
     const result = await agent.call(ref.toolId, options.input, {
       ...(options.maxPrice !== undefined ? { maxPrice: options.maxPrice } : {}),
     })
+    if (result.rail !== 'channel')
+      throw new CliError(
+        'RAIL_UNSUPPORTED',
+        `Tool ${ref.toolId} was paid over ${result.rail}, not through a channel.`,
+        'See the payment with `gotong receipts`.',
+      )
     const { receipt, signature } = result.receipt
     const channel = agent.payer.getChannel(receipt.channelId)!
     const voucher = agent.payer.vouchers(receipt.channelId).find((v) => v.calls === receipt.calls)!
