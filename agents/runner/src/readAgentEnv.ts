@@ -1,4 +1,4 @@
-import type { Network } from '@gotong/agent'
+import type { Network, ServeOptions } from '@gotong/agent'
 import { getChainId } from '@gotong/chain'
 import { readDeployments } from '@gotong/chain/node'
 import { parseWith } from '@gotong/core'
@@ -21,6 +21,10 @@ export const AgentEnv = z.object({
   /** Interface and port to serve on (default 127.0.0.1 and a free port). */
   GOTONG_HOST: z.string().min(1).optional(),
   GOTONG_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** Each priced tool's x402 face: `on` (the default) or `off`. */
+  GOTONG_X402: z.enum(['on', 'off']).optional(),
+  /** An x402 facilitator service to settle through (default: the agent settles itself). */
+  GOTONG_X402_FACILITATOR: z.url({ protocol: /^https?$/ }).optional(),
 })
 export type AgentEnv = z.output<typeof AgentEnv>
 
@@ -31,12 +35,14 @@ export type AgentSetup = {
   store?: string
   host?: string
   port?: number
+  /** Whether every priced tool answers x402, and through which facilitator. */
+  x402?: ServeOptions['x402']
 }
 
 /**
  * Reads `GOTONG_RPC_URL`, `GOTONG_DEPLOYMENTS` and `GOTONG_PRIVATE_KEY` (and optionally
- * `GOTONG_STORE`, `GOTONG_HOST`, `GOTONG_PORT`), asks the node for its chain id and checks the
- * deployments file belongs to that chain.
+ * `GOTONG_STORE`, `GOTONG_HOST`, `GOTONG_PORT`, `GOTONG_X402`, `GOTONG_X402_FACILITATOR`), asks
+ * the node for its chain id and checks the deployments file belongs to that chain.
  *
  * @throws InvalidInputError (a variable missing or malformed), RpcUnreachableError,
  *   DeploymentsInvalidError, DeploymentsChainMismatchError
@@ -52,5 +58,10 @@ export async function readAgentEnv(env: Record<string, string | undefined>): Pro
     ...(parsed.GOTONG_STORE ? { store: parsed.GOTONG_STORE } : {}),
     ...(parsed.GOTONG_HOST ? { host: parsed.GOTONG_HOST } : {}),
     ...(parsed.GOTONG_PORT !== undefined ? { port: parsed.GOTONG_PORT } : {}),
+    ...(parsed.GOTONG_X402 === 'off'
+      ? { x402: false }
+      : parsed.GOTONG_X402_FACILITATOR
+        ? { x402: { facilitator: parsed.GOTONG_X402_FACILITATOR } }
+        : {}),
   }
 }

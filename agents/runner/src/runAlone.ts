@@ -42,10 +42,12 @@ export async function runAlone(
   }
   const { agent, served } = running
   print(`${options.kind} ${agent.address} at ${agent.url ?? '(serving nothing)'}`)
-  for (const tool of served)
+  for (const tool of served) {
     print(
       `  tool ${tool.toolId} ${tool.name} ${formatAmount(tool.price, 6)} gUSD/call ${tool.ref}${tool.accessPredicate ? ' (token-gated)' : ''}`,
     )
+    if (tool.x402Url) print(`    x402 ${tool.x402Url}`)
+  }
   const stopped = waitForStop(options.signal)
   try {
     await options.afterStart?.(running)

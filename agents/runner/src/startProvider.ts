@@ -21,6 +21,8 @@ export type AgentStartOptions = {
   store?: string
   host?: string
   port?: number
+  /** Every priced tool's x402 face (on by default), for all the offers: see `ServeOptions`. */
+  x402?: ServeOptions['x402']
   /** Any other `createAgent` parameter: an LLM, a budget, a clock, `onCall`, … */
   agent?: Partial<Omit<CreateAgentParameters, 'account' | 'network'>>
 }
@@ -66,7 +68,10 @@ export async function startProvider(
   const served: ServedOffer[] = []
   try {
     for (const offer of typeof offers === 'function' ? offers(agent) : offers) {
-      const listed = await agent.serve(offer.tool, offer.options)
+      const listed = await agent.serve(offer.tool, {
+        ...offer.options,
+        ...(options.x402 !== undefined ? { x402: options.x402 } : {}),
+      })
       const { price } = offer.options
       served.push({
         ...listed,

@@ -57,6 +57,22 @@ describe('readAgentEnv', () => {
     })
   })
 
+  test('GOTONG_X402 turns the tools’ x402 face off; GOTONG_X402_FACILITATOR names a facilitator', async () => {
+    expect((await readAgentEnv(envFor())).x402).toBeUndefined()
+    expect((await readAgentEnv(envFor({ GOTONG_X402: 'off' }))).x402).toBe(false)
+    expect(
+      (await readAgentEnv(envFor({ GOTONG_X402_FACILITATOR: 'http://127.0.0.1:4021' }))).x402,
+    ).toEqual({ facilitator: 'http://127.0.0.1:4021' })
+    expect(await failure(readAgentEnv(envFor({ GOTONG_X402: 'maybe' })))).toBe('INVALID_INPUT')
+    const running = await startProvider(
+      { ...(await readAgentEnv(envFor({ GOTONG_X402: 'off' }))) },
+      'echo-provider',
+      [{ tool: echo, options: { price: '0.001' } }],
+    )
+    expect(running.served[0]!.x402Url).toBeUndefined()
+    await running.stop()
+  })
+
   test('typed errors: missing or malformed variables, wrong chain, no node', async () => {
     const { GOTONG_PRIVATE_KEY: _, ...noKey } = envFor()
     expect(await failure(readAgentEnv(noKey))).toBe('INVALID_INPUT')
@@ -107,6 +123,7 @@ describe('runAlone', () => {
       /^ {2}tool \d+ echo 0\.001 gUSD\/call eip155:31337\/erc8257:0x[0-9a-fA-F]{40}\/\d+$/,
     )
     expect(lines.slice(2)).toEqual([
+      `    x402 ${url}/tools/echo/x402`,
       'ready; SIGINT or SIGTERM stops it',
       'echo-provider: stopping',
       'echo-provider: stopped',

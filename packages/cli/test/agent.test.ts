@@ -65,12 +65,16 @@ describe('gotong agent start', () => {
     )
     const running = watch(child)
     try {
-      const [unknown, help] = await Promise.all([
+      const [unknown, help, badFacilitator] = await Promise.all([
         gotong(where, 'agent', 'start', 'weather-provider', '--key', provider.privateKey),
         gotong(where, 'agent', 'start', '--help'),
+        gotong(where, 'agent', 'start', 'stats-provider', '--x402-facilitator', 'ftp://x'),
         running.until(/^ready; SIGINT or SIGTERM stops it$/m),
       ])
       expect(help.stdout).toContain('Ready-made agents:')
+      expect(help.stdout).toContain('--no-x402')
+      expect(badFacilitator.code).toBe(1)
+      expect(badFacilitator.stderr).toContain('expected the http(s) URL of an x402 facilitator.')
       for (const name of ['stats-provider', 'premium-provider', 'orchestrator'])
         expect(help.stdout).toContain(`  ${name}`)
       expect(unknown.code).toBe(1)
@@ -82,6 +86,10 @@ describe('gotong agent start', () => {
       )
       const toolId = /tool (\d+) dataset-stats 0\.002 gUSD\/call/.exec(running.out.stdout)?.[1]
       expect(toolId).toBeDefined()
+      // Each tool also answers x402, by default.
+      expect(running.out.stdout).toMatch(
+        /\n {4}x402 http:\/\/127\.0\.0\.1:\d+\/tools\/dataset-stats\/x402\n/,
+      )
 
       const earned = await gusdOf(devnet, provider.address)
       const me = { ...where, env: { ...where.env, GOTONG_PRIVATE_KEY: consumer.privateKey } }

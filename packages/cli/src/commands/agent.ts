@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { Command } from 'commander'
+import { Command, InvalidArgumentError } from 'commander'
 import { exitWithParent } from '../exitWithParent.js'
 import { parsePort } from '../options.js'
 import {
@@ -11,6 +11,7 @@ import {
   toJson,
   withAgentOptions,
 } from './agentOptions.js'
+import { parseRpcUrl } from './chainOptions.js'
 import { serveMcpCommand } from './serveMcpCommand.js'
 
 type AgentModule = { main(env: Record<string, string | undefined>): Promise<void> }
@@ -57,7 +58,23 @@ const agentList = names
   .map((name) => `  ${name.padEnd(22)} ${readyMadeAgents[name].sells}`)
   .join('\n')
 
-type StartOptions = AgentOptions & { host?: string; port?: number; dataset?: string; goal?: string }
+type StartOptions = AgentOptions & {
+  host?: string
+  port?: number
+  dataset?: string
+  goal?: string
+  x402?: boolean
+  x402Facilitator?: string
+}
+
+/** An x402 facilitator's URL: http(s). */
+function parseFacilitatorUrl(value: string): string {
+  try {
+    return parseRpcUrl(value)
+  } catch {
+    throw new InvalidArgumentError('expected the http(s) URL of an x402 facilitator.')
+  }
+}
 
 /** `gotong agent start <name>` and `gotong agent list`: run the ready-made agents of `agents/`. */
 export function agentCommand(): Command {
@@ -78,6 +95,13 @@ function startCommand(): Command {
     .option('--port <port>', 'port to serve on (default: a free one)', parsePort)
     .option('--dataset <file>', 'orchestrator only: profile this CSV once, print the report, stop')
     .option('--goal <text>', 'orchestrator only: what to do with --dataset')
+    .option('--x402', 'each priced tool also answers x402 at <its endpoint>/x402 (the default)')
+    .option('--no-x402', 'serve tools over gotong channels only')
+    .option(
+      '--x402-facilitator <url>',
+      'settle x402 payments through this facilitator (default: the agent settles them, paying the gas)',
+      parseFacilitatorUrl,
+    )
     .addHelpText('after', `\nReady-made agents:\n${agentList}\n`)
   return withAgentOptions(command, { json: false }).action(
     explained(async (name: string, options: StartOptions) => {
@@ -103,6 +127,9 @@ function startCommand(): Command {
         GOTONG_PORT: options.port === undefined ? undefined : String(options.port),
         ...(options.dataset ? { GOTONG_DATASET: resolve(options.dataset) } : {}),
         ...(options.goal ? { GOTONG_GOAL: options.goal } : {}),
+        ...(options.x402 === false ? { GOTONG_X402: 'off' } : {}),
+        ...(options.x402 === true ? { GOTONG_X402: 'on' } : {}),
+        ...(options.x402Facilitator ? { GOTONG_X402_FACILITATOR: options.x402Facilitator } : {}),
       })
       // The agent is stopped and its stores closed; timers still pending (a provider's open
       // negotiation sessions) must not keep the process alive.
