@@ -183,7 +183,7 @@ describe('attacks on an x402 face: refused before the tool runs, nothing settled
     const response = await fetch(url, post({ text: 5 }, { 'PAYMENT-SIGNATURE': header }))
     expect(response.status).toBe(400)
     expect(await response.json()).toMatchObject({
-      error: { code: 'INPUT_INVALID', issues: [{ path: 'text' }] },
+      error: { code: 'INPUT_INVALID', issues: [{ rule: 'invalid_type', path: 'text' }] },
     })
     expect(counted.runs()).toBe(0)
     expect(await balances(payer.address)).toEqual(before)

@@ -32,7 +32,11 @@ export async function runTool(
       code: 'INPUT_INVALID',
       message: 'The input does not match the tool’s schema.',
       data: {
-        issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        issues: parsed.error.issues.map((i) => ({
+          rule: i.code,
+          path: i.path.join('.'),
+          message: i.message,
+        })),
       },
     }
   const controller = new AbortController()
