@@ -28,6 +28,7 @@ export type {
   X402CallResult,
 } from './consumer/types.js'
 export { createAgent } from './createAgent.js'
+export type { AgentEventListener, AgentEvents } from './events/createAgentEvents.js'
 export { AgentError, type AgentErrorCode } from './errors.js'
 export { type ModelSource, resolveModel } from './llm/resolveModel.js'
 export { type BuildManifestParameters, buildManifest } from './provider/buildManifest.js'

@@ -1,0 +1,5 @@
+export { type ConnectStreamParameters, connectStream } from './connectStream.js'
+export { describeMachine, type MachineGraph, type MachineState } from './describeMachine.js'
+export { listDirectory, type ViewListing } from './listDirectory.js'
+export { type ChainView, readChain } from './readChain.js'
+export { type StartUiParameters, startUi, type UiServer, type UiSource } from './startUi.js'
