@@ -132,7 +132,7 @@ async function startFacilitator(parameters: SellerParameters) {
       String(parameters.chainId),
       v1Network,
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   )
   const url = await new Promise<string>((resolve, reject) => {
     let out = ''

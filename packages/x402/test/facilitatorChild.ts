@@ -72,4 +72,6 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`)
 })
 process.on('SIGTERM', () => server.close(() => process.exit(0)))
-process.on('disconnect', () => process.exit(0))
+// Its stdin is a pipe from the test: when the test process goes, however it goes, so does this.
+process.stdin.on('close', () => process.exit(0))
+process.stdin.resume()
