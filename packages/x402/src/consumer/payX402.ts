@@ -95,6 +95,10 @@ export async function payX402(
     .onAfterPaymentCreation(async () => {
       state.sent = true
     })
+    .onPaymentCreationFailure(async ({ error }) => {
+      // x402's fetch wrapper rethrows this as prose: keep the typed error (a refused signature).
+      state.refusal ??= error
+    })
   for (const name of v1Networks) client.registerV1(name, exactV1Scheme(v2, chainId))
   const http = new x402HTTPClient(client).onPaymentRequired(async ({ paymentRequired }) => {
     state.chosen = selectRequirement(paymentRequired, {
