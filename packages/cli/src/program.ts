@@ -9,6 +9,7 @@ import { receiptsCommand } from './commands/receipts.js'
 import { searchCommand } from './commands/search.js'
 import { swarmCommand } from './commands/swarm.js'
 import { toolCommand } from './commands/tool.js'
+import { uiCommand } from './commands/ui.js'
 
 /** The `gotong` program with every command registered. */
 export function createProgram(): Command {
@@ -29,5 +30,6 @@ export function createProgram(): Command {
   program.addCommand(receiptsCommand())
   program.addCommand(agentCommand())
   program.addCommand(mcpCommand())
+  program.addCommand(uiCommand())
   return program
 }

@@ -25,6 +25,12 @@ export function swarmCommand(): Command {
     .option('--goal <text>', 'what the orchestrator is asked to do')
     .option('--budget <gUSD>', 'the most the orchestrator may spend, e.g. 0.05', parseGusd)
     .option('--json', 'print one JSON object at the end instead of text', false)
+    .option(
+      '--ui',
+      'serve the live view while the swarm works, and keep it up after (Ctrl-C ends)',
+      false,
+    )
+    .option('--ui-port <n>', 'port of the live view (default: a free one)', uiPort)
     .action(
       async (options: {
         processes: boolean
@@ -33,6 +39,8 @@ export function swarmCommand(): Command {
         goal?: string
         budget?: bigint
         json: boolean
+        ui: boolean
+        uiPort?: number
       }) => {
         const live = (line: string) => {
           const t = ((performance.now() - started) / 1000).toFixed(1).padStart(5)
@@ -41,6 +49,14 @@ export function swarmCommand(): Command {
         const started = performance.now()
         // Loaded here: the agents and LangChain take seconds to load; other commands skip them.
         const { runSwarm } = await import('../swarm/runSwarm.js')
+        const print = (result: SwarmResult) => {
+          if (options.json)
+            process.stdout.write(
+              `${JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`,
+            )
+          else process.stdout.write(formatSwarm(result))
+        }
+        let printed = false
         const result = await runSwarm({
           agents: options.agents,
           processes: options.processes,
@@ -48,15 +64,40 @@ export function swarmCommand(): Command {
           ...(options.goal ? { goal: options.goal } : {}),
           ...(options.budget !== undefined ? { budget: options.budget } : {}),
           log: options.json ? () => {} : live,
+          ...(options.ui
+            ? {
+                ui: {
+                  ...(options.uiPort !== undefined ? { port: options.uiPort } : {}),
+                  // Printed even with --json (on stderr): the one line a viewer needs.
+                  ready: (ui) => {
+                    process.stderr.write(`live view: open ${ui.url}\n`)
+                  },
+                  afterJob: async (done) => {
+                    print(done)
+                    printed = true
+                    process.stderr.write(
+                      'the live view stays up over the finished swarm: Ctrl-C ends it\n',
+                    )
+                    await new Promise<void>((resolve) => {
+                      process.once('SIGINT', resolve)
+                      process.once('SIGTERM', resolve)
+                    })
+                  },
+                },
+              }
+            : {}),
         })
-        if (options.json)
-          process.stdout.write(
-            `${JSON.stringify(result, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}\n`,
-          )
-        else process.stdout.write(formatSwarm(result))
+        if (!printed) print(result)
         if (!result.balanced || !result.job.ok) process.exitCode = 1
       },
     )
+}
+
+function uiPort(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new InvalidArgumentError('a port number from 0 to 65535')
+  return n
 }
 
 function positiveInt(value: string): number {

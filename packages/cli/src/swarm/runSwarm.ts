@@ -13,9 +13,11 @@ import { BaseError, formatAmount } from '@gotong/core'
 import { createBudget } from '@gotong/payments'
 import { createSqlitePayeeStore } from '@gotong/payments/node'
 import { finalizeChannel, startCloseChannel } from '@gotong/payments/payer'
+import type { UiServer } from '@gotong/ui'
 import type { Address, Hex } from 'viem'
 import { swarmProviders } from './providers.js'
 import { spawnProvider } from './spawnProvider.js'
+import { type SwarmViewOptions, startSwarmView, urlOfReadyLine } from './swarmView.js'
 
 export type SwarmOptions = {
   /** Providers to start (5 kinds; more repeat them). */
@@ -29,6 +31,8 @@ export type SwarmOptions = {
   budget?: bigint
   /** Live lines as the swarm works. */
   log: (line: string) => void
+  /** Serve the live view of the swarm (`--ui`). */
+  ui?: SwarmViewOptions
 }
 
 /** What one agent did, with its balance read back from the chain. */
@@ -90,7 +94,9 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
   const children: ChildProcess[] = []
   const inProcess: RunningAgent[] = []
   let orchestrator: RunningAgent | undefined
+  let view: UiServer | undefined
   try {
+    if (options.ui) view = await startSwarmView(network, options.ui)
     log(`devnet ${devnet.rpcUrl} (chain ${devnet.chainId}), gotong deployed`)
     const balance = (who: Address) =>
       devnet.publicClient.readContract({
@@ -130,7 +136,12 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
             GOTONG_PRIVATE_KEY: account.privateKey,
             GOTONG_STORE: store,
           },
-          (line) => log(`[${kind.kind}] ${line}`),
+          (line) => {
+            // Its stream is read over HTTP at the URL it prints once it serves.
+            const url = urlOfReadyLine(line)
+            if (url) view?.add({ url, name: kind.kind })
+            log(`[${kind.kind}] ${line}`)
+          },
         )
         children.push(child)
       } else {
@@ -147,6 +158,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
           },
         })
         inProcess.push(running)
+        view?.add({ events: running.agent.events, address: account.address, name: kind.kind })
         for (const tool of running.served)
           log(
             `[${kind.kind}] serves ${tool.name} at ${formatAmount(tool.price, 6)} gUSD/call${tool.accessPredicate ? ' (token-gated)' : ''}`,
@@ -190,6 +202,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       },
     })
     const agent: Agent = orchestrator.agent
+    view?.add({ events: agent.events, address: agent.address, name: 'orchestrator' })
     log(
       agent.modelSource === 'none'
         ? 'orchestrator: no OPENAI_API_KEY or OPENAI_BASE_URL set, planning with the deterministic planner'
@@ -219,6 +232,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
         key: channel.key,
       })
       agent.payer.updateChannel(channelId, { status: 'closing' })
+      agent.events.emit({ type: 'channel.closing', channelId })
       log(`[orchestrator] closing channel ${short(channelId)}`)
     }
     const owed = new Map<Hex, bigint>()
@@ -261,6 +275,11 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
         status: after.status,
       })
       agent.payer.updateChannel(channelId, { status: 'closed' })
+      agent.events.emit({
+        type: 'channel.finalized',
+        channelId,
+        refunded: channel.deposit - claimed,
+      })
     }
 
     // The books: ledgers against the chain, to the unit.
@@ -317,7 +336,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
     for (const c of channels)
       if (c.status !== 'closed') problems.push(`channel ${c.channelId} is ${c.status}`)
 
-    return {
+    const result: SwarmResult = {
       modelSource: agent.modelSource,
       report: job.report,
       books,
@@ -329,7 +348,11 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       job: { ok: job.ok, problems: job.problems },
       ms: Math.round(performance.now() - started),
     }
+    // The view stays up over the finished swarm (its chain and agents too) until told.
+    await options.ui?.afterJob?.(result)
+    return result
   } finally {
+    await view?.close()
     await orchestrator?.stop()
     for (const running of inProcess) await running.stop()
     for (const child of children) child.kill('SIGTERM')

@@ -17,7 +17,7 @@ export function AgentsGraph({ state }: { state: ViewState }) {
   const columns: string[][] = [[], []]
   for (const key of state.agents.keys()) columns[payers.has(key) ? 0 : 1]!.push(key)
   const rows = Math.max(1, ...columns.map((c) => c.length))
-  const height = rows * rowHeight + 40
+  const height = Math.max(rows * rowHeight, channels.length * 34 + 60) + 40
   const at = new Map<string, { x: number; y: number }>()
   columns.forEach((column, c) => {
     column.forEach((key, r) => {
@@ -25,6 +25,7 @@ export function AgentsGraph({ state }: { state: ViewState }) {
       at.set(key, { x: 110 + c * (width - 220), y: 40 + offset + r * rowHeight })
     })
   })
+  const fan = new Map<string, number>()
   return (
     <svg viewBox={`0 0 ${width} ${height}`} className="graph" data-testid="agents-graph">
       <title>Agents and their channels</title>
@@ -33,11 +34,20 @@ export function AgentsGraph({ state }: { state: ViewState }) {
         const to = at.get(channel.payee.toLowerCase())
         if (!from || !to) return null
         const onChain = state.chain?.channels[channel.id.toLowerCase()]
-        const deposit = onChain ? BigInt(onChain.deposit) : channel.deposit
-        const claimed = onChain ? BigInt(onChain.claimed) : channel.claimed
+        // A finalized channel holds nothing on chain any more: its history is the events'.
+        const live = onChain && onChain.status !== 'closed' && onChain.status !== 'none'
+        const deposit = live ? BigInt(onChain.deposit) : channel.deposit
+        const claimed =
+          onChain && BigInt(onChain.claimed) > channel.claimed
+            ? BigInt(onChain.claimed)
+            : channel.claimed
+        // Channels between the same two agents are fanned out, one above the other.
+        const pair = `${channel.payer}-${channel.payee}`.toLowerCase()
+        const k = (fan.get(pair) ?? -1) + 1
+        fan.set(pair, k)
         const share = (part: bigint) => (deposit > 0n ? Number((part * 1000n) / deposit) / 1000 : 0)
         const mx = (from.x + to.x) / 2
-        const my = (from.y + to.y) / 2
+        const my = (from.y + to.y) / 2 + k * 34
         return (
           <g
             key={channel.id}
@@ -48,7 +58,7 @@ export function AgentsGraph({ state }: { state: ViewState }) {
             data-paid={channel.paid.toString()}
             data-claimed={claimed.toString()}
           >
-            <line x1={from.x} y1={from.y} x2={to.x} y2={to.y} />
+            <path d={`M${from.x},${from.y} Q${mx},${my + k * 34} ${to.x},${to.y}`} />
             <rect x={mx - 60} y={my - 22} width={120} height={6} className="bar-deposit" />
             <rect
               x={mx - 60}
