@@ -29,6 +29,7 @@ export { X402ProviderError, type X402ProviderErrorCode } from './provider/errors
 export { exampleOf } from './provider/exampleOf.js'
 export { isX402ReceiptSignedBy } from './provider/isX402ReceiptSignedBy.js'
 export { runTool, type ToolFailure, type ToolSuccess } from './provider/runTool.js'
+export { signX402Receipt } from './provider/signX402Receipt.js'
 export {
   X402PricingEntry,
   type X402PricingEntryParameters,

@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { gotongTokenAbi } from '@gotong/contracts'
-import { contentHash, gotongDomain, type SignedX402Receipt, x402ReceiptTypes } from '@gotong/core'
+import { contentHash } from '@gotong/core'
 import type { Tool } from '@gotong/tool'
 import {
   decodePaymentRequiredHeader,
-  decodePaymentSignatureHeader,
   encodePaymentRequiredHeader,
   encodePaymentResponseHeader,
 } from '@x402/core/http'
@@ -14,16 +13,18 @@ import {
   x402HTTPResourceServer,
   x402ResourceServer,
 } from '@x402/core/server'
-import type { Network, PaymentPayload, PaymentRequirements } from '@x402/core/types'
+import type { Network, PaymentRequirements } from '@x402/core/types'
 import { ExactEvmScheme } from '@x402/evm/exact/server'
 import type { Address, Hex, PublicClient, TypedDataDefinition } from 'viem'
 import { gotongReceiptExtension } from '../consumer/settleAnswer.js'
 import type { X402Ledger, X402PaymentKey } from '../ledger/types.js'
 import { bazaarDeclaration, bazaarKey, type ToolSchemas } from './bazaarDeclaration.js'
-import { Eip3009Payload, signedByPayer } from './eip3009Payload.js'
+import { Eip3009Payload } from './eip3009Payload.js'
 import { X402ProviderError } from './errors.js'
+import { keepRefusal } from './keepRefusal.js'
 import { adapterOf, readBody, send } from './nodeHttp.js'
 import { runTool } from './runTool.js'
+import { signX402Receipt } from './signX402Receipt.js'
 import { x402RequestHash } from './x402RequestHash.js'
 
 /** One paid call through the x402 face, served or refused, once the payer is known. */
@@ -177,36 +178,6 @@ export function createX402Provider(parameters: CreateX402ProviderParameters): X4
     )
   }
 
-  // A refused payment its payer signed is kept, with why: that authorization is spent here.
-  const keepRefusal = (header: string | undefined, reason: string) => {
-    if (!header) return
-    let payment: PaymentPayload
-    try {
-      payment = decodePaymentSignatureHeader(header)
-    } catch {
-      return
-    }
-    const payload = Eip3009Payload.safeParse(payment.payload)
-    if (!payload.success || !payment.accepted || !signedByPayer(payload.data, payment.accepted))
-      return
-    const { from, to, value, nonce } = payload.data.authorization
-    const key = { direction: 'earned', payer: from, authorizationNonce: nonce } as const
-    const kept = ledger.reserve({
-      ...key,
-      payee: to,
-      network: payment.accepted.network,
-      asset: payment.accepted.asset as Address,
-      amount: value,
-      resource: parameters.url,
-      tool: tool.name,
-      requestHash: undefined,
-      createdAt: now(),
-    })
-    if (!kept) return
-    ledger.fail(key, `PAYMENT_INVALID: ${reason}`)
-    report({ caller: from, ok: false, code: 'PAYMENT_INVALID', authorizationNonce: nonce })
-  }
-
   const serve = async (request: IncomingMessage, response: ServerResponse) => {
     const adapter = adapterOf(request, parameters.url, path)
     const header = adapter.getHeader('payment-signature')
@@ -234,13 +205,33 @@ export function createX402Provider(parameters: CreateX402ProviderParameters): X4
         message: 'The payment facilitator cannot be reached; try again later.',
       })
     }
+    // This request keeps the definition it started with, whatever `update` does meanwhile.
+    const server = http
+    const current = tool
     const context: HTTPRequestContext = { adapter, path, method: request.method ?? 'GET' }
-    const result = await http.processHTTPRequest(context)
+    const result = await server.processHTTPRequest(context)
     if (result.type === 'no-payment-required')
       return refuse(response, { status: 404, code: 'NOT_FOUND', message: 'No such resource.' })
     if (result.type === 'payment-error') {
       const required = result.response.headers['PAYMENT-REQUIRED']
-      if (header && required) keepRefusal(header, decodePaymentRequiredHeader(required).error ?? '')
+      const kept =
+        header && required
+          ? keepRefusal({
+              ledger,
+              header,
+              reason: decodePaymentRequiredHeader(required).error ?? '',
+              resource: parameters.url,
+              tool: current.name,
+              now: now(),
+            })
+          : undefined
+      if (kept)
+        report({
+          caller: kept.payer,
+          ok: false,
+          code: 'PAYMENT_INVALID',
+          authorizationNonce: kept.authorizationNonce,
+        })
       return send(response, result.response.status, result.response.headers, result.response.body)
     }
     const { paymentPayload, paymentRequirements } = result
@@ -274,7 +265,7 @@ export function createX402Provider(parameters: CreateX402ProviderParameters): X4
     const requestHash =
       input === undefined
         ? undefined
-        : x402RequestHash({ tool: tool.name, authorizationNonce: nonce, input })
+        : x402RequestHash({ tool: current.name, authorizationNonce: nonce, input })
     const key: X402PaymentKey = { direction: 'earned', payer, authorizationNonce: nonce }
     const fail = (refusal: Refusal, headers?: Record<string, string>) => {
       ledger.fail(key, `${refusal.code}: ${refusal.message}`)
@@ -289,7 +280,7 @@ export function createX402Provider(parameters: CreateX402ProviderParameters): X4
       asset: asset.address,
       amount: price,
       resource: parameters.url,
-      tool: tool.name,
+      tool: current.name,
       requestHash,
       createdAt: now(),
     })
@@ -322,14 +313,14 @@ export function createX402Provider(parameters: CreateX402ProviderParameters): X4
           message: 'The body is not JSON. Nothing was charged.',
         })
       const outcome = await runTool(
-        tool,
+        current,
         input,
         { caller: payer, termsHash: contentHash(paymentRequirements) },
         timeoutMs,
       )
       if (!outcome.ok)
         return fail({ ...outcome, message: `${outcome.message} Nothing was charged.` })
-      const settled = await http.processSettlement(
+      const settled = await server.processSettlement(
         paymentPayload,
         paymentRequirements,
         result.declaredExtensions,
@@ -356,20 +347,16 @@ export function createX402Provider(parameters: CreateX402ProviderParameters): X4
         transaction,
         servedAt: BigInt(Math.floor(now() / 1_000)),
       }
-      const signed: SignedX402Receipt = {
-        receipt,
-        signature: await parameters.signer.signTypedData({
-          domain: gotongDomain({ chainId, verifyingContract: parameters.receiptContract }),
-          types: x402ReceiptTypes,
-          primaryType: 'X402Receipt',
-          message: receipt,
-        }),
-      }
+      const { signed, json } = await signX402Receipt(receipt, {
+        signer: parameters.signer,
+        chainId,
+        verifyingContract: parameters.receiptContract,
+      })
       ledger.settle(key, { transaction, receipt: signed, settledAt: now() })
       report({ caller: payer, ok: true, authorizationNonce: nonce, transaction })
       const paymentResponse = encodePaymentResponseHeader({
         ...settlement,
-        extensions: { ...settlement.extensions, [gotongReceiptExtension]: receiptJson(signed) },
+        extensions: { ...settlement.extensions, [gotongReceiptExtension]: json },
       })
       send(
         response,
@@ -399,18 +386,5 @@ export function createX402Provider(parameters: CreateX402ProviderParameters): X4
       schemasNow = schemas
       configure(schemas)
     },
-  }
-}
-
-/** A signed receipt as JSON (bigints as decimal strings). */
-function receiptJson(signed: SignedX402Receipt) {
-  const { receipt } = signed
-  return {
-    receipt: {
-      ...receipt,
-      amount: receipt.amount.toString(),
-      servedAt: receipt.servedAt.toString(),
-    },
-    signature: signed.signature,
   }
 }
