@@ -278,8 +278,12 @@ describe('scripts/generate.mjs', () => {
       'erc20MinBalancePredicate.ts',
       'erc721HoldingPredicate.ts',
       'gotongToken.ts',
+      'identityRegistry.ts',
       'paymentChannels.ts',
+      'receiptFeedbackGateway.ts',
+      'reputationRegistry.ts',
       'toolDirectory.ts',
+      'validationRegistry.ts',
     ])
     for (const file of files) {
       const built = readFileSync(path.join(generatedDir, file))

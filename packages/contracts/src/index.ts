@@ -22,7 +22,24 @@ export {
 } from './generated/erc1155HoldingPredicate.js'
 /** GotongToken: 6-decimal ERC-20 with EIP-2612 permit, EIP-3009 and owner minting (devnet "Gotong USD"). */
 export { gotongTokenAbi, gotongTokenBytecode } from './generated/gotongToken.js'
+/** IdentityRegistry: ERC-8004 agent identities (ERC-721 + URI, metadata, a signature-proven wallet). */
+export { identityRegistryAbi, identityRegistryBytecode } from './generated/identityRegistry.js'
 /** PaymentChannels: unidirectional ERC-20 channels paid by cumulative EIP-712 vouchers. */
 export { paymentChannelsAbi, paymentChannelsBytecode } from './generated/paymentChannels.js'
+/** ReceiptFeedbackGateway: ERC-8004 feedback only a client with a paid gotong receipt can give. */
+export {
+  receiptFeedbackGatewayAbi,
+  receiptFeedbackGatewayBytecode,
+} from './generated/receiptFeedbackGateway.js'
+/** ReputationRegistry: ERC-8004 feedback from clients to agents, with responses and summaries. */
+export {
+  reputationRegistryAbi,
+  reputationRegistryBytecode,
+} from './generated/reputationRegistry.js'
 /** ToolDirectory: the ERC-8257 tool registry with manifest events, version lineage and agent cards. */
 export { toolDirectoryAbi, toolDirectoryBytecode } from './generated/toolDirectory.js'
+/** ValidationRegistry: ERC-8004 validation requests to validators and their 0–100 answers. */
+export {
+  validationRegistryAbi,
+  validationRegistryBytecode,
+} from './generated/validationRegistry.js'
