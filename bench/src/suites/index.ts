@@ -6,6 +6,7 @@ import { negotiation } from './negotiation.js'
 import { paidCall } from './paidCall.js'
 import { payments } from './payments.js'
 import { settlement } from './settlement.js'
+import { swarm } from './swarm.js'
 import { swarmScale } from './swarmScale.js'
 import { transport } from './transport.js'
 
@@ -19,5 +20,6 @@ export const suites: Suite[] = [
   mcp,
   settlement,
   swarmScale,
+  swarm,
   gas,
 ]
