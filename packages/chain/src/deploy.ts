@@ -5,10 +5,18 @@ import {
   alwaysDenyPredicateBytecode,
   gotongTokenAbi,
   gotongTokenBytecode,
+  identityRegistryAbi,
+  identityRegistryBytecode,
   paymentChannelsAbi,
   paymentChannelsBytecode,
+  receiptFeedbackGatewayAbi,
+  receiptFeedbackGatewayBytecode,
+  reputationRegistryAbi,
+  reputationRegistryBytecode,
   toolDirectoryAbi,
   toolDirectoryBytecode,
+  validationRegistryAbi,
+  validationRegistryBytecode,
 } from '@gotong/contracts'
 import type { Abi, Account, Address, Chain, Hex, PublicClient, Transport, WalletClient } from 'viem'
 import { type Deployments, parseDeployments } from './deployments.js'
@@ -23,6 +31,19 @@ export type DeployParameters = {
   mint?: { to: readonly Address[]; amount: bigint } | undefined
   /** Metadata URI template of the access passes (ERC-1155 `{id}` substitution). */
   passUri?: string | undefined
+  /**
+   * ERC-8004 registries already on the chain (e.g. `canonicalErc8004Registries.mainnets`): they
+   * are used as they are and only the receipt feedback gateway is deployed against them. By
+   * default gotong deploys its own identity, reputation and validation registries.
+   */
+  erc8004?: Erc8004Registries | undefined
+}
+
+/** Existing ERC-8004 registries to build on; the validation registry is optional. */
+export type Erc8004Registries = {
+  identityRegistry: Address
+  reputationRegistry: Address
+  validationRegistry?: Address | undefined
 }
 export type DeployReturnType = Deployments
 export type DeployErrorType = DeployFailedError
@@ -35,7 +56,9 @@ export const gotongTokenDecimals = 6
 
 /**
  * Deploys every gotong contract to the wallet client's chain and returns the deployments
- * (write them with `writeDeployments` from `@gotong/chain/node`).
+ * (write them with `writeDeployments` from `@gotong/chain/node`): the token, passes, tool
+ * directory, payment channels and pause predicate, the ERC-8004 identity, reputation and
+ * validation registries (unless `erc8004` names existing ones), and the receipt feedback gateway.
  *
  * @example
  * const deployments = await deploy({ walletClient, publicClient, mint: { to: [alice], amount: 10_000_000n } })
@@ -69,6 +92,19 @@ export async function deploy(parameters: DeployParameters): Promise<DeployReturn
     bytecode: alwaysDenyPredicateBytecode,
     args: [],
   })
+  const registries = parameters.erc8004 ?? (await deployErc8004(parameters))
+  // Reverts (RegistriesMismatch) when the reputation registry rates another identity registry.
+  const receiptFeedbackGateway = await deployOne(parameters, 'ReceiptFeedbackGateway', {
+    abi: receiptFeedbackGatewayAbi,
+    bytecode: receiptFeedbackGatewayBytecode,
+    args: [
+      registries.identityRegistry,
+      registries.reputationRegistry,
+      paymentChannels,
+      gotongToken,
+      toolDirectory,
+    ],
+  })
   for (const to of parameters.mint?.to ?? []) {
     const hash = await walletClient.writeContract({
       address: gotongToken,
@@ -83,8 +119,40 @@ export async function deploy(parameters: DeployParameters): Promise<DeployReturn
     version: 1,
     chainId: walletClient.chain.id,
     startBlock,
-    contracts: { gotongToken, accessPass, toolDirectory, paymentChannels, alwaysDenyPredicate },
+    contracts: {
+      gotongToken,
+      accessPass,
+      toolDirectory,
+      paymentChannels,
+      alwaysDenyPredicate,
+      identityRegistry: registries.identityRegistry,
+      reputationRegistry: registries.reputationRegistry,
+      ...(registries.validationRegistry
+        ? { validationRegistry: registries.validationRegistry }
+        : {}),
+      receiptFeedbackGateway,
+    },
   })
+}
+
+/** gotong's own ERC-8004 registries: identity first, the other two rate its agents. */
+async function deployErc8004(parameters: DeployParameters): Promise<Erc8004Registries> {
+  const identityRegistry = await deployOne(parameters, 'IdentityRegistry', {
+    abi: identityRegistryAbi,
+    bytecode: identityRegistryBytecode,
+    args: [],
+  })
+  const reputationRegistry = await deployOne(parameters, 'ReputationRegistry', {
+    abi: reputationRegistryAbi,
+    bytecode: reputationRegistryBytecode,
+    args: [identityRegistry],
+  })
+  const validationRegistry = await deployOne(parameters, 'ValidationRegistry', {
+    abi: validationRegistryAbi,
+    bytecode: validationRegistryBytecode,
+    args: [identityRegistry],
+  })
+  return { identityRegistry, reputationRegistry, validationRegistry }
 }
 
 async function deployOne(

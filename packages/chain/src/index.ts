@@ -6,11 +6,17 @@ export {
   type DeployParameters,
   type DeployReturnType,
   deploy,
+  type Erc8004Registries,
   gotongTokenDecimals,
   gotongTokenName,
   gotongTokenSymbol,
 } from './deploy.js'
-export { type ContractName, Deployments, parseDeployments } from './deployments.js'
+export {
+  type ContractName,
+  canonicalErc8004Registries,
+  Deployments,
+  parseDeployments,
+} from './deployments.js'
 export {
   AnvilBinaryMissingError,
   DeployFailedError,

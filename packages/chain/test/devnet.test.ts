@@ -1,15 +1,27 @@
 import { spawn } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { gotongTokenAbi, paymentChannelsAbi, toolDirectoryAbi } from '@gotong/contracts'
+import {
+  gotongTokenAbi,
+  identityRegistryAbi,
+  paymentChannelsAbi,
+  receiptFeedbackGatewayAbi,
+  reputationRegistryAbi,
+  toolDirectoryAbi,
+  validationRegistryAbi,
+} from '@gotong/contracts'
+import { getAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
+  canonicalErc8004Registries,
   connect,
   createClients,
+  DeployFailedError,
   DeploymentsChainMismatchError,
   DeploymentsInvalidError,
   DevnetPortInUseError,
   deploy,
+  parseDeployments,
   RpcUnreachableError,
 } from '../src/index.js'
 import { type Devnet, readDeployments, startDevnet, writeDeployments } from '../src/node/index.js'
@@ -105,6 +117,55 @@ describe('startDevnet', () => {
     )
   })
 
+  test('deploys the ERC-8004 registries and the receipt feedback gateway, wired together', async () => {
+    const contracts = devnet.deployments!.contracts
+    const read = devnet.publicClient.readContract
+    const identityRegistry = contracts.identityRegistry!
+    expect(
+      await read({ address: identityRegistry, abi: identityRegistryAbi, functionName: 'name' }),
+    ).toBe('AgentIdentity')
+    expect(
+      await read({
+        address: contracts.reputationRegistry!,
+        abi: reputationRegistryAbi,
+        functionName: 'getIdentityRegistry',
+      }),
+    ).toBe(identityRegistry)
+    expect(
+      await read({
+        address: contracts.validationRegistry!,
+        abi: validationRegistryAbi,
+        functionName: 'getIdentityRegistry',
+      }),
+    ).toBe(identityRegistry)
+    const gateway = (
+      functionName:
+        | 'identityRegistry'
+        | 'reputationRegistry'
+        | 'paymentChannels'
+        | 'token'
+        | 'toolRegistry',
+    ) =>
+      read({
+        address: contracts.receiptFeedbackGateway!,
+        abi: receiptFeedbackGatewayAbi,
+        functionName,
+      })
+    expect({
+      identityRegistry: await gateway('identityRegistry'),
+      reputationRegistry: await gateway('reputationRegistry'),
+      paymentChannels: await gateway('paymentChannels'),
+      token: await gateway('token'),
+      toolRegistry: await gateway('toolRegistry'),
+    }).toEqual({
+      identityRegistry,
+      reputationRegistry: contracts.reputationRegistry,
+      paymentChannels: contracts.paymentChannels,
+      token: contracts.gotongToken,
+      toolRegistry: contracts.toolDirectory,
+    })
+  })
+
   test('writes a deployments file that connect() accepts', async () => {
     const deployments = await readDeployments(devnet.deploymentsFile!, { chainId: 31337 })
     expect(deployments).toEqual(devnet.deployments)
@@ -147,7 +208,7 @@ describe('startDevnet', () => {
 })
 
 describe('deploy() to any chain', () => {
-  test('deploys to a bare node and the result round-trips through a file', async () => {
+  test('deploys to a bare node, and only the gateway on top of existing ERC-8004 registries', async () => {
     const bare = await startDevnet({ deploy: false, accounts: 2, chainId: 1337 })
     try {
       expect(bare.deployments).toBeUndefined()
@@ -164,8 +225,84 @@ describe('deploy() to any chain', () => {
         functionName: 'totalSupply',
       })
       expect(balance).toBe(0n)
+
+      // Against registries already on the chain (the canonical ones on a public chain), only
+      // the gateway is deployed, and it gives feedback to them.
+      const { identityRegistry, reputationRegistry } = deployments.contracts
+      const onTop = await deploy({
+        walletClient: walletClient!,
+        publicClient,
+        erc8004: { identityRegistry: identityRegistry!, reputationRegistry: reputationRegistry! },
+      })
+      expect(onTop.contracts).toMatchObject({ identityRegistry, reputationRegistry })
+      expect(onTop.contracts.validationRegistry).toBeUndefined()
+      expect(onTop.contracts.receiptFeedbackGateway).not.toBe(
+        deployments.contracts.receiptFeedbackGateway,
+      )
+      expect(
+        await publicClient.readContract({
+          address: onTop.contracts.receiptFeedbackGateway!,
+          abi: receiptFeedbackGatewayAbi,
+          functionName: 'reputationRegistry',
+        }),
+      ).toBe(reputationRegistry)
+
+      // A reputation registry that rates another identity registry's agents is refused.
+      const mismatched = await deploy({
+        walletClient: walletClient!,
+        publicClient,
+        erc8004: {
+          identityRegistry: deployments.contracts.toolDirectory,
+          reputationRegistry: reputationRegistry!,
+        },
+      }).catch((e: unknown) => e)
+      expect(mismatched).toBeInstanceOf(DeployFailedError)
+      expect(mismatched).toMatchObject({
+        code: 'DEPLOY_FAILED',
+        shortMessage: 'Deploying ReceiptFeedbackGateway failed.',
+      })
     } finally {
       await bare.stop()
+    }
+  })
+})
+
+describe('deployments files', () => {
+  test('a file written before the ERC-8004 contracts still parses, without them', () => {
+    const older = {
+      version: 1,
+      chainId: 8453,
+      startBlock: 1,
+      contracts: {
+        gotongToken: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+        accessPass: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+        toolDirectory: '0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0',
+        paymentChannels: '0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9',
+        alwaysDenyPredicate: '0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9',
+      },
+    }
+    const parsed = parseDeployments(older)
+    expect(parsed.contracts.identityRegistry).toBeUndefined()
+    expect(parsed.contracts.receiptFeedbackGateway).toBeUndefined()
+    // One naming the canonical registries and a gotong gateway, but no validation registry.
+    const onBase = parseDeployments({
+      ...older,
+      contracts: {
+        ...older.contracts,
+        ...canonicalErc8004Registries.mainnets,
+        receiptFeedbackGateway: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
+      },
+    })
+    expect(onBase.contracts.identityRegistry).toBe('0x8004A169FB4a3325136EB29fA0ceB6D2e539a432')
+    expect(onBase.contracts.validationRegistry).toBeUndefined()
+    expect(() =>
+      parseDeployments({ ...older, contracts: { ...older.contracts, identityRegistry: '0x8004' } }),
+    ).toThrow(DeploymentsInvalidError)
+  })
+
+  test('the canonical ERC-8004 addresses are checksummed', () => {
+    for (const pair of Object.values(canonicalErc8004Registries)) {
+      for (const address of Object.values(pair)) expect(getAddress(address)).toBe(address)
     }
   })
 })

@@ -120,14 +120,18 @@ describe('gotong devnet text', () => {
     expect(
       out.replaceAll(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>').replaceAll(dir, '<dir>'),
     ).toMatchInlineSnapshot(`
-      "RPC URL              http://127.0.0.1:<port>
-      Chain id             31337
-      GotongToken          0x5FbDB2315678afecb367f032d93F642f64180aa3
-      AccessPass           0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512
-      ToolDirectory        0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0
-      PaymentChannels      0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9
-      AlwaysDenyPredicate  0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9
-      Deployments          <dir>/text.json
+      "RPC URL                 http://127.0.0.1:<port>
+      Chain id                31337
+      GotongToken             0x5FbDB2315678afecb367f032d93F642f64180aa3
+      AccessPass              0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512
+      ToolDirectory           0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0
+      PaymentChannels         0xCf7Ed3AccA5a467e9e704C703E8D87F634fB0Fc9
+      AlwaysDenyPredicate     0xDc64a140Aa3E981100a9becA4E685f962f0cF6C9
+      IdentityRegistry        0x5FC8d32690cc91D4c39d9d3abcBD16989F875707
+      ReputationRegistry      0x0165878A594ca255338adfa4d48449f69242Eb8F
+      ValidationRegistry      0xa513E6E4b8f2a923D98304ec87F64353C4D5C853
+      ReceiptFeedbackGateway  0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6
+      Deployments             <dir>/text.json
 
       Funded test accounts (well-known anvil keys: never use them on a real chain):
         #  Address                                      gUSD  Private key
