@@ -77,6 +77,10 @@ describe('a listing offering a channel and x402: the rail policy chooses', () =>
       }),
     ])
     expect(events.map((e) => [e.type, e.type === 'call' ? e.rail : ''])).toEqual([['call', 'x402']])
+    // The live view is told which rail and why.
+    expect(consumer.events.recent().filter((e) => e.type === 'call.paid')).toEqual([
+      expect.objectContaining({ rail: 'x402', railReason: result.railReason }),
+    ])
   })
 
   test('a consumer expecting three calls or more negotiates a channel, and keeps it', async () => {

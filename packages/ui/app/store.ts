@@ -39,6 +39,9 @@ export type CallView = {
   caller: string | undefined
   price: bigint | undefined
   latencyMs: number | undefined
+  /** How a paid call was paid (`channel`, `x402`) and why, when the payer said. */
+  rail: string | undefined
+  railReason: string | undefined
   verified: boolean
   code: string | undefined
 }
@@ -238,6 +241,8 @@ function applyEvent(state: ViewState, event: AgentEvent) {
         caller: event.type === 'call.served' ? event.caller : undefined,
         price: event.type === 'call.refused' ? undefined : event.price,
         latencyMs: event.type === 'call.paid' ? event.latencyMs : undefined,
+        rail: event.type === 'call.paid' ? event.rail : undefined,
+        railReason: event.type === 'call.paid' ? event.railReason : undefined,
         // The receipt of a paid call is checked (and reported) just before the call.
         verified:
           event.type === 'call.paid' &&

@@ -102,7 +102,7 @@ export function createEventReporter({
           toolId: event.toolId,
         })
       else if (event.ok) {
-        const rail = (event as { rail?: unknown }).rail
+        const { rail, railReason } = event as { rail?: unknown; railReason?: unknown }
         // The receipt checked just before this report is this call's: x402 calls have none.
         const receipt = rail === 'x402' ? undefined : checked
         checked = undefined
@@ -129,6 +129,7 @@ export function createEventReporter({
           ...(receipt ? { channelId: receipt.receipt.receipt.channelId } : {}),
           ...(receipt?.latencyMs !== undefined ? { latencyMs: receipt.latencyMs } : {}),
           ...(typeof rail === 'string' ? { rail } : {}),
+          ...(typeof railReason === 'string' ? { railReason } : {}),
         })
         if (budget)
           hub.emit({

@@ -156,6 +156,8 @@ const CallPaid = z.object({
   latencyMs: z.number().min(0).optional(),
   /** How it was paid (`channel`, `x402`), when the agent says. */
   rail: z.string().optional(),
+  /** Why that rail (the rail policy's words). */
+  railReason: z.string().max(500).optional(),
 })
 
 const CallServed = z.object({

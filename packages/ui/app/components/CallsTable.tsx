@@ -97,7 +97,13 @@ const CallRow = memo(function CallRow({
       <td>{call.price === undefined ? '—' : gusd(call.price)}</td>
       <td>{call.latencyMs === undefined ? '—' : `${call.latencyMs.toFixed(1)} ms`}</td>
       <td>{call.kind === 'paid' ? (call.verified ? '✔ verified' : '?') : '—'}</td>
-      <td>{call.kind === 'refused' ? `refused ${call.code}` : call.kind}</td>
+      <td title={call.railReason}>
+        {call.kind === 'refused'
+          ? `refused ${call.code}`
+          : call.rail
+            ? `${call.kind} · ${call.rail}`
+            : call.kind}
+      </td>
     </tr>
   )
 })
