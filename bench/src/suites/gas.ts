@@ -13,6 +13,10 @@ const cacheDir = resolve(here, '../../../node_modules/.cache/gotong-bench')
 /** µRaiden's published gas figures for its channel functions. */
 const microRaiden = { open: 120_090, cooperativeClose: 71_182 }
 
+/** The forge test contracts whose `test_Gas*` tests measure ERC-8004 calls, one transaction each. */
+const erc8004GasContracts =
+  '^(IdentityRegistryTest|ReputationRegistryTest|ReceiptFeedbackGatewayTest)$'
+
 /** One function's row of forge's gas report. */
 type Row = { calls: number; min: number; mean: number; median: number; max: number }
 type Report = {
@@ -26,18 +30,21 @@ type Result = {
   scenarios: Record<string, number>
   /** GotongToken's isolated EIP-3009 transactions, by name (absent from older cached runs). */
   tokenScenarios?: Record<string, number>
+  /** The ERC-8004 registries' and the receipt gateway's isolated transactions, by name (ditto). */
+  erc8004Scenarios?: Record<string, number>
   seconds: number
 }
 
 /**
  * Every contract function's gas from forge's gas report of gotong's test suite, the isolated
- * per-transaction figures of the channel's gas tests beside µRaiden's published ones, and gUSD's
- * EIP-3009 `transferWithAuthorization` (both signature forms) as x402's facilitator sends it.
+ * per-transaction figures of the channel's gas tests beside µRaiden's published ones, gUSD's
+ * EIP-3009 `transferWithAuthorization` (both signature forms) as x402's facilitator sends it, and
+ * ERC-8004's `register` and `giveFeedback`, directly and through the receipt feedback gateway.
  */
 export const gas: Suite = {
   name: 'gas',
   title:
-    'Gas: every contract function (forge gas report), channels beside µRaiden, gUSD transferWithAuthorization',
+    'Gas: every contract function (forge gas report), channels beside µRaiden, gUSD transferWithAuthorization, ERC-8004 register and feedback',
   async run(ctx) {
     const key = sourcesHash()
     const cacheFile = join(cacheDir, `forge-gas-${key}.json`)
@@ -101,6 +108,17 @@ export const gas: Suite = {
         unit: 'gas',
         samples: [used],
         note: `${origin}forge test --isolate --match-contract GotongToken3009Test --match-test test_Gas`,
+      })
+    }
+
+    // ERC-8004: an agent's registration, a client's feedback, and feedback through the gateway
+    // (receipt checked against the channel; the gateway already a client of the agent).
+    for (const [name, used] of Object.entries(result.erc8004Scenarios ?? {})) {
+      ctx.record({
+        name: `ERC-8004 ${name}, one isolated transaction`,
+        unit: 'gas',
+        samples: [used],
+        note: `${origin}forge test --isolate --match-contract ${erc8004GasContracts} --match-test test_Gas`,
       })
     }
 
@@ -178,7 +196,31 @@ async function runForge(log: (message: string) => void): Promise<Result> {
     const tokenScenarios = figuresOf(token)
     if (Object.keys(tokenScenarios).length !== 2)
       throw new Error(`the token's isolated gas test printed no figures:\n${token}`)
-    return { report, scenarios, tokenScenarios, seconds: (performance.now() - start) / 1_000 }
+    const erc8004 = await forge(
+      [
+        'test',
+        '--isolate',
+        '--match-contract',
+        erc8004GasContracts,
+        '--match-test',
+        'test_Gas',
+        '-vv',
+      ],
+      env,
+    )
+    const erc8004Scenarios = figuresOf(erc8004)
+    if (
+      !erc8004Scenarios['register()'] ||
+      !erc8004Scenarios["gateway giveFeedback, a channel's first receipt"]
+    )
+      throw new Error(`the ERC-8004 isolated gas tests printed no figures:\n${erc8004}`)
+    return {
+      report,
+      scenarios,
+      tokenScenarios,
+      erc8004Scenarios,
+      seconds: (performance.now() - start) / 1_000,
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
