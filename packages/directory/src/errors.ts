@@ -173,3 +173,34 @@ export class ManifestFetchError extends BaseError {
     this.oversized = options.oversized ?? false
   }
 }
+
+/** The shared index (the indexer's HTTP API) failed to answer, or answered nonsense. */
+export class RemoteIndexError extends BaseError {
+  override name = 'RemoteIndexError'
+  /** The HTTP status, if the indexer answered at all. */
+  readonly status: number | undefined
+  constructor(url: string, reason: string, options: { cause?: unknown; status?: number } = {}) {
+    super('REMOTE_INDEX_FAILED', `The index at ${url} ${reason}.`, { cause: options.cause })
+    this.status = options.status
+  }
+}
+
+/** The shared index did not reach the wanted block in time. */
+export class IndexBehindError extends BaseError {
+  override name = 'IndexBehindError'
+  readonly block: bigint
+  readonly wanted: bigint
+  constructor(url: string, block: bigint, wanted: bigint, timeoutMs: number) {
+    super(
+      'INDEX_BEHIND',
+      `The index at ${url} is at block ${block}, not ${wanted}, after ${timeoutMs} ms.`,
+      {
+        metaMessages: [
+          'Is the indexer running, and is its RPC the same chain? `GET /status` shows its progress.',
+        ],
+      },
+    )
+    this.block = block
+    this.wanted = wanted
+  }
+}

@@ -52,11 +52,13 @@ export {
 export {
   AccountMismatchError,
   DirectoryRevertedError,
+  IndexBehindError,
   IndexMismatchError,
   InvalidAccessPredicateError,
   LogFetchError,
   ManifestTooLargeError,
   NotToolCreatorError,
+  RemoteIndexError,
   ToolDeregisteredError,
   ToolNotFoundError,
   TransactionRevertedError,

@@ -9,6 +9,7 @@ import { type RangeState, rangeState } from './getLogsInRanges.js'
 import type { Listing } from './listing.js'
 import { createSearch, type SearchResult, type VersionRecord } from './searchIndex.js'
 import type { SearchParameters } from './searchQuery.js'
+import { sqliteSource } from './sqliteSource.js'
 import { claimStore, openStore, statementCache } from './store.js'
 import { createSync, type SyncResult } from './syncIndex.js'
 import { createWriter } from './writer.js'
@@ -135,7 +136,8 @@ export function createDirectoryIndex(parameters: CreateDirectoryIndexParameters)
     }
   }
 
-  const searcher = createSearch({ client, address, sql, cursor, ready })
+  const searcher = createSearch({ client, address, ready })
+  const source = sqliteSource(sql)
   const syncNow = createSync({
     client,
     address,
@@ -201,8 +203,9 @@ export function createDirectoryIndex(parameters: CreateDirectoryIndexParameters)
   return {
     store: options.store,
     sync: (syncOptions = {}) => serial(() => syncNow(syncOptions.toBlock)),
-    search: (searchParameters) => searcher.search(searchParameters),
-    getListing: (toolId) => searcher.getListing(toolId),
+    search: (searchParameters) =>
+      searcher.search(source, () => cursor().blockNumber, searchParameters),
+    getListing: (toolId) => searcher.getListing(source, toolId),
     watch,
     cursor,
     close() {

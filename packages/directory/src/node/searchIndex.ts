@@ -9,9 +9,8 @@ import type { DirectoryReadClient } from '../internal/readClient.js'
 import { ToolIdInput } from '../internal/schemas.js'
 import type { UnverifiedReason } from '../verifyManifest.js'
 import { type Listing, type ToolRow, toListing } from './listing.js'
-import { queryOffers, queryRows, SearchParameters } from './searchQuery.js'
-import type { statementCache } from './store.js'
-import { toRowId } from './writer.js'
+import { type ParsedSearchParameters, type RankedRow, SearchParameters } from './searchQuery.js'
+import { toRowId } from './writer/writerState.js'
 
 /** One search hit: a tool, and every listing of the same manifest (competing offers). */
 export type SearchResult = {
@@ -36,39 +35,55 @@ export type VersionRecord = {
   unverified: { reason: UnverifiedReason; message: string } | undefined
 }
 
-/** What search needs from the index around it. */
+/** A `versions` row with the verdicts of the manifests known for it. */
+export type VersionRow = {
+  version: number
+  manifest_hash: string
+  previous_hash: string
+  uri: string
+  block_number: number
+  transaction_hash: string
+  manifests: {
+    source: string
+    status: 'verified' | 'unverified'
+    reason: UnverifiedReason | null
+    message: string | null
+  }[]
+}
+
+/**
+ * Where search reads its rows: the SQLite index, or the indexer's PostgreSQL. Both answer the
+ * same queries with the same rows, so ranking, grouping and predicate checks are shared.
+ */
+export type SearchSource = {
+  /** Ranked hits of one page (see `queryRows`). */
+  rows(p: ParsedSearchParameters, page: { offset: number; count: number }): Promise<RankedRow[]>
+  /** Every visible listing of these manifest hashes, best offer first (see `queryOffers`). */
+  offers(p: ParsedSearchParameters, hashes: readonly string[]): Promise<ToolRow[]>
+  /** The newest complete agent card of each creator (lowercase addresses). */
+  agents(creators: readonly string[]): Promise<Map<string, Listing['agent']>>
+  /** One `tools` row. */
+  tool(rowId: number): Promise<ToolRow | undefined>
+  /** A tool's versions, oldest first. */
+  versions(rowId: number): Promise<VersionRow[]>
+}
+
+/** What search needs around it: the chain (for predicates) and the directory. */
 export type SearchContext = {
   client: DirectoryReadClient
   address: Address
-  sql: ReturnType<typeof statementCache>
-  cursor(): { blockNumber: bigint }
   ready(): Promise<{ chainId: number }>
 }
 
 /**
- * Search and lookups over the index. Predicate answers (`accessibleTo`) and requirements are
- * asked at the indexed block and cached until the index moves on.
+ * Search and lookups over an index. Predicate answers (`accessibleTo`) and requirements are
+ * asked at the indexed block `at` and cached until the index moves on.
  */
 export function createSearch(context: SearchContext) {
-  const { client, address, sql, cursor } = context
+  const { client, address } = context
   const accessCache = new Map<string, Promise<CheckAccessReturnType>>()
   const requirementsCache = new Map<string, Promise<GetAccessRequirementsReturnType>>()
   let cacheBlock = -1n
-
-  function agentOf(creator: string, cache: Map<string, Listing['agent']>): Listing['agent'] {
-    if (cache.has(creator)) return cache.get(creator)
-    const row = sql(
-      'SELECT endpoint, name, card_hash FROM agents WHERE agent = ? ORDER BY block_number DESC, log_index DESC LIMIT 1',
-    ).get(creator) as
-      | { endpoint: string | null; name: string | null; card_hash: string | null }
-      | undefined
-    const agent =
-      row?.endpoint && row.name && row.card_hash
-        ? { endpoint: row.endpoint, name: row.name, cardHash: row.card_hash as Hex }
-        : undefined
-    cache.set(creator, agent)
-    return agent
-  }
 
   /** Per-block caches: a verdict read at one indexed block holds until the index moves on. */
   function cachesAt(block: bigint) {
@@ -79,22 +94,23 @@ export function createSearch(context: SearchContext) {
     }
   }
 
-  async function search(input: SearchParameters = {}): Promise<SearchResult[]> {
+  async function search(
+    source: SearchSource,
+    at: () => bigint,
+    input: SearchParameters = {},
+  ): Promise<SearchResult[]> {
     const p = parseWith(SearchParameters, input, 'search parameters')
     const { chainId: id } = await context.ready()
     const limit = p.limit ?? 20
-    const at = cursor().blockNumber
-    cachesAt(at)
-    const agents = new Map<string, Listing['agent']>()
-    const listing = (row: ToolRow) =>
-      toListing(row, { chainId: id, address, agent: agentOf(row.creator, agents) })
+    const block = at()
+    cachesAt(block)
     const results: SearchResult[] = []
     const seen = new Set<string>()
     // One manifest listed twice takes two rows for one result: a few spare rows usually do.
     const pageSize = limit + 5
     let offset = 0
     pages: for (;;) {
-      const rows = queryRows(sql, p, { offset, count: pageSize })
+      const rows = await source.rows(p, { offset, count: pageSize })
       offset += rows.length
       const fresh = rows.filter((row) => {
         if (seen.has(row.manifest_hash)) return false
@@ -102,8 +118,7 @@ export function createSearch(context: SearchContext) {
         return true
       })
       const offers = new Map<string, ToolRow[]>()
-      for (const row of queryOffers(
-        sql,
+      for (const row of await source.offers(
         p,
         fresh.map((r) => r.manifest_hash),
       )) {
@@ -111,16 +126,21 @@ export function createSearch(context: SearchContext) {
         group.push(row)
         offers.set(row.manifest_hash, group)
       }
+      const agents = await source.agents([
+        ...new Set([...offers.values()].flat().map((row) => row.creator)),
+      ])
+      const listing = (row: ToolRow) =>
+        toListing(row, { chainId: id, address, agent: agents.get(row.creator) })
       for (const row of fresh) {
         let group = (offers.get(row.manifest_hash) ?? []).map(listing)
-        if (p.accessibleTo) group = await accessible(group, p.accessibleTo, at)
+        if (p.accessibleTo) group = await accessible(group, p.accessibleTo, block)
         if (!group.length) continue
         results.push({ listing: group[0]!, offers: group, relevance: row.score })
         if (results.length === limit) break pages
       }
       if (rows.length < pageSize) break
     }
-    if (p.requirements !== false) await attachRequirements(results, at)
+    if (p.requirements !== false) await attachRequirements(results, block)
     return results
   }
 
@@ -174,36 +194,16 @@ export function createSearch(context: SearchContext) {
     )
   }
 
-  async function getListing(toolId: bigint | number | string) {
-    const { chainId: id } = await context.ready()
+  async function getListing(source: SearchSource, toolId: bigint | number | string) {
     const rowId = toRowId(parseWith(ToolIdInput, toolId, 'tool id'))
-    const row =
-      rowId === undefined
-        ? undefined
-        : (sql('SELECT * FROM tools WHERE tool_id = ?').get(rowId) as ToolRow | undefined)
-    if (!row) return undefined
-    const versions = (
-      sql('SELECT * FROM versions WHERE tool_id = ? ORDER BY version').all(rowId) as {
-        version: number
-        manifest_hash: string
-        previous_hash: string
-        uri: string
-        block_number: number
-        transaction_hash: string
-      }[]
-    ).map((v): VersionRecord => {
-      const manifests = sql(
-        'SELECT source, status, reason, message FROM manifests WHERE tool_id = ? AND version = ?',
-      ).all(rowId, v.version) as {
-        source: string
-        status: 'verified' | 'unverified'
-        reason: UnverifiedReason | null
-        message: string | null
-      }[]
+    const { chainId: id } = await context.ready()
+    const row = rowId === undefined ? undefined : await source.tool(rowId)
+    if (!row || rowId === undefined) return undefined
+    const versions = (await source.versions(rowId)).map((v): VersionRecord => {
       const pick =
-        manifests.find((m) => m.status === 'verified') ??
-        manifests.find((m) => m.source === 'event') ??
-        manifests[0]
+        v.manifests.find((m) => m.status === 'verified') ??
+        v.manifests.find((m) => m.source === 'event') ??
+        v.manifests[0]
       return {
         version: BigInt(v.version),
         manifestHash: v.manifest_hash as Hex,
@@ -221,8 +221,9 @@ export function createSearch(context: SearchContext) {
               },
       }
     })
+    const agents = await source.agents([row.creator])
     return {
-      ...toListing(row, { chainId: id, address, agent: agentOf(row.creator, new Map()) }),
+      ...toListing(row, { chainId: id, address, agent: agents.get(row.creator) }),
       versions,
     }
   }

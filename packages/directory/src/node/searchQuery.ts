@@ -41,7 +41,9 @@ export const SearchParameters = z.strictObject({
   limit: z.number().int().min(1).max(100).optional(),
 })
 export type SearchParameters = z.input<typeof SearchParameters>
-type Parsed = z.output<typeof SearchParameters>
+/** Search parameters once parsed (amounts as bigint). */
+export type ParsedSearchParameters = z.output<typeof SearchParameters>
+type Parsed = ParsedSearchParameters
 
 /** A ranked hit: just enough to group it; `queryOffers` reads the full rows. */
 export type RankedRow = { tool_id: number; manifest_hash: string; score: number | null }
@@ -53,13 +55,23 @@ export type RankedRow = { tool_id: number; manifest_hash: string; score: number 
  * @example toMatchExpression('Weather, forecasts!') // '"weather" "forecasts"'
  */
 export function toMatchExpression(text: string | undefined): string | undefined {
-  const words = (text ?? '')
-    .toLowerCase()
-    .match(/[\p{L}\p{N}]+/gu)
-    ?.slice(0, 16)
-  if (!words?.length) return undefined
+  const words = matchWords(text)
+  if (!words.length) return undefined
   return words.map((word) => `"${word}"`).join(' ')
 }
+
+/** The words of search text, each one phrase of the FTS5 query (at most 16). */
+export function matchWords(text: string | undefined): string[] {
+  return (
+    (text ?? '')
+      .toLowerCase()
+      .match(/[\p{L}\p{N}]+/gu)
+      ?.slice(0, 16) ?? []
+  )
+}
+
+/** BM25 weights of the indexed columns: a word in the name counts ten times one in the description. */
+export const bm25Weights = { name: 10, description: 1, tags: 5 } as const
 
 // `+t.status`: the status is a filter, never the index to search by (price and hash are).
 const visible = (p: Parsed) =>
@@ -68,7 +80,7 @@ const visible = (p: Parsed) =>
     p.includeDeregistered ? undefined : 't.deregistered_block IS NULL',
   ].filter(Boolean) as string[]
 
-const bm25 = 'bm25(tools_fts, 10.0, 1.0, 5.0)'
+const bm25 = `bm25(tools_fts, ${bm25Weights.name}.0, ${bm25Weights.description}.0, ${bm25Weights.tags}.0)`
 
 /**
  * Ranked rows: text relevance (BM25 over name ×10, tags ×5, description ×1), then price (so

@@ -1,6 +1,9 @@
 import Database from 'better-sqlite3'
 import { IndexMismatchError } from '../errors.js'
 
+/** The FTS5 tokenizer of the search text; the indexer tokenizes with it too (`ftsTerms`). */
+export const ftsTokenizer = 'porter unicode61 remove_diacritics 2'
+
 /** Bumped when the tables change shape; an index of another version is rebuilt. */
 export const storeVersion = '2'
 
@@ -82,7 +85,7 @@ CREATE TABLE IF NOT EXISTS prices (
 );
 CREATE INDEX IF NOT EXISTS prices_asset ON prices (asset, amount);
 CREATE VIRTUAL TABLE IF NOT EXISTS tools_fts USING fts5(
-  name, description, tags, tokenize = 'porter unicode61 remove_diacritics 2'
+  name, description, tags, tokenize = '${ftsTokenizer}'
 );
 `
 
