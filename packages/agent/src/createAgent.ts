@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { createClients } from '@gotong/chain'
-import { createDirectoryIndex } from '@gotong/directory/node'
+import { createDirectoryIndex, createRemoteIndex } from '@gotong/directory/node'
 import { accountSigner, type DigestSigner, privateKeySigner } from '@gotong/payments'
 import type { ChannelWallet } from '@gotong/payments/payer'
 import { createHttpClient, createTransportServer } from '@gotong/transport'
@@ -73,14 +73,16 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     payer: payments.payer,
     budget,
   })
-  const index = createDirectoryIndex({
-    client: publicClient,
-    address: contracts.toolDirectory,
-    fromBlock: BigInt(network.deployments.startBlock),
-    store: join(store, 'directory.sqlite'),
-    chainId,
-    fetchManifest: false,
-  })
+  const index = parameters.index
+    ? createRemoteIndex({ url: parameters.index.url })
+    : createDirectoryIndex({
+        client: publicClient,
+        address: contracts.toolDirectory,
+        fromBlock: BigInt(network.deployments.startBlock),
+        store: join(store, 'directory.sqlite'),
+        chainId,
+        fetchManifest: false,
+      })
   const peers = new Map<string, string>()
   const transport = createHttpClient({
     signer: typedDataSigner(signer),

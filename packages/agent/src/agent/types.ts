@@ -28,6 +28,12 @@ export type CreateAgentParameters = {
   /** Folder for the agent's SQLite state (vouchers, channels, directory index). */
   store?: string
   /**
+   * The directory index: the agent's own SQLite file in `store` by default, or a shared indexer
+   * (`gotong indexer start`) at `url`, which every agent of a swarm can read instead of each
+   * indexing the whole directory.
+   */
+  index?: { url: string }
+  /**
    * How durable each payment write is. `full` (default): every commit is synced to disk, so a
    * voucher or receipt survives power loss. `process`: commits survive a killed or crashed
    * process but not a power loss or OS crash, which may forget the last moments of payments
