@@ -1,7 +1,7 @@
 import { toolDirectoryAbi } from '@gotong/contracts'
 import { devnetChainIds } from '@gotong/core'
 import { createConfig } from 'ponder'
-import { readIndexerEnv } from './lib/indexerEnv.js'
+import { readIndexerEnv } from './node/indexerEnv.js'
 
 // Read from the environment that `startIndexer()` (and `gotong indexer start`) sets, so one app
 // serves any chain and deployment. Ponder hashes the contracts below into the build id: a

@@ -1,8 +1,8 @@
 import { type Context, ponder } from 'ponder:registry'
 import { verifyManifest } from '@gotong/directory'
 import { type Hex, zeroHash } from 'viem'
-import { parsedManifests, refreshProjection } from '../lib/refreshProjection.js'
-import { encodeText } from '../lib/textCodec.js'
+import { parsedManifests, refreshProjection } from '../node/refreshProjection.js'
+import { encodeText } from '../node/textCodec.js'
 import { access, agentCard, directoryStat, manifest, tool, version } from '../ponder.schema.js'
 
 // The directory's events, applied as the SQLite index applies them

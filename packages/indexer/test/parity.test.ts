@@ -5,7 +5,7 @@ import {
   type DirectoryIndex,
 } from '@gotong/directory/node'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
-import { type Indexer, startIndexer } from '../lib/index.js'
+import { type Indexer, startIndexer } from '../node/index.js'
 import { answers, asJson, buildDirectory, startTestChain, type TestChain } from './directory.js'
 import { createTestDatabase } from './postgres.js'
 

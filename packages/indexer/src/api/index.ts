@@ -4,8 +4,8 @@ import { createSearch, type SearchParameters, toWireJson } from '@gotong/directo
 import { Hono } from 'hono'
 import type { Address } from 'viem'
 import { getBlockNumber } from 'viem/actions'
-import { readIndexerEnv } from '../../lib/indexerEnv.js'
-import { pgSource, type Queryable } from '../../lib/pgSource.js'
+import { readIndexerEnv } from '../../node/indexerEnv.js'
+import { pgSource, type Queryable } from '../../node/pgSource.js'
 
 // The directory's search over HTTP, answering exactly what `index.search()` answers against a
 // local SQLite index (the same search code, over PostgreSQL), with the block it was read at.

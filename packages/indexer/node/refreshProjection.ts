@@ -1,6 +1,6 @@
+import type { Context } from 'ponder:registry'
 import type { ToolManifest } from '@gotong/core'
 import { ftsDocument, priceKey } from '@gotong/directory/node'
-import type { Context } from 'ponder:registry'
 import { directoryStat, ftsTerm, manifest, price, tag, tool } from '../ponder.schema.js'
 
 type Db = Context['db']
