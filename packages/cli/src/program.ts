@@ -3,6 +3,7 @@ import { agentCommand } from './commands/agent.js'
 import { callCommand } from './commands/call.js'
 import { channelsCommand } from './commands/channels.js'
 import { devnetCommand } from './commands/devnet.js'
+import { indexerCommand } from './commands/indexer.js'
 import { mcpCommand } from './commands/mcp.js'
 import { publishCommand } from './commands/publish.js'
 import { receiptsCommand } from './commands/receipts.js'
@@ -31,5 +32,6 @@ export function createProgram(): Command {
   program.addCommand(agentCommand())
   program.addCommand(mcpCommand())
   program.addCommand(uiCommand())
+  program.addCommand(indexerCommand())
   return program
 }

@@ -7,7 +7,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander'
 import type { Address, Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
-import { withNetworkOptions } from './chainOptions.js'
+import { parseRpcUrl, withNetworkOptions } from './chainOptions.js'
 
 /** Options of the commands that act as an agent (`call`, `channels`, `receipts`, `agent`). */
 export type AgentOptions = {
@@ -15,6 +15,8 @@ export type AgentOptions = {
   deployments: string
   privateKey?: Hex
   store?: string
+  /** A shared directory index (`gotong indexer start`) instead of the agent's own. */
+  indexUrl?: string
   json?: boolean
 }
 
@@ -164,7 +166,7 @@ export const gusdText = (amount: bigint) => `${formatAmount(amount, gotongTokenD
 /**
  * Adds `--rpc`, `--deployments` (a local `gotong devnet` by default; `GOTONG_RPC_URL`,
  * `GOTONG_DEPLOYMENTS`), `--key`/`--private-key` (`GOTONG_PRIVATE_KEY`), `--store`
- * (`GOTONG_STORE`) and `--json`; `chain: false` leaves out the first two for offline commands.
+ * (`GOTONG_STORE`), `--index-url` (`GOTONG_INDEX_URL`) and `--json`; `chain: false` leaves out the first two for offline commands.
  */
 export function withAgentOptions(
   command: Command,
@@ -183,8 +185,23 @@ export function withAgentOptions(
         "folder of the agent's state (vouchers, channels); .gotong/agents/<address> by default",
       ).env('GOTONG_STORE'),
     )
+    .addOption(indexUrlOption())
   return json ? command.option('--json', 'print JSON instead of text') : command
 }
+
+/** `--index-url` (`GOTONG_INDEX_URL`): a shared directory index instead of a local one. */
+export function indexUrlOption(): Option {
+  return new Option(
+    '--index-url <url>',
+    'shared directory index (`gotong indexer start`) instead of indexing the directory locally',
+  )
+    .env('GOTONG_INDEX_URL')
+    .argParser(parseRpcUrl)
+}
+
+/** `createAgent`'s index option for `--index-url`: the shared index, or none (a local one). */
+export const indexOf = (options: Pick<AgentOptions, 'indexUrl'>) =>
+  options.indexUrl ? { index: { url: options.indexUrl } } : {}
 
 /** The key, or an error saying how to give one. */
 export function requireKey(options: Pick<AgentOptions, 'privateKey'>, doing: string): Hex {

@@ -14,6 +14,7 @@ import {
   createProgress,
   explained,
   gusdText,
+  indexOf,
   openNetwork,
   parseGusd,
   parseWhole,
@@ -154,6 +155,7 @@ async function call(
     account: key,
     network,
     store,
+    ...indexOf(options),
     ...(options.budget !== undefined
       ? { budget: createBudget('cli', { max: options.budget }) }
       : {}),

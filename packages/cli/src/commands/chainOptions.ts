@@ -3,7 +3,11 @@ import { join, resolve } from 'node:path'
 import { type Connection, connect } from '@gotong/chain'
 import { readDeployments } from '@gotong/chain/node'
 import { BaseError, formatAmount, parseCaip19 } from '@gotong/core'
-import { createDirectoryIndex, type DirectoryIndex } from '@gotong/directory/node'
+import {
+  createDirectoryIndex,
+  createRemoteIndex,
+  type DirectoryIndex,
+} from '@gotong/directory/node'
 import { type Command, InvalidArgumentError, Option } from 'commander'
 import { type Address, erc20Abi, getAddress, type Hex } from 'viem'
 import { z } from 'zod'
@@ -18,7 +22,12 @@ export const defaultStateDir = '.gotong'
 export type NetworkOptions = { rpc: string; deployments: string }
 
 /** Options of the directory commands that read the index (`search`, `tool`). */
-export type ChainOptions = NetworkOptions & { store?: string; index?: string; json?: boolean }
+export type ChainOptions = NetworkOptions & {
+  store?: string
+  index?: string
+  indexUrl?: string
+  json?: boolean
+}
 
 const rpcUrl = z.url({ protocol: /^https?$/ })
 
@@ -70,6 +79,14 @@ export function withChainOptions(command: Command): Command {
     .option(
       '--index <file>',
       'directory index (SQLite); in --store by default, `:memory:` for none',
+    )
+    .addOption(
+      new Option(
+        '--index-url <url>',
+        'shared directory index (`gotong indexer start`) instead of the SQLite one',
+      )
+        .env('GOTONG_INDEX_URL')
+        .argParser(parseRpcUrl),
     )
     .option('--json', 'print JSON instead of text')
 }
@@ -129,13 +146,19 @@ export async function openChain(
 
 /**
  * Opens the directory index kept for this chain and deployment (in `--store`, `.gotong/` by
- * default, wherever the deployments file is), and brings it up to date.
+ * default, wherever the deployments file is), or the shared one at `--index-url`, and brings
+ * it up to date.
  */
 export async function openIndex(
   chain: Connection & { deploymentsFile: string },
   options: ChainOptions,
 ): Promise<DirectoryIndex> {
   const { toolDirectory } = chain.deployments.contracts
+  if (options.indexUrl) {
+    const remote = createRemoteIndex({ url: options.indexUrl })
+    await remote.sync()
+    return remote
+  }
   let store = options.index
   if (store === undefined) {
     const folder = resolve(options.store ?? defaultStateDir)

@@ -6,6 +6,7 @@ import { exitWithParent } from '../exitWithParent.js'
 import {
   type AgentOptions,
   explained,
+  indexOf,
   openNetwork,
   parseGusd,
   parseWhole,
@@ -113,6 +114,7 @@ export function mcpCommand(): Command {
         account: privateKey,
         network: await openNetwork(options),
         store,
+        ...indexOf(options),
       })
       const served = await serveMcp(agent, {
         config,
@@ -152,6 +154,7 @@ export function mcpCommand(): Command {
           account: privateKey,
           network: await openNetwork(options),
           store,
+          ...indexOf(options),
         })
         try {
           const gateway = await createMcpGateway(agent)

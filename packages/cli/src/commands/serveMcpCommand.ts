@@ -8,6 +8,7 @@ import { parsePort } from '../options.js'
 import {
   type AgentOptions,
   explained,
+  indexOf,
   openNetwork,
   requireKey,
   storeOf,
@@ -125,6 +126,7 @@ export function serveMcpCommand(): Command {
         account: key,
         network,
         store,
+        ...indexOf(options),
         ...(options.host ? { host: options.host } : {}),
         ...(options.port !== undefined ? { port: options.port } : {}),
       })
