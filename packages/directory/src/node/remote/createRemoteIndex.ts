@@ -113,7 +113,8 @@ export function createRemoteIndex(parameters: CreateRemoteIndexParameters): Dire
     return {
       fromBlock: from <= block ? from : undefined,
       toBlock: block,
-      logs: before && now.logs > before.logs ? Number(now.logs - before.logs) : 0,
+      // Events the indexer applied since the last answer (since `fromBlock` at first).
+      logs: now.logs > (before?.logs ?? 0n) ? Number(now.logs - (before?.logs ?? 0n)) : 0,
       rolledBackTo: before && block < before.blockNumber ? block : undefined,
     }
   }
