@@ -86,6 +86,26 @@ describe('createRemoteIndex', () => {
     index.close()
   })
 
+  test('watch reports each new block the indexer reaches, until stopped', async () => {
+    status = { block: '12', head: '12', logs: '30' }
+    const index = createRemoteIndex({ url, pollingInterval: 10 })
+    const blocks: bigint[] = []
+    await new Promise<void>((resolve) => {
+      const stop = index.watch({
+        onSync: (result) => {
+          blocks.push(result.toBlock)
+          if (result.toBlock === 12n) status = { block: '13', head: '13', logs: '33' }
+          else {
+            stop()
+            resolve()
+          }
+        },
+      })
+    })
+    expect(blocks).toEqual([12n, 13n])
+    index.close()
+  })
+
   test('bad input fails as against a local index, without asking the indexer', async () => {
     const index = createRemoteIndex({ url })
     const before = requests.length
