@@ -96,6 +96,10 @@ export {
   rankOffers,
 } from './scoring/rankOffers.js'
 export {
+  type ReputationWeightedOptions,
+  reputationWeighted,
+} from './scoring/reputationWeighted.js'
+export {
   cheapest,
   type ScoreContext,
   type ScoreFunction,
