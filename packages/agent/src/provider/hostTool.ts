@@ -15,6 +15,9 @@ export const CallRequest = z.strictObject({
   payment: z.unknown(),
 })
 
+/** What a paid call answers: the output and the payee-signed receipt, as JSON. */
+export type CallAnswer = { output: unknown; receipt: unknown }
+
 /** What it sends to bind a funded channel to an agreement. */
 export const FundRequest = z.strictObject({ termsHash: Bytes32, key: ChannelKey })
 
@@ -115,122 +118,128 @@ export function hostTool(parameters: HostToolParameters) {
     }
   })
 
-  server.handle(
-    `${routeBase}/call`,
-    CallRequest,
-    async ({ termsHash, input, payment }, { from }) => {
-      const report = (ok: boolean, code?: string) =>
-        parameters.onCall?.({ caller: from, termsHash, ok, ...(code ? { code } : {}) })
-      try {
-        if (gate) await gate(toolId, from)
-        agreementFor(termsHash, from)
-      } catch (error) {
-        report(false, (error as WireError).data?.code as string)
-        throw error
+  /**
+   * One paid call from `from` (the envelope's signer, or over A2A the voucher's channel payer):
+   * the call path of every route that serves this tool, each check in the order §9.3 lists.
+   */
+  const call = async (
+    { termsHash, input, payment }: z.output<typeof CallRequest>,
+    from: Address,
+  ): Promise<CallAnswer> => {
+    const report = (ok: boolean, code?: string) =>
+      parameters.onCall?.({ caller: from, termsHash, ok, ...(code ? { code } : {}) })
+    try {
+      if (gate) await gate(toolId, from)
+      agreementFor(termsHash, from)
+    } catch (error) {
+      report(false, (error as WireError).data?.code as string)
+      throw error
+    }
+    const requestHash = callRequestHash(tool.name, termsHash, input)
+    let ticket: Awaited<ReturnType<Payee['acceptVoucher']>>
+    try {
+      ticket = await payee.acceptVoucher(payment, { requestHash, termsHash })
+    } catch (error) {
+      const rejected = error as VoucherRejectedError
+      if (!rejected.wireReason) throw error
+      // A retry of a call already served and paid (its reply was lost, or this provider
+      // restarted since): answered from its first result, not served or charged again.
+      const first =
+        rejected.code === 'VOUCHER_REPLAYED' ? payee.answered(payment, requestHash) : undefined
+      if (first) {
+        report(true)
+        return { output: first.response, receipt: toJson(first.receipt) }
       }
-      const requestHash = callRequestHash(tool.name, termsHash, input)
-      let ticket: Awaited<ReturnType<Payee['acceptVoucher']>>
-      try {
-        ticket = await payee.acceptVoucher(payment, { requestHash, termsHash })
-      } catch (error) {
-        const rejected = error as VoucherRejectedError
-        if (!rejected.wireReason) throw error
-        // A retry of a call already served and paid (its reply was lost, or this provider
-        // restarted since): answered from its first result, not served or charged again.
-        const first =
-          rejected.code === 'VOUCHER_REPLAYED' ? payee.answered(payment, requestHash) : undefined
-        if (first) {
-          report(true)
-          return { output: first.response, receipt: toJson(first.receipt) }
-        }
-        report(false, rejected.code)
-        throw new WireError(rejected.wireReason, rejected.shortMessage, {
-          data: { code: rejected.code, ...(rejected.data ?? {}) },
-        })
-      }
-      const fail = (
-        reason: 'invalid_input' | 'internal' | 'timeout',
-        code: string,
-        message: string,
-        data = {},
-      ) => {
-        ticket.rollback()
-        report(false, code)
-        return new WireError(reason, `${message} You were not charged.`, {
-          data: { code, ...data },
-        })
-      }
-      const parsed = tool.input.safeParse(input)
-      if (!parsed.success)
+      report(false, rejected.code)
+      throw voucherRefusal(rejected)
+    }
+    const fail = (
+      reason: 'invalid_input' | 'internal' | 'timeout',
+      code: string,
+      message: string,
+      data = {},
+    ) => {
+      ticket.rollback()
+      report(false, code)
+      return new WireError(reason, `${message} You were not charged.`, {
+        data: { code, ...data },
+      })
+    }
+    const parsed = tool.input.safeParse(input)
+    if (!parsed.success)
+      throw fail('invalid_input', 'INPUT_INVALID', 'The input does not match the tool’s schema.', {
+        // The same shape as every other invalid_input: zod's issue code is the rule.
+        issues: parsed.error.issues.map((i) => ({
+          rule: i.code,
+          path: i.path.join('.'),
+          message: i.message,
+        })),
+      })
+    const controller = new AbortController()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let output: unknown
+    try {
+      output = await Promise.race([
+        Promise.resolve(
+          tool.handler(parsed.data, { caller: from, termsHash, signal: controller.signal }),
+        ),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => {
+            controller.abort()
+            reject(new WireError('timeout', 'timeout'))
+          }, parameters.timeoutMs)
+        }),
+      ])
+    } catch (error) {
+      if (error instanceof WireError && error.reason === 'timeout')
+        throw fail(
+          'timeout',
+          'HANDLER_TIMEOUT',
+          `The tool took longer than ${parameters.timeoutMs} ms.`,
+        )
+      // The tool's own verdict on input its schema let through: the caller's to fix.
+      if (isToolInputError(error))
         throw fail(
           'invalid_input',
           'INPUT_INVALID',
-          'The input does not match the tool’s schema.',
-          {
-            // The same shape as every other invalid_input: zod's issue code is the rule.
-            issues: parsed.error.issues.map((i) => ({
-              rule: i.code,
-              path: i.path.join('.'),
-              message: i.message,
-            })),
-          },
+          error.message,
+          error.reason ? { reason: error.reason } : {},
         )
-      const controller = new AbortController()
-      let timer: ReturnType<typeof setTimeout> | undefined
-      let output: unknown
-      try {
-        output = await Promise.race([
-          Promise.resolve(
-            tool.handler(parsed.data, { caller: from, termsHash, signal: controller.signal }),
-          ),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => {
-              controller.abort()
-              reject(new WireError('timeout', 'timeout'))
-            }, parameters.timeoutMs)
-          }),
-        ])
-      } catch (error) {
-        if (error instanceof WireError && error.reason === 'timeout')
-          throw fail(
-            'timeout',
-            'HANDLER_TIMEOUT',
-            `The tool took longer than ${parameters.timeoutMs} ms.`,
-          )
-        // The tool's own verdict on input its schema let through: the caller's to fix.
-        if (isToolInputError(error))
-          throw fail(
-            'invalid_input',
-            'INPUT_INVALID',
-            error.message,
-            error.reason ? { reason: error.reason } : {},
-          )
-        throw fail('internal', 'HANDLER_FAILED', 'The tool failed while handling the call.')
-      } finally {
-        clearTimeout(timer)
-      }
-      const checked = tool.output.safeParse(output)
-      if (!checked.success)
-        throw fail(
-          'internal',
-          'OUTPUT_INVALID',
-          'The tool produced output that does not match its schema.',
-        )
-      const response = toJson(checked.data)
-      const receipt = await ticket.commit({ responseHash: contentHash(response), response })
-      report(true)
-      return { output: response, receipt: toJson(receipt) }
-    },
-  )
+      throw fail('internal', 'HANDLER_FAILED', 'The tool failed while handling the call.')
+    } finally {
+      clearTimeout(timer)
+    }
+    const checked = tool.output.safeParse(output)
+    if (!checked.success)
+      throw fail(
+        'internal',
+        'OUTPUT_INVALID',
+        'The tool produced output that does not match its schema.',
+      )
+    const response = toJson(checked.data)
+    const receipt = await ticket.commit({ responseHash: contentHash(response), response })
+    report(true)
+    return { output: response, receipt: toJson(receipt) }
+  }
+
+  server.handle(`${routeBase}/call`, CallRequest, (body, { from }) => call(body, from))
 
   return {
     responder,
     agreements,
+    call,
     /** Serves later calls with a new definition of the tool (same name and route). */
     setTool(next: Tool) {
       tool = next
     },
   }
+}
+
+/** A voucher refusal as the wire error a caller is sent: its reason, and its code in `data`. */
+export function voucherRefusal(rejected: VoucherRejectedError): WireError {
+  return new WireError(rejected.wireReason, rejected.shortMessage, {
+    data: { code: rejected.code, ...(rejected.data ?? {}) },
+  })
 }
 
 /** The hash a receipt binds a call's request to: the tool, the terms and the input. */
