@@ -10,6 +10,7 @@ import type { HttpListener } from '@gotong/transport/node'
 import type { FacilitatorClient, X402Ledger } from '@gotong/x402'
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { LocalAccount, PublicClient } from 'viem'
+import type { A2aFace } from '../a2a/serveA2a.js'
 import type { Consumer } from '../consumer/createConsumer.js'
 import type { AgentEventHub } from '../events/createAgentEvents.js'
 import type { EventReporter } from '../events/reportEvents.js'
@@ -73,6 +74,8 @@ export type AgentState = {
   savedAgreements: SignedAgreement[]
   /** x402 facilitators of served tools' x402 faces, made on first use: `local` or a URL. */
   x402Facilitators?: Map<string, FacilitatorClient>
+  /** The A2A card and endpoint, mounted with the first tool served. */
+  a2a?: A2aFace
   stopped: boolean
 }
 

@@ -1,3 +1,4 @@
+import { a2aCall } from '../a2a/a2aCall.js'
 import { buildToolkit } from '../consumer/buildToolkit.js'
 import { createX402Tool } from '../consumer/createX402Tool.js'
 import { AgentError } from '../errors.js'
@@ -52,6 +53,10 @@ export function exposeAgent(context: AgentContext): Agent {
         ...spendLimitsOf(options, 'call'),
         ...(options.expectedCalls !== undefined ? { expectedCalls: options.expectedCalls } : {}),
       })
+    },
+    async a2aCall(cardUrl, toolId, input, options) {
+      alive()
+      return a2aCall(context, cardUrl, toolId, input, options)
     },
     async x402Tool(url, options) {
       alive()

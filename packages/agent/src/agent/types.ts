@@ -10,7 +10,13 @@ import type { DynamicStructuredTool } from '@langchain/core/tools'
 import type { Address, Hex, LocalAccount, PublicClient } from 'viem'
 import type { z } from 'zod'
 import type { X402Tool, X402ToolOptions } from '../consumer/createX402Tool.js'
-import type { CallResult, ConsumerEvent, RailPolicy, Relationship } from '../consumer/types.js'
+import type {
+  CallResult,
+  ChannelCallResult,
+  ConsumerEvent,
+  RailPolicy,
+  Relationship,
+} from '../consumer/types.js'
 import type { AgentEvents } from '../events/createAgentEvents.js'
 import type { ModelSource } from '../llm/resolveModel.js'
 import type { Gate } from '../provider/deployGate.js'
@@ -205,6 +211,17 @@ export type Agent = {
   toolkit(options?: ToolkitOptions): Promise<DynamicStructuredTool[]>
   /** One paid call of a directory tool. */
   call(toolId: bigint, input: unknown, options?: CallOptions): Promise<CallResult>
+  /**
+   * One paid call of a tool over A2A (`cardUrl`: the serving agent's base URL or its agent card's
+   * URL): agrees and funds a channel through gotong on first use, then pays each call with a
+   * voucher in `SendMessage`; the receipt is checked as on gotong's own route.
+   */
+  a2aCall(
+    cardUrl: string,
+    toolId: bigint,
+    input: unknown,
+    options?: Omit<CallOptions, 'expectedCalls'>,
+  ): Promise<ChannelCallResult>
   /**
    * Any x402 endpoint as a tool: `pay(input)` makes one paid call (x402 v1 or v2, `exact` in
    * gUSD, within `maxPrice` and every budget), and the tool goes in `run({ tools })` as is.

@@ -12,6 +12,7 @@ import { resolveInDoubt } from './resolveInDoubt.js'
 import { forgetRelationship } from './savedRelationships.js'
 import {
   type CallAnswer,
+  type CallSender,
   confirmAnswer,
   isDefinite,
   receiptRequestOf,
@@ -24,6 +25,8 @@ export type CallToolOptions = SpendLimits & {
   signal?: AbortSignal
   /** Why the call goes through a channel, for the consumer's events. */
   railReason?: string | undefined
+  /** Sends the paid call (default: the provider's gotong `call` route). */
+  send?: CallSender | undefined
 }
 
 /**
@@ -76,7 +79,12 @@ export async function callTool(
   const idempotencyKey = callId()
   let answer: CallAnswer
   try {
-    answer = await sendCall(consumer, relationship, body, idempotencyKey, options.signal)
+    answer = await (options.send ?? sendCall.bind(null, consumer))(
+      relationship,
+      body,
+      idempotencyKey,
+      options.signal,
+    )
   } catch (error) {
     if (isDefinite(error)) {
       const replayed = error.data?.receipt

@@ -2,11 +2,18 @@ import type { Listing } from '@gotong/directory/node'
 import type { Hex } from 'viem'
 import { approveTool } from './approveTool.js'
 import { type CallListingOptions, callListing } from './callListing.js'
+import { type CallToolOptions, callTool } from './callTool.js'
 import { createConsumerContext } from './consumerState.js'
 import { getListing } from './getListing.js'
 import { type NegotiateCapabilityParameters, negotiateCapability } from './negotiateCapability.js'
 import { type PayOverX402Parameters, payOverX402 } from './payOverX402.js'
-import type { CallResult, CreateConsumerParameters, Relationship, X402CallResult } from './types.js'
+import type {
+  CallResult,
+  ChannelAnswer,
+  CreateConsumerParameters,
+  Relationship,
+  X402CallResult,
+} from './types.js'
 
 /** The consuming side of an agent, as `createConsumer` wires it. */
 export type Consumer = {
@@ -14,6 +21,8 @@ export type Consumer = {
   approve(toolId: bigint, pinned?: Hex): Promise<Hex>
   /** One paid call of a directory tool, through its channel or over x402 (the rail policy's choice). */
   call(toolId: bigint, input: unknown, options?: CallListingOptions): Promise<CallResult>
+  /** One paid call through the tool's channel (negotiated and funded on first use), whatever the rail policy. */
+  callChannel(toolId: bigint, input: unknown, options?: CallToolOptions): Promise<ChannelAnswer>
   /** One call of any x402 URL, paid within the agent's budget and the call's. */
   callX402(call: PayOverX402Parameters): Promise<X402CallResult>
   /** Negotiates with every provider of a capability and agrees with the best offer. */
@@ -45,6 +54,7 @@ export function createConsumer(parameters: CreateConsumerParameters): Consumer {
   return {
     approve: (toolId, pinned) => approveTool(consumer, toolId, pinned),
     call: (toolId, input, options) => callListing(consumer, toolId, input, options),
+    callChannel: (toolId, input, options) => callTool(consumer, toolId, input, options),
     callX402: (call) => payOverX402(consumer, call),
     negotiateCapability: (capability, options) =>
       negotiateCapability(consumer, capability, options),

@@ -11,6 +11,17 @@ const CallAnswer = z.object({ output: z.unknown(), receipt: z.unknown() })
 export type CallAnswer = z.output<typeof CallAnswer>
 
 /**
+ * How a paid call is sent: to the provider's gotong `call` route (`sendCall`), or over another
+ * front door of the same provider (A2A), which answers the same way or throws its `WireError`.
+ */
+export type CallSender = (
+  relationship: Relationship,
+  body: CallBody,
+  idempotencyKey: string,
+  signal?: AbortSignal | undefined,
+) => Promise<CallAnswer>
+
+/**
  * Sends a paid call to the provider's `call` route. The idempotency key stays with the call:
  * a re-send is answered from its first result, never served twice.
  */

@@ -2,9 +2,12 @@ import { parseAmount } from '@gotong/core'
 import { publishVersion } from '@gotong/directory'
 import { pricingPolicy } from '@gotong/negotiation'
 import type { Hex } from 'viem'
+import { type A2aTool, serveA2a } from '../a2a/serveA2a.js'
 import type { AgentContext } from '../agent/agentContext.js'
 import { listen } from '../agent/listen.js'
 import type { ServedTool, ServeOptions } from '../agent/types.js'
+import { listServedTool } from '../identity/listServedTool.js'
+import { registerOnServe } from '../identity/registerOnServe.js'
 import type { Tool } from '../tool/defineTool.js'
 import { typedDataSigner } from '../typedSigner.js'
 import { buildManifest } from './buildManifest.js'
@@ -17,7 +20,8 @@ import { schemasOf, serveX402, x402OptionOf } from './serveX402.js'
 /**
  * Publishes a tool to the directory (or reuses this agent's earlier listing of it) and serves
  * it on the agent's endpoint under `tools/<slug>`, priced and optionally token-gated; a priced
- * tool also answers x402 at `tools/<slug>/x402`, listed as its second pricing entry.
+ * tool also answers x402 at `tools/<slug>/x402`, listed as its second pricing entry. Every tool
+ * is also a skill on the agent's A2A card, paid over A2A at `/a2a`.
  */
 export async function serveTool(
   agent: AgentContext,
@@ -35,9 +39,11 @@ export async function serveTool(
     : null
   const x402 = x402OptionOf(options, price)
   const x402Url = x402 ? `${url}/${routeBase}/x402` : undefined
+  // The ERC-8004 agent behind the tool, named in its manifest.
+  const identity = await registerOnServe(agent)
   const manifestFor = (t: Tool) =>
     buildManifest({
-      tool: t,
+      tool: { ...t, extensions: { ...t.extensions, ...identity } },
       endpoint: `${url}/${routeBase}`,
       creator: account.address,
       chainId,
@@ -116,6 +122,21 @@ export async function serveTool(
           timeoutMs,
         })
       : undefined
+  const a2aEntry = (t: Tool): A2aTool => ({
+    toolId: published.toolId.toString(),
+    ref: published.ref,
+    name: t.name,
+    description: t.description,
+    tags: t.tags,
+    price,
+    negotiate: `${url}/${routeBase}/negotiate`,
+    fund: `${url}/${routeBase}/fund`,
+    ...(x402Url ? { x402: x402Url } : {}),
+    gated: accessPredicate !== null,
+    call: hosted.call,
+  })
+  const putA2a = serveA2a(agent, url, a2aEntry(tool))
+  await listServedTool(agent, { ref: published.ref, name: tool.name, x402: x402Url })
   let current = tool
   return {
     toolId: published.toolId,
@@ -137,6 +158,7 @@ export async function serveTool(
       // the version now on chain.
       hosted.setTool(current)
       face?.update(current, schemasOf(manifest))
+      putA2a(a2aEntry(current))
       hosted.responder.setManifestHash(version.manifestHash)
       announce(version.manifestHash)
       return version.manifestHash
