@@ -17,6 +17,9 @@ import { createConsumer } from './consumer/createConsumer.js'
 import { createAgentEvents } from './events/createAgentEvents.js'
 import { createEventReporter } from './events/reportEvents.js'
 import { serveEvents } from './events/serveEvents.js'
+import { createReputationReader } from './identity/createReputationReader.js'
+import { createIdentityState } from './identity/identityState.js'
+import { recordOutcome } from './identity/recordOutcome.js'
 import { resolveModel } from './llm/resolveModel.js'
 import { createGateChecker } from './provider/gate.js'
 import { loadAgreements } from './provider/savedAgreements.js'
@@ -120,10 +123,25 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     now,
     onEvent: (event) => {
       report.consumer(event)
+      recordOutcome(context, event)
       parameters.onEvent?.(event)
     },
     toolCheckTtlMs: parameters.toolCheckTtlMs,
     relationshipsFile: join(store, 'relationships.jsonl'),
+    ...(parameters.reputation
+      ? {
+          reputation: createReputationReader({
+            publicClient,
+            chainId,
+            contracts,
+            scoring: parameters.reputation,
+          }),
+          reputationScoring: {
+            weight: parameters.reputation.weight,
+            minimum: parameters.reputation.minimum,
+          },
+        }
+      : {}),
   })
   const gate = createGateChecker({
     publicClient,
@@ -133,6 +151,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
   })
   const { model, source: modelSource } = resolveModel(parameters.llm)
   const agreementsFile = join(store, 'agreements.jsonl')
+  // Consumer events (recorded for feedback) only come once the agent exists.
   const context: AgentContext = {
     parameters,
     name,
@@ -168,6 +187,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
       settleTimer: undefined,
       responders: [],
       savedAgreements: loadAgreements(agreementsFile),
+      identity: createIdentityState(),
       stopped: false,
     },
   }

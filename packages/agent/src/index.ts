@@ -28,8 +28,18 @@ export type {
   X402CallResult,
 } from './consumer/types.js'
 export { createAgent } from './createAgent.js'
-export type { AgentEventListener, AgentEvents } from './events/createAgentEvents.js'
 export { AgentError, type AgentErrorCode } from './errors.js'
+export type { AgentEventListener, AgentEvents } from './events/createAgentEvents.js'
+export { feedbackValue } from './identity/feedbackValue.js'
+export type {
+  AgentIdentity,
+  FeedbackOutcome,
+  FeedbackPolicy,
+  FeedbackResult,
+  GiveFeedbackOptions,
+  IdentityOptions,
+  ReputationScoring,
+} from './identity/types.js'
 export { type ModelSource, resolveModel } from './llm/resolveModel.js'
 export { type BuildManifestParameters, buildManifest } from './provider/buildManifest.js'
 export { deployGate, type Gate } from './provider/deployGate.js'

@@ -14,6 +14,7 @@ import type { A2aFace } from '../a2a/serveA2a.js'
 import type { Consumer } from '../consumer/createConsumer.js'
 import type { AgentEventHub } from '../events/createAgentEvents.js'
 import type { EventReporter } from '../events/reportEvents.js'
+import type { IdentityState } from '../identity/identityState.js'
 import type { ModelSource } from '../llm/resolveModel.js'
 import type { CreateAgentParameters } from './types.js'
 
@@ -76,6 +77,8 @@ export type AgentState = {
   x402Facilitators?: Map<string, FacilitatorClient>
   /** The A2A card and endpoint, mounted with the first tool served. */
   a2a?: A2aFace
+  /** The ERC-8004 registration and the feedback owed on paid calls. */
+  identity: IdentityState
   stopped: boolean
 }
 

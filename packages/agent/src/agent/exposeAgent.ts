@@ -2,6 +2,8 @@ import { a2aCall } from '../a2a/a2aCall.js'
 import { buildToolkit } from '../consumer/buildToolkit.js'
 import { createX402Tool } from '../consumer/createX402Tool.js'
 import { AgentError } from '../errors.js'
+import { giveFeedback } from '../identity/giveFeedback.js'
+import { syncRegistration } from '../identity/syncRegistration.js'
 import { runGoal } from '../llm/runGoal.js'
 import { serveTool } from '../provider/serveTool.js'
 import type { AgentContext } from './agentContext.js'
@@ -82,6 +84,18 @@ export function exposeAgent(context: AgentContext): Agent {
         paid: context.x402Ledger.list({ direction: 'paid' }),
       },
     }),
+    async register(options = {}) {
+      alive()
+      context.state.identity.services.push(...(options.services ?? []))
+      return syncRegistration(context)
+    },
+    get identity() {
+      return context.state.identity.current
+    },
+    async giveFeedback(options) {
+      alive()
+      return giveFeedback(context, options)
+    },
     stop: () => stopAgent(context),
   }
 }

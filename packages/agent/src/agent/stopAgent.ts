@@ -10,6 +10,8 @@ export async function stopAgent(agent: AgentContext): Promise<void> {
   const { state, name } = agent
   if (state.stopped) return
   state.stopped = true
+  // Feedback and registration updates under way finish before the stores close.
+  await Promise.allSettled([...state.identity.rating.values(), state.identity.writes])
   state.unwatch?.()
   for (const owed of agent.settler.unclaimed()) {
     const unclaimed = `${formatAmount(owed.unclaimed, gotongTokenDecimals)} gUSD`

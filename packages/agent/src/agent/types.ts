@@ -18,6 +18,14 @@ import type {
   Relationship,
 } from '../consumer/types.js'
 import type { AgentEvents } from '../events/createAgentEvents.js'
+import type {
+  AgentIdentity,
+  FeedbackPolicy,
+  FeedbackResult,
+  GiveFeedbackOptions,
+  IdentityOptions,
+  ReputationScoring,
+} from '../identity/types.js'
 import type { ModelSource } from '../llm/resolveModel.js'
 import type { Gate } from '../provider/deployGate.js'
 import type { Tool } from '../tool/defineTool.js'
@@ -103,6 +111,19 @@ export type CreateAgentParameters = {
    * sends it. `buffer`: events kept for readers that connect later (default 1,000).
    */
   events?: { token?: string; buffer?: number }
+  /**
+   * The agent's ERC-8004 identity: by default it registers on its first `serve` when the
+   * deployment has an identity registry (its registration file served at its endpoint and at
+   * `/.well-known/agent-registration.json`); `false` registers only on `agent.register()`.
+   */
+  identity?: IdentityOptions | false
+  /**
+   * Feedback on the calls this agent pays, given through the receipt gateway (ERC-8004
+   * reputation only a paying client can give): `true` or a policy turns it on; off by default.
+   */
+  feedback?: FeedbackPolicy | boolean
+  /** Weigh providers' paid reputation when their offers compete (off by default). */
+  reputation?: ReputationScoring
 }
 
 export type ServeOptions = {
@@ -250,6 +271,18 @@ export type Agent = {
     /** Calls paid over x402, one transfer each: earned by its tools' x402 faces, and paid. */
     x402: { earned: X402Payment[]; paid: X402Payment[] }
   }
+  /**
+   * Registers the agent as an ERC-8004 agent (or finds its earlier registration) and brings its
+   * registration file up to date; `services` are added to the file from now on (an MCP gateway).
+   */
+  register(options?: { services?: IdentityOptions['services'] }): Promise<AgentIdentity>
+  /** The agent's ERC-8004 identity, once registered. */
+  readonly identity: AgentIdentity | undefined
+  /**
+   * Gives feedback through the receipt gateway for the calls this agent paid: one per channel,
+   * backed by its newest receipt. Give it before closing a channel.
+   */
+  giveFeedback(options?: GiveFeedbackOptions): Promise<FeedbackResult[]>
   /** Stops serving, watching and closes the stores. */
   stop(): Promise<void>
 }

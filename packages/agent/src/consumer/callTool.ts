@@ -78,6 +78,7 @@ export async function callTool(
   // One key per call, kept by any retry of it; a reused voucher is a new call.
   const idempotencyKey = callId()
   let answer: CallAnswer
+  const sentAt = consumer.clock()
   try {
     answer = await (options.send ?? sendCall.bind(null, consumer))(
       relationship,
@@ -117,7 +118,11 @@ export async function callTool(
     )
   }
   const receipt = confirmAnswer(consumer, issued, answer, requestHash)
-  report(consumer, relationship, options, { price: agreement.pricePerCall, ok: true })
+  report(consumer, relationship, options, {
+    price: agreement.pricePerCall,
+    ok: true,
+    latencyMs: consumer.clock() - sentAt,
+  })
   return { output: answer.output, receipt, toolId, price: agreement.pricePerCall }
 }
 
@@ -146,7 +151,7 @@ function report(
   consumer: ConsumerContext,
   relationship: Relationship,
   options: CallToolOptions,
-  outcome: { price: bigint; ok: boolean; code?: string },
+  outcome: { price: bigint; ok: boolean; code?: string; latencyMs?: number },
 ) {
   consumer.onEvent?.({
     type: 'call',
@@ -155,6 +160,7 @@ function report(
     ...outcome,
     rail: 'channel',
     railReason: options.railReason ?? 'paid through a channel',
+    channelId: relationship.channelId,
   })
 }
 

@@ -34,6 +34,11 @@ export type Consumer = {
   relationships(): Promise<Relationship[]>
   /** A tool's verified, live listing. */
   listing(toolId: bigint): Promise<Listing>
+  /**
+   * Runs a transaction of the agent's wallet after those under way (channel opens, feedback,
+   * registration): one account nonce at a time.
+   */
+  queue<T>(transaction: () => Promise<T>): Promise<T>
   /** Stops the negotiation actors and their timers. */
   stop(): void
 }
@@ -60,6 +65,11 @@ export function createConsumer(parameters: CreateConsumerParameters): Consumer {
       negotiateCapability(consumer, capability, options),
     relationships: () => Promise.all(state.relationships.values()),
     listing: (toolId) => getListing(consumer, toolId),
+    queue: (transaction) => {
+      const run = state.chainQueue.then(transaction)
+      state.chainQueue = run.catch(() => undefined)
+      return run
+    },
     stop: () => {
       for (const actor of state.actors) actor.stop()
       state.actors.clear()

@@ -3,6 +3,7 @@ import {
   cheapest,
   type ConsumerContext as NegotiationContext,
   negotiate,
+  reputationWeighted,
   type ScoreFunction,
   systemClock,
 } from '@gotong/negotiation'
@@ -105,7 +106,13 @@ export async function establishRelationship(
         calls,
         ...(options.sla ? { sla: options.sla } : {}),
       },
-      score: meetsSlaThenCheapest,
+      // Paid reputation weighs in only when the agent asked for it (createAgent's `reputation`).
+      ...(consumer.reputation
+        ? {
+            score: reputationWeighted(meetsSlaThenCheapest, consumer.reputationScoring),
+            reputation: reputationOf(consumer, offerOf),
+          }
+        : { score: meetsSlaThenCheapest }),
       verify: verifyAgreementFast,
       fund: async ({ proposal, agreement }) => {
         channelId = await fundChannel(consumer, {
@@ -164,6 +171,16 @@ function reportStates(report: (state: string, context: NegotiationContext) => vo
     states.set(event.rootId, state)
     report(state, snapshot.context)
   }
+}
+
+/** The reputation hook of a negotiation: each offer's provider, read from its listing. */
+function reputationOf(
+  consumer: ConsumerContext,
+  offerOf: (provider: string) => { listing: Listing },
+): (payee: Address) => Promise<number> {
+  // 0.5 (unknown) when it cannot be read: a reputation outage must not block buying.
+  return async (payee) =>
+    (await consumer.reputation?.(offerOf(payee).listing).catch(() => undefined)) ?? 0.5
 }
 
 /** Offers that miss a wanted service level are out; of the rest, the cheapest wins. */

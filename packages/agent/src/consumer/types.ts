@@ -1,6 +1,6 @@
 import type { SignedAgreement, SignedX402Receipt } from '@gotong/core'
-import type { DirectoryIndex } from '@gotong/directory/node'
-import type { Signer as NegotiationSigner } from '@gotong/negotiation'
+import type { DirectoryIndex, Listing } from '@gotong/directory/node'
+import type { Signer as NegotiationSigner, ReputationWeightedOptions } from '@gotong/negotiation'
 import type { Budget, SignedReceipt } from '@gotong/payments'
 import type { ChannelWallet, IssuedVoucher, Payer } from '@gotong/payments/payer'
 import type { TransportClient } from '@gotong/transport'
@@ -71,6 +71,10 @@ export type ConsumerEvent =
       /** How it was paid, and why that rail. */
       rail: Rail
       railReason: string
+      /** The channel it was paid through (channel calls). */
+      channelId?: Hex | undefined
+      /** From sending the paid call to its answer (channel calls that were answered). */
+      latencyMs?: number | undefined
     }
 
 /** Service levels a consumer may insist on when offers compete. */
@@ -119,6 +123,12 @@ export type CreateConsumerParameters = {
    * second `gotong call`) reuses an open channel instead of funding a new one.
    */
   relationshipsFile?: string | undefined
+  /**
+   * A provider's reputation, 0 to 1, from its listing (undefined: unknown); with it, competing
+   * offers are ranked by `reputationWeighted` with `reputationScoring`.
+   */
+  reputation?: ((listing: Listing) => Promise<number | undefined>) | undefined
+  reputationScoring?: ReputationWeightedOptions | undefined
 }
 
 /** The body of a paid call, as sent (and re-sent) to the provider. */
