@@ -7,6 +7,7 @@ import { indexerCommand } from './commands/indexer.js'
 import { mcpCommand } from './commands/mcp.js'
 import { publishCommand } from './commands/publish.js'
 import { receiptsCommand } from './commands/receipts.js'
+import { reputationCommand } from './commands/reputation.js'
 import { searchCommand } from './commands/search.js'
 import { swarmCommand } from './commands/swarm.js'
 import { toolCommand } from './commands/tool.js'
@@ -29,6 +30,7 @@ export function createProgram(): Command {
   program.addCommand(callCommand())
   program.addCommand(channelsCommand())
   program.addCommand(receiptsCommand())
+  program.addCommand(reputationCommand())
   program.addCommand(agentCommand())
   program.addCommand(mcpCommand())
   program.addCommand(uiCommand())

@@ -11,6 +11,8 @@ import {
   toJson,
   withAgentOptions,
 } from './agentOptions.js'
+import { agentRegisterCommand } from './agentRegister.js'
+import { agentShowCommand } from './agentShow.js'
 import { parseRpcUrl } from './chainOptions.js'
 import { serveMcpCommand } from './serveMcpCommand.js'
 
@@ -76,14 +78,21 @@ function parseFacilitatorUrl(value: string): string {
   }
 }
 
-/** `gotong agent start <name>` and `gotong agent list`: run the ready-made agents of `agents/`. */
+/**
+ * `gotong agent start <name>` and `gotong agent list`: run the ready-made agents of `agents/`;
+ * `gotong agent register` and `gotong agent show`: ERC-8004 identities.
+ */
 export function agentCommand(): Command {
   const agent = new Command('agent')
-    .description('run a ready-made agent (providers, an orchestrator) until Ctrl-C')
+    .description(
+      'run a ready-made agent (providers, an orchestrator) until Ctrl-C; register or show ERC-8004 agents',
+    )
     .addHelpText('after', `\nReady-made agents:\n${agentList}\n`)
   agent.addCommand(startCommand())
   agent.addCommand(listCommand())
   agent.addCommand(serveMcpCommand())
+  agent.addCommand(agentRegisterCommand())
+  agent.addCommand(agentShowCommand())
   return agent
 }
 
