@@ -67,6 +67,7 @@ export {
 } from './erc8004/registerAgentIdentity.js'
 export {
   AgentRegistrationFile,
+  type AgentRegistrationFileInput,
   AgentRegistryId,
   agentRegistrationPath,
   agentRegistryOf,

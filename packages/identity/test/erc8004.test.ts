@@ -251,6 +251,16 @@ describe('on the devnet identity registry', () => {
     const agent = await readAgent(devnet.publicClient, { identityRegistry, agentId })
     expect(agent.owner).toBe(devnet.accounts[3]!.address)
     expect(agent.wallet).toBe(agentKey.address)
+    // Found by its wallet as well as by its owner; the owner is no longer its wallet.
+    expect(
+      await findAgentIds(devnet.publicClient, { identityRegistry, wallet: agentKey.address }),
+    ).toContain(agentId)
+    expect(
+      await findAgentIds(devnet.publicClient, {
+        identityRegistry,
+        wallet: devnet.accounts[3]!.address,
+      }),
+    ).not.toContain(agentId)
     // Someone who does not own the agent is refused, with the registry's reason.
     await expect(
       setAgentWallet(walletOf(1), { identityRegistry, agentId, wallet: agentKey }),

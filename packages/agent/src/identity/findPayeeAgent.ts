@@ -4,8 +4,8 @@ import type { AgentContext } from '../agent/agentContext.js'
 
 /**
  * The ERC-8004 agent whose wallet is `payee`: the one the tool's manifest names
- * (`dev.gotong.erc8004`), if its wallet is the payee, else one the payee owns with itself as
- * wallet; undefined when the payee is no registered agent. Found once per payee.
+ * (`dev.gotong.erc8004`), if its wallet is the payee, else the first whose wallet the payee is
+ * now; undefined when the payee is no registered agent's wallet. Found once per payee.
  */
 export function findPayeeAgent(
   agent: AgentContext,
@@ -49,12 +49,10 @@ async function lookUp(
     (await walletOf(named.agentId))?.toLowerCase() === payee.toLowerCase()
   )
     return named.agentId
-  const owned = await findAgentIds(agent.publicClient, {
+  const [byWallet] = await findAgentIds(agent.publicClient, {
     identityRegistry,
-    owner: payee,
+    wallet: payee,
     fromBlock: BigInt(agent.parameters.network.deployments.startBlock),
   })
-  for (const agentId of owned)
-    if ((await walletOf(agentId))?.toLowerCase() === payee.toLowerCase()) return agentId
-  return undefined
+  return byWallet
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { AddressSchema, Uint256 } from '@gotong/core'
-import type { AgentRegistrationFile, RegistrationService } from '@gotong/identity'
+import type { AgentRegistrationFileInput, RegistrationService } from '@gotong/identity'
 import type { Address, Hex } from 'viem'
 import { z } from 'zod'
 import type { AgentIdentity, FeedbackOutcome } from './types.js'
@@ -18,7 +18,7 @@ export type IdentityState = {
   /** The URI the registry holds, as last read or written. */
   onChainUri: string | undefined
   /** The registration file served at the well-known path. */
-  file: z.input<typeof AgentRegistrationFile> | undefined
+  file: AgentRegistrationFileInput | undefined
   /** Tools served by this process, by reference. */
   tools: Map<string, RegisteredTool>
   /** Services added with `agent.register({ services })`, kept for later versions of the file. */

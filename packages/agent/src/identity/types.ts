@@ -1,5 +1,5 @@
 import type { Agreement } from '@gotong/core'
-import type { AgentRegistrationFile, RegistrationService } from '@gotong/identity'
+import type { AgentRegistrationFileInput, RegistrationService } from '@gotong/identity'
 import type { SignedReceipt } from '@gotong/payments'
 import type { Address, Hash, Hex, LocalAccount } from 'viem'
 import type { z } from 'zod'
@@ -41,7 +41,7 @@ export type AgentIdentity = {
   /** The URI registered on chain: a `data:` URI unless `identity.uri` names an https one. */
   agentURI: string
   /** The registration file it resolves to (also served at `/.well-known/agent-registration.json`). */
-  registration: z.input<typeof AgentRegistrationFile>
+  registration: AgentRegistrationFileInput
 }
 
 /** One paid call's outcome as the feedback policy weighs it. */

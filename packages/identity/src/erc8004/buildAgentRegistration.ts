@@ -2,7 +2,7 @@ import { toCaip10 } from '@gotong/core'
 import type { Address } from 'viem'
 import type { z } from 'zod'
 import {
-  type AgentRegistrationFile,
+  type AgentRegistrationFileInput,
   agentRegistryOf,
   erc8004RegistrationType,
   type RegistrationService,
@@ -56,7 +56,7 @@ export type BuildAgentRegistrationParameters = {
  */
 export function buildAgentRegistration(
   parameters: BuildAgentRegistrationParameters,
-): z.input<typeof AgentRegistrationFile> {
+): AgentRegistrationFileInput {
   const { chainId } = parameters
   const tools = parameters.tools ?? []
   const services: z.input<typeof RegistrationService>[] = []

@@ -4,16 +4,26 @@ import { getContractEvents, readContract } from 'viem/actions'
 
 export type FindAgentIdsParameters = {
   identityRegistry: Address
-  /** Whose agents to find. */
-  owner: Address
   /** Where to start reading logs: the registry's deployment block (default 0). */
   fromBlock?: bigint | undefined
-}
+} & (
+  | {
+      /** The agents this account owns now. */
+      owner: Address
+      wallet?: undefined
+    }
+  | {
+      /** The agents whose wallet (the key that signs their receipts) this account is now. */
+      wallet: Address
+      owner?: undefined
+    }
+)
 
 /**
- * The agents an account owns now, lowest id first. The identity registry is not ERC-721
- * enumerable, so this reads its `Transfer` logs to the account (a registration is a mint, a
- * transfer in is a transfer) and keeps the ids it still owns.
+ * The agents an account owns now, or whose wallet it is now, lowest id first. The identity
+ * registry is not ERC-721 enumerable, so owners are found from its `Transfer` logs to the
+ * account (a registration is a mint, a transfer in is a transfer) and wallets from its
+ * `MetadataSet` logs of `agentWallet`; either way only ids that still match are kept.
  *
  * @example const [agentId] = await findAgentIds(publicClient, { identityRegistry, owner: account.address })
  */
@@ -21,27 +31,40 @@ export async function findAgentIds(
   client: Client,
   parameters: FindAgentIdsParameters,
 ): Promise<bigint[]> {
-  const { identityRegistry, owner } = parameters
-  const logs = await getContractEvents(client, {
-    address: identityRegistry,
-    abi: identityRegistryAbi,
-    eventName: 'Transfer',
-    args: { to: owner },
-    fromBlock: parameters.fromBlock ?? 0n,
-    toBlock: 'latest',
-  })
-  const candidates = [...new Set(logs.map((l) => l.args.tokenId!))].sort((a, b) =>
-    a < b ? -1 : a > b ? 1 : 0,
-  )
-  const owners = await Promise.all(
-    candidates.map((agentId) =>
+  const { identityRegistry } = parameters
+  const range = { fromBlock: parameters.fromBlock ?? 0n, toBlock: 'latest' } as const
+  const contract = { address: identityRegistry, abi: identityRegistryAbi } as const
+  let candidates: bigint[]
+  if (parameters.owner) {
+    const logs = await getContractEvents(client, {
+      ...contract,
+      ...range,
+      eventName: 'Transfer',
+      args: { to: parameters.owner },
+    })
+    candidates = logs.map((l) => l.args.tokenId!)
+  } else {
+    const logs = await getContractEvents(client, {
+      ...contract,
+      ...range,
+      eventName: 'MetadataSet',
+      args: { indexedMetadataKey: 'agentWallet' },
+    })
+    const wallet = parameters.wallet.toLowerCase()
+    candidates = logs
+      .filter((l) => l.args.metadataValue?.toLowerCase() === wallet)
+      .map((l) => l.args.agentId!)
+  }
+  const ids = [...new Set(candidates)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  const current = await Promise.all(
+    ids.map((agentId) =>
       readContract(client, {
-        address: identityRegistry,
-        abi: identityRegistryAbi,
-        functionName: 'ownerOf',
+        ...contract,
+        functionName: parameters.owner ? 'ownerOf' : 'getAgentWallet',
         args: [agentId],
       }),
     ),
   )
-  return candidates.filter((_, i) => owners[i]!.toLowerCase() === owner.toLowerCase())
+  const wanted = (parameters.owner ?? parameters.wallet).toLowerCase()
+  return ids.filter((_, i) => (current[i] as Address).toLowerCase() === wanted)
 }

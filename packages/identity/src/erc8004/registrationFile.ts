@@ -45,6 +45,21 @@ export const RegistrationEntry = z.looseObject({
 })
 export type RegistrationEntry = z.output<typeof RegistrationEntry>
 
+const RegistrationFileObject = z.looseObject({
+  type: z.literal(erc8004RegistrationType),
+  name: z.string().min(1).max(256),
+  description: z.string().max(8192).optional(),
+  image: z.string().max(8192).optional(),
+  services: z.array(RegistrationService).max(1024).default([]),
+  x402Support: z.boolean().optional(),
+  active: z.boolean().optional(),
+  registrations: z.array(RegistrationEntry).max(256).default([]),
+  supportedTrust: z.array(z.string().max(128)).max(64).optional(),
+})
+
+/** A registration file as written (agent ids as JSON numbers or decimal strings). */
+export type AgentRegistrationFileInput = z.input<typeof RegistrationFileObject>
+
 /**
  * An ERC-8004 agent registration file (`registration-v1`). Read leniently: unknown fields are
  * kept, `description` may be missing, and a file from before January 2026 that lists
@@ -58,17 +73,7 @@ export const AgentRegistrationFile = z.preprocess(
     Array.isArray((value as { endpoints?: unknown }).endpoints)
       ? { ...value, services: (value as { endpoints: unknown }).endpoints }
       : value,
-  z.looseObject({
-    type: z.literal(erc8004RegistrationType),
-    name: z.string().min(1).max(256),
-    description: z.string().max(8192).optional(),
-    image: z.string().max(8192).optional(),
-    services: z.array(RegistrationService).max(1024).default([]),
-    x402Support: z.boolean().optional(),
-    active: z.boolean().optional(),
-    registrations: z.array(RegistrationEntry).max(256).default([]),
-    supportedTrust: z.array(z.string().max(128)).max(64).optional(),
-  }),
+  RegistrationFileObject,
 )
 export type AgentRegistrationFile = z.output<typeof AgentRegistrationFile>
 
