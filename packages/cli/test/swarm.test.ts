@@ -106,5 +106,8 @@ describe('gotong swarm', () => {
     expect(run.stderr).toContain('planning with the deterministic planner')
     expect(run.stdout).toContain('The books balance to the unit')
     expect(run.stdout).toMatch(/\| orchestrator \| 0x[0-9a-fA-F]{40} \| \d+ \| 0 \|/)
+    // Each provider's paid reputation after the job, its agent id first.
+    expect(run.stdout).toContain('## Reputation (ERC-8004, paid calls only')
+    expect(run.stdout).toMatch(/\| stats-provider \| 1 \| [1-9]\d* \| 100 \| 0\.\d+ \|/)
   }, 120_000)
 })

@@ -137,6 +137,18 @@ export function formatSwarm(result: SwarmResult): string {
     lines.push(
       `| ${c.channelId.slice(0, 10)}… | ${c.provider} | ${gusd(c.deposit)} | ${gusd(c.paid)} | ${gusd(c.refunded)} | ${c.status} |`,
     )
+  if (result.reputation.length)
+    lines.push(
+      '',
+      '## Reputation (ERC-8004, paid calls only: feedback through the receipt gateway)',
+      '',
+      '| provider | agent id | paid feedback | average (0–100) | paid behind it |',
+      '| --- | --: | --: | --: | --: |',
+      ...result.reputation.map(
+        (r) =>
+          `| ${r.name} | ${r.agentId ?? 'not registered'} | ${r.feedbacks} | ${r.feedbacks ? r.average : '–'} | ${gusd(r.paid)} |`,
+      ),
+    )
   lines.push(
     '',
     `${result.calls} paid calls, ${result.receiptsVerified} receipts verified, planner: ${result.modelSource === 'none' ? 'deterministic (no LLM configured)' : `LLM (${result.modelSource})`}, ${(result.ms / 1000).toFixed(1)} s.`,

@@ -3,20 +3,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Agent, ConsumerEvent } from '@gotong/agent'
+import type { Agent, ConsumerEvent, FeedbackResult } from '@gotong/agent'
 import { defaultGoal, runJob, start as startOrchestrator } from '@gotong/agent-orchestrator'
 import type { RunningAgent } from '@gotong/agent-runner'
-import { createClients } from '@gotong/chain'
+import { createClients, type Deployments } from '@gotong/chain'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
-import { accessPassAbi, gotongTokenAbi, paymentChannelsAbi } from '@gotong/contracts'
-import { BaseError, formatAmount } from '@gotong/core'
+import { accessPassAbi, gotongTokenAbi } from '@gotong/contracts'
+import { formatAmount } from '@gotong/core'
 import { createBudget } from '@gotong/payments'
 import { createSqlitePayeeStore } from '@gotong/payments/node'
-import { finalizeChannel, startCloseChannel } from '@gotong/payments/payer'
 import type { UiServer } from '@gotong/ui'
-import type { Address, Hex } from 'viem'
+import type { Address, Hex, PublicClient } from 'viem'
+import { type ClosedChannel, closeChannels } from './closeChannels.js'
 import { swarmProviders } from './providers.js'
 import { spawnProvider } from './spawnProvider.js'
+import { type ProviderReputation, swarmReputation } from './swarmReputation.js'
 import { type SwarmViewOptions, startSwarmView, urlOfReadyLine } from './swarmView.js'
 
 export type SwarmOptions = {
@@ -33,7 +34,19 @@ export type SwarmOptions = {
   log: (line: string) => void
   /** Serve the live view of the swarm (`--ui`). */
   ui?: SwarmViewOptions
+  /**
+   * Runs once the result is read, against the live devnet, before anything stops: a check by
+   * an outside client, say.
+   */
+  beforeTeardown?: (swarm: {
+    network: Network
+    result: SwarmResult
+    orchestrator: Agent
+  }) => Promise<void>
 }
+
+/** The swarm's chain: its RPC URL, chain id and gotong's deployment on it. */
+export type Network = { rpcUrl: string; chainId: number; deployments: Deployments }
 
 /** What one agent did, with its balance read back from the chain. */
 export type AgentBook = {
@@ -52,14 +65,12 @@ export type SwarmResult = {
   modelSource: string
   report: string
   books: AgentBook[]
-  channels: {
-    channelId: Hex
-    provider: Address
-    deposit: bigint
-    paid: bigint
-    refunded: bigint
-    status: string
-  }[]
+  channels: ClosedChannel[]
+  /**
+   * Each provider's ERC-8004 agent and its reputation from paid calls (the orchestrator rated
+   * every channel through the receipt gateway before closing it).
+   */
+  reputation: ProviderReputation[]
   receiptsVerified: number
   calls: number
   balanced: boolean
@@ -68,8 +79,6 @@ export type SwarmResult = {
   job: { ok: boolean; problems: string[] }
   ms: number
 }
-
-const statuses = ['none', 'open', 'closing', 'closed'] as const
 
 /**
  * The main job: a devnet, a handful of provider agents, and an orchestrator that profiles a
@@ -174,6 +183,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
     // Every channel the orchestrator funds, including those whose calls all failed: each is
     // closed at the end, so its deposit comes back.
     const funded = new Set<Hex>()
+    const feedback: FeedbackResult[] = []
     const onEvent = (e: ConsumerEvent) => {
       if (e.type === 'channel') funded.add(e.channelId)
       if (e.type === 'negotiation') log(`[orchestrator] negotiation → ${e.state}`)
@@ -196,6 +206,9 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
         onEvent,
         challengePeriod: 60,
         callsPerChannel: 20n,
+        // It rates its providers through the receipt gateway, every 5 paid calls of a channel
+        // and once more before closing it.
+        feedback: { batch: 5, onFeedback: (r: FeedbackResult) => feedback.push(r) },
         ...(options.budget !== undefined
           ? { budget: createBudget('swarm', { max: options.budget }) }
           : {}),
@@ -216,71 +229,24 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       log: (line) => log(`[orchestrator] ${line}`),
     })
 
-    // Close every channel: the providers' watchers claim the newest voucher when the close
-    // starts; after the challenge window the rest goes back to the orchestrator.
+    // Feedback for every channel's paid calls, before the channels close: the gateway refuses
+    // receipts of closed channels.
     const paid = agent.ledger().paid
+    feedback.push(...(await agent.giveFeedback()))
+    for (const r of feedback)
+      if (r.given)
+        log(
+          `[orchestrator] feedback ${r.value}/100 for agent ${r.agentId} (tool ${r.toolId}), backed by ${formatAmount(r.amount, 6)} gUSD paid`,
+        )
+      else log(`[orchestrator] no feedback for channel ${short(r.channelId)}: ${r.reason}`)
     const channelIds = [...new Set([...funded, ...paid.map((v) => v.channelId)])]
-    const wallet = createClients({
-      rpcUrl: devnet.rpcUrl,
-      chainId: devnet.chainId,
+    const channels = await closeChannels({
+      devnet,
+      agent,
       privateKey: orchestratorAccount.privateKey,
+      channelIds,
+      log,
     })
-    for (const channelId of channelIds) {
-      const channel = agent.payer.getChannel(channelId)!
-      await startCloseChannel(wallet.walletClient! as never, devnet.publicClient as never, {
-        channels: contracts.paymentChannels,
-        key: channel.key,
-      })
-      agent.payer.updateChannel(channelId, { status: 'closing' })
-      agent.events.emit({ type: 'channel.closing', channelId })
-      log(`[orchestrator] closing channel ${short(channelId)}`)
-    }
-    const owed = new Map<Hex, bigint>()
-    for (const v of paid)
-      if (v.status === 'served') owed.set(v.channelId, (owed.get(v.channelId) ?? 0n) + v.amount)
-    const deadline = Date.now() + 30_000
-    for (const channelId of channelIds) {
-      for (;;) {
-        const state = await readChannel(devnet, contracts.paymentChannels, channelId)
-        if (state.claimed >= (owed.get(channelId) ?? 0n)) break
-        if (Date.now() > deadline)
-          throw new BaseError(
-            'SWARM_UNCLAIMED',
-            `Channel ${channelId} was not claimed by its provider within 30 s of the close.`,
-          )
-        await new Promise((r) => setTimeout(r, 50))
-      }
-    }
-    log('providers claimed every served call; waiting out the challenge window')
-    await devnet.publicClient.request({
-      method: 'evm_increaseTime' as never,
-      params: [61] as never,
-    })
-    await devnet.publicClient.request({ method: 'evm_mine' as never })
-    const channels: SwarmResult['channels'] = []
-    for (const channelId of channelIds) {
-      const channel = agent.payer.getChannel(channelId)!
-      const { claimed } = await readChannel(devnet, contracts.paymentChannels, channelId)
-      await finalizeChannel(wallet.walletClient! as never, devnet.publicClient as never, {
-        channels: contracts.paymentChannels,
-        key: channel.key,
-      })
-      const after = await readChannel(devnet, contracts.paymentChannels, channelId)
-      channels.push({
-        channelId,
-        provider: channel.key.payee,
-        deposit: channel.deposit,
-        paid: claimed,
-        refunded: channel.deposit - claimed,
-        status: after.status,
-      })
-      agent.payer.updateChannel(channelId, { status: 'closed' })
-      agent.events.emit({
-        type: 'channel.finalized',
-        channelId,
-        refunded: channel.deposit - claimed,
-      })
-    }
 
     // The books: ledgers against the chain, to the unit.
     const problems: string[] = []
@@ -335,12 +301,29 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       problems.push(`the job made ${job.calls.length} calls, the ledger has ${served.length}`)
     for (const c of channels)
       if (c.status !== 'closed') problems.push(`channel ${c.channelId} is ${c.status}`)
+    // The paid reputation is exactly the paid calls: every channel's money stood behind feedback.
+    const reputation = await swarmReputation(
+      devnet.publicClient as PublicClient,
+      network.deployments,
+      providers,
+    )
+    for (const r of reputation) {
+      const paidTo = channels
+        .filter((c) => c.provider === r.address)
+        .reduce((s, c) => s + c.paid, 0n)
+      const rated = feedback.filter((f) => f.given && f.agentId === r.agentId).length
+      if (r.paid !== paidTo || r.feedbacks !== BigInt(rated))
+        problems.push(
+          `${r.name}: ${r.feedbacks} paid feedbacks for ${r.paid} on chain, but ${rated} given for ${paidTo} paid`,
+        )
+    }
 
     const result: SwarmResult = {
       modelSource: agent.modelSource,
       report: job.report,
       books,
       channels,
+      reputation,
       receiptsVerified,
       calls: served.length,
       balanced: problems.length === 0,
@@ -348,6 +331,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       job: { ok: job.ok, problems: job.problems },
       ms: Math.round(performance.now() - started),
     }
+    await options.beforeTeardown?.({ network, result, orchestrator: agent })
     // The view stays up over the finished swarm (its chain and agents too) until told.
     await options.ui?.afterJob?.(result)
     return result
@@ -373,16 +357,6 @@ function earnedLedger(rows: { channelId: Hex; calls: bigint; cumulativeAmount: b
     if (r.cumulativeAmount > (best.get(r.channelId) ?? 0n))
       best.set(r.channelId, r.cumulativeAmount)
   return [...best.values()].reduce((s, v) => s + v, 0n)
-}
-
-async function readChannel(devnet: Devnet, channels: Address, channelId: Hex) {
-  const c = await devnet.publicClient.readContract({
-    address: channels,
-    abi: paymentChannelsAbi,
-    functionName: 'getChannel',
-    args: [channelId],
-  })
-  return { claimed: c.claimed, deposit: c.deposit, status: statuses[c.status] ?? 'none' }
 }
 
 /** The bundled dataset: product reviews with ratings, prices and a few duplicate rows. */
