@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import type { Address, Hex } from 'viem'
+import { type Address, type Hex, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { defineTool } from '../src/index.js'
@@ -9,7 +9,7 @@ import { channelReceipt, type Setup, setup, wordStats } from './fixture.js'
 let t: Setup
 let registry: Address
 beforeAll(async () => {
-  t = await setup({ accounts: 7 })
+  t = await setup({ accounts: 8 })
   registry = t.devnet.deployments!.contracts.identityRegistry!
 })
 afterAll(async () => {
@@ -135,6 +135,37 @@ describe('agents register as ERC-8004 agents', () => {
       args: [identity.agentId, 'agentWallet'],
     })
     expect(stored.toLowerCase()).toBe(agent.address.toLowerCase())
+  })
+
+  test('with an https URI, that URI is registered once and the file is served for it to proxy', async () => {
+    const uri = 'https://agent.example/.well-known/agent-registration.json'
+    const agent = await t.agent(7, { name: 'public', identity: { uri } })
+    await agent.serve(echo, { price: '0.001' })
+    await agent.serve(wordStats, { price: '0.002' })
+    const { agentId } = agent.identity!
+    const onChain = await t.devnet.publicClient.readContract({
+      address: registry,
+      abi: identityAbi,
+      functionName: 'tokenURI',
+      args: [agentId],
+    })
+    expect(onChain).toBe(uri)
+    // One transaction for the identity: the URI went in with the registration.
+    const updates = await t.devnet.publicClient.getContractEvents({
+      address: registry,
+      abi: parseAbi([
+        'event URIUpdated(uint256 indexed agentId, string newURI, address indexed updatedBy)',
+      ]),
+      args: { agentId },
+      fromBlock: 0n,
+    })
+    expect(updates).toEqual([])
+    const served = (await (
+      await fetch(`${agent.url}/.well-known/agent-registration.json`)
+    ).json()) as {
+      services: { name: string }[]
+    }
+    expect(served.services.filter((s) => s.name === 'ERC-8257')).toHaveLength(2)
   })
 
   test('identity: false publishes without registering; the manifest names no agent', async () => {

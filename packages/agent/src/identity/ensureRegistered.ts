@@ -76,9 +76,16 @@ async function register(agent: AgentContext): Promise<Registered> {
     agent8004 =
       agents.find((a) => a?.wallet === me) ?? (owner === me ? agents.find(Boolean) : undefined)
   }
+  // An https URI is known before the id, so it goes in the registration itself; a data: URI
+  // holds the id, so it is set right after.
+  const uri = (agent.parameters.identity || undefined)?.uri
   const agentId =
     agent8004?.agentId ??
-    (await consumer.queue(() => registerAgentIdentity(ownerWallet, { identityRegistry }))).agentId
+    (
+      await consumer.queue(() =>
+        registerAgentIdentity(ownerWallet, { identityRegistry, agentURI: uri }),
+      )
+    ).agentId
   // A new agent's wallet is its registrant.
   if ((agent8004 ? agent8004.wallet : owner) !== me)
     await consumer.queue(() =>
