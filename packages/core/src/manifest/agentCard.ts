@@ -4,7 +4,13 @@ import { parseWith } from '../errors/validation.js'
 import { contentHash } from '../utils/canonical.js'
 import { addIssue, checkHttpsUrl, codePoints, devnetChainIds, isNfc } from './rules.js'
 
-/** The `type` of a gotong agent card. */
+/**
+ * The `type` of a gotong agent card.
+ *
+ * @deprecated gotong agents now publish an ERC-8004 registration file (`@gotong/identity`,
+ * registered by `createAgent` on its first `serve`) and clear an old card they find; kept so
+ * ToolDirectory's `AgentCardSet` events written before still read.
+ */
 export const agentCardType = 'https://gotong.dev/agent-card-v1'
 
 const name = z.string().superRefine((value, ctx) => {
@@ -18,6 +24,9 @@ const name = z.string().superRefine((value, ctx) => {
 /**
  * An agent's public card: who it is, where it listens, what it offers. Registered on chain
  * by the agent's own account (`cardHash = keccak256(JCS(card))`), served by the agent.
+ *
+ * @deprecated Replaced by the ERC-8004 registration file (`AgentRegistrationFile` of
+ * `@gotong/identity`); kept to read cards published before.
  */
 export const AgentCard = z
   .strictObject({

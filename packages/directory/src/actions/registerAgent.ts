@@ -36,6 +36,9 @@ export type RegisterAgentErrorType =
  * Publishes (or replaces) the signing agent's card in the directory: its endpoint, display name
  * and the hash of the full card, so others can find the agent behind a tool and check its card.
  *
+ * @deprecated gotong agents register as ERC-8004 agents instead (`@gotong/identity`, done by
+ * `createAgent` on its first `serve`), and clear a card left here (`clearAgentCard`).
+ *
  * @example
  * await registerAgent(walletClient, { address: directory, card: { type, name, endpoint, address, chain } })
  */
