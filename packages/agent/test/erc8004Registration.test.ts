@@ -1,4 +1,8 @@
 import { join } from 'node:path'
+import { createClients } from '@gotong/chain'
+import { toolDirectoryAbi } from '@gotong/contracts'
+import { agentCardType } from '@gotong/core'
+import { registerAgent } from '@gotong/directory'
 import { type Address, type Hex, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
@@ -166,6 +170,35 @@ describe('agents register as ERC-8004 agents', () => {
       services: { name: string }[]
     }
     expect(served.services.filter((s) => s.name === 'ERC-8257')).toHaveLength(2)
+  })
+
+  test('an old gotong card (agent-card-v1) in the directory is cleared when the agent registers', async () => {
+    const account = t.devnet.accounts[2]!
+    const wallet = createClients({
+      rpcUrl: t.devnet.rpcUrl,
+      chainId: t.devnet.chainId,
+      privateKey: account.privateKey,
+    }).walletClient!
+    const directory = t.devnet.deployments!.contracts.toolDirectory
+    const card = {
+      type: agentCardType,
+      name: 'old-card',
+      endpoint: 'http://127.0.0.1:9/',
+      address: account.address.toLowerCase(),
+      chain: 'eip155:31337',
+    } as const
+    await registerAgent(wallet, { address: directory, card })
+    const cardOf = () =>
+      t.devnet.publicClient.readContract({
+        address: directory,
+        abi: toolDirectoryAbi,
+        functionName: 'agentCard',
+        args: [account.address],
+      })
+    expect((await cardOf()).name).toBe('old-card')
+    const agent = await t.agent(2, { name: 'migrated' })
+    await agent.register()
+    expect(await cardOf()).toEqual({ endpoint: '', name: '', cardHash: `0x${'0'.repeat(64)}` })
   })
 
   test('identity: false publishes without registering; the manifest names no agent', async () => {
