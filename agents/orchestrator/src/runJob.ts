@@ -135,6 +135,12 @@ export async function runJob(parameters: RunJobParameters): Promise<JobResult> {
       input,
       maxPrice !== undefined ? { maxPrice } : {},
     )
+    // Without expectedCalls the rail policy pays every call through a channel.
+    if (result.rail !== 'channel')
+      throw new AgentError(
+        'PAYMENT_REFUSED',
+        `${offer.name} was paid over ${result.rail}, not a channel.`,
+      )
     calls.push({
       step: capability,
       tool: offer.name,
