@@ -31,8 +31,8 @@ export const tool = onchainTable(
     asset: t.text(),
     /** Distinct FTS5 terms of name, description and tags, when there is a manifest. */
     terms: t.text().array(),
-    /** Per term: occurrences in name, description, tags (for BM25). */
-    termCounts: t.jsonb().$type<Record<string, [number, number, number]>>(),
+    /** Per term: its BM25 frequency, occurrences weighted by column (name 10, description 1, tags 5). */
+    termCounts: t.jsonb().$type<Record<string, number>>(),
     /** Tokens in name, description and tags (BM25's document length). */
     termLength: t.integer(),
   }),

@@ -1,5 +1,4 @@
 import {
-  bm25Weights,
   ftsPhrases,
   type Listing,
   type ParsedSearchParameters,
@@ -97,10 +96,7 @@ export function pgSource(db: Queryable): SearchSource {
     const b = q.p(0.75, '::float8')
     const norm = `(1::float8 - ${b} + ${b} * t.term_length::float8 / ${q.p(avgdl, '::float8')})`
     const parts = terms.map((term, i) => {
-      const key = q.p(term, '::text')
-      const tf = (column: number) =>
-        `coalesce((t.term_counts -> ${key} ->> ${column})::float8, 0::float8)`
-      const f = `(${bm25Weights.name}::float8 * ${tf(0)} + ${bm25Weights.description}::float8 * ${tf(1)} + ${bm25Weights.tags}::float8 * ${tf(2)})`
+      const f = `coalesce((t.term_counts ->> ${q.p(term, '::text')})::float8, 0::float8)`
       return `${q.p(idf[i], '::float8')} * ((${f} * (${k1} + 1.0::float8)) / (${f} + ${k1} * ${norm}))`
     })
     return `(-1.0::float8 * (0.0::float8 + ${parts.join(' + ')}))`

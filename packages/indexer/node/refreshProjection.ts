@@ -1,6 +1,6 @@
 import type { Context } from 'ponder:registry'
 import type { ToolManifest } from '@gotong/core'
-import { ftsDocument, priceKey } from '@gotong/directory/node'
+import { bm25Weights, ftsDocument, priceKey } from '@gotong/directory/node'
 import { directoryStat, ftsTerm, manifest, price, tag, tool } from '../ponder.schema.js'
 
 type Db = Context['db']
@@ -49,9 +49,12 @@ export async function refreshProjection(db: Db, toolId: number): Promise<void> {
         tags: parsed.tags ?? [],
       })
     : undefined
-  const counts: Record<string, [number, number, number]> = {}
-  for (const [term, count] of document?.terms ?? [])
-    if (Buffer.byteLength(term) <= maxTermBytes) counts[term] = count
+  // FTS5 sums each occurrence's column weight; whole numbers, so the sum is exact either way.
+  const counts: Record<string, number> = {}
+  for (const [term, [name, description, tags]] of document?.terms ?? [])
+    if (Buffer.byteLength(term) <= maxTermBytes)
+      counts[term] =
+        bm25Weights.name * name + bm25Weights.description * description + bm25Weights.tags * tags
   const terms = document ? Object.keys(counts) : null
 
   await replaceListing(db, row, parsed, terms, document?.length ?? null)

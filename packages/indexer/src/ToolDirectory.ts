@@ -1,5 +1,6 @@
 import { type Context, ponder } from 'ponder:registry'
 import { verifyManifest } from '@gotong/directory'
+import { priceKey } from '@gotong/directory/node'
 import { type Hex, zeroHash } from 'viem'
 import { parsedManifests, refreshProjection } from '../node/refreshProjection.js'
 import { encodeText } from '../node/textCodec.js'
@@ -56,9 +57,16 @@ ponder.on('ToolDirectory:ToolRegistered', async ({ event, context: { db } }) => 
     manifestHash: event.args.manifestHash,
     deregisteredBlock: null,
   }
+  // A tool just registered (ids are never reused) has no manifest yet: its projection is known.
+  const projection = {
+    status: 'unverified',
+    reason: 'no_manifest',
+    message: encodeText('no manifest bytes are known for this version yet'),
+    price: priceKey(0n),
+  }
   await db
     .insert(tool)
-    .values({ toolId, ...row, status: 'unverified', price: '' })
+    .values({ toolId, ...row, ...projection })
     .onConflictDoUpdate(row)
   await db
     .insert(version)
@@ -76,7 +84,6 @@ ponder.on('ToolDirectory:ToolRegistered', async ({ event, context: { db } }) => 
     .insert(access)
     .values({ toolId, blockNumber: block, logIndex: event.log.logIndex, predicate })
     .onConflictDoNothing()
-  await refreshProjection(db, toolId)
 })
 
 ponder.on('ToolDirectory:ToolMetadataUpdated', async ({ event, context: { db } }) => {
