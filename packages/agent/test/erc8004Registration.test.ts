@@ -123,14 +123,17 @@ describe('agents register as ERC-8004 agents', () => {
         services: [{ name: 'web', endpoint: 'https://owned.example' }],
       },
     })
-    const identity = await agent.register()
+    await agent.register({ services: [{ name: 'MCP', endpoint: 'https://owned.example/mcp' }] })
+    const identity = await agent.register({
+      services: [{ name: 'MCP', endpoint: 'https://owned.example/mcp' }],
+    })
     const seen = await readSpecAgent(t.devnet.publicClient, registry, identity.agentId)
     expect(seen.owner).toBe(owner.address)
     expect(seen.wallet).toBe(agent.address)
     expect(identity).toMatchObject({ owner: owner.address, wallet: agent.address })
     // Not serving: the file says so, with no gotong endpoint, and keeps the services given.
     expect(seen.file).toMatchObject({ active: false })
-    expect(seen.file.services.map((s) => s.name)).toEqual(['agentWallet', 'web'])
+    expect(seen.file.services.map((s) => s.name)).toEqual(['agentWallet', 'web', 'MCP'])
     // The registry's own record of the wallet, as the ERC's getMetadata shows it.
     const stored = await t.devnet.publicClient.readContract({
       address: registry,

@@ -86,7 +86,11 @@ export function exposeAgent(context: AgentContext): Agent {
     }),
     async register(options = {}) {
       alive()
-      context.state.identity.services.push(...(options.services ?? []))
+      const { services } = context.state.identity
+      // A service given again (the same name and endpoint) is listed once.
+      for (const service of options.services ?? [])
+        if (!services.some((s) => s.name === service.name && s.endpoint === service.endpoint))
+          services.push(service)
       return syncRegistration(context)
     },
     get identity() {
