@@ -3,6 +3,7 @@ import { directory } from './directory.js'
 import { gas } from './gas.js'
 import { mcp } from './mcp.js'
 import { negotiation } from './negotiation.js'
+import { oneOffCall } from './oneOffCall.js'
 import { paidCall } from './paidCall.js'
 import { payments } from './payments.js'
 import { settlement } from './settlement.js'
@@ -19,6 +20,7 @@ export const suites: Suite[] = [
   paidCall,
   mcp,
   settlement,
+  oneOffCall,
   swarmScale,
   swarm,
   gas,
