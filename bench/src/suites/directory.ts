@@ -10,10 +10,16 @@ import {
   toCaip10,
   toErc20Caip19,
 } from '@gotong/core'
-import { createDirectoryIndex, type SearchParameters } from '@gotong/directory/node'
+import {
+  createDirectoryIndex,
+  createRemoteIndex,
+  type SearchParameters,
+} from '@gotong/directory/node'
+import { startIndexer } from '@gotong/indexer'
+import pg from 'pg'
 import solc from 'solc'
 import { type Abi, type Address, type Hex, toHex } from 'viem'
-import { type Suite, summarize, timeEach } from '../harness.js'
+import { type Suite, type SuiteContext, summarize, timeEach } from '../harness.js'
 
 /**
  * Bench-only helper: registers many manifests in one transaction, so 100,000 listings take
@@ -187,11 +193,89 @@ function makeQueries(count: number, c: Corpus, asset: string): SearchParameters[
   })
 }
 
-const label = (n: number) => (n >= 1_000 ? `${n / 1_000}k` : String(n))
+const label = (n: number) =>
+  n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1_000 ? `${n / 1_000}k` : String(n)
+
+/** PostgreSQL for the shared index's figures: a server's URL, or none (the part is skipped). */
+const postgresUrl = process.env.GOTONG_BENCH_DATABASE_URL ?? process.env.GOTONG_TEST_DATABASE_URL
+/** Listings for the shared index (1,000,000 by default). */
+const sharedSize = Number(process.env.GOTONG_BENCH_SHARED_LISTINGS ?? 1_000_000)
+
+/**
+ * The shared index (`@gotong/indexer`: Ponder on PostgreSQL) over the listings on chain: from
+ * start to the head indexed, as events/s (Ponder's start, backfill and index builds included),
+ * then the same searches through `createRemoteIndex` (HTTP included), p50 and p99.
+ */
+async function sharedIndex(
+  ctx: SuiteContext,
+  chain: {
+    rpcUrl: string
+    deployments: NonNullable<Awaited<ReturnType<typeof startDevnet>>['deployments']>
+  },
+  size: number,
+  queries: SearchParameters[],
+) {
+  const schema = `bench_directory_${Date.now()}`
+  const t0 = performance.now()
+  const indexer = await startIndexer({
+    rpcUrl: chain.rpcUrl,
+    deployments: chain.deployments,
+    databaseUrl: postgresUrl!,
+    schema,
+    port: 0,
+    pollingInterval: 200,
+    startTimeoutMs: 600_000,
+  })
+  const index = createRemoteIndex({
+    url: indexer.url,
+    timeoutMs: 7_200_000,
+    pollingInterval: 1_000,
+  })
+  try {
+    const started = (performance.now() - t0) / 1000
+    const sync = await index.sync()
+    const seconds = (performance.now() - t0) / 1000
+    const events = size * 3
+    const all = await index.search({ limit: 1 })
+    if (all[0]?.listing.status !== 'verified') throw new Error('the shared index found no listing')
+    ctx.record({
+      name: `shared index: index ${label(size)} listings (PostgreSQL)`,
+      unit: 'events/s',
+      samples: [events / seconds],
+      target: { min: 5_000 },
+      note: `${events} events to block ${sync.toBlock} in ${seconds.toFixed(1)} s, Ponder up after ${started.toFixed(1)} s`,
+    })
+    let hits = 0
+    const samples = await timeEach(queries.length, async (i) => {
+      hits += (await index.search(queries[i % queries.length])).length
+    })
+    ctx.record({
+      name: `shared index: search ${label(size)} listings, p50`,
+      unit: 'ms',
+      samples,
+      target: { max: 10 },
+      note: `over HTTP; ${(hits / (samples.length + 10)).toFixed(1)} results per query`,
+    })
+    ctx.record({
+      name: `shared index: search ${label(size)} listings, p99`,
+      unit: 'ms',
+      samples: [summarize(samples).p99],
+      target: { max: 50 },
+    })
+  } finally {
+    index.close()
+    await indexer.stop()
+    const client = new pg.Client({ connectionString: postgresUrl })
+    await client.connect()
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await client.end()
+  }
+}
 
 /**
  * Indexing ToolDirectory events from anvil into the SQLite index (end to end: `eth_getLogs`,
- * decoding, manifest verification, FTS) and searching it, at 1k, 10k and 100k listings.
+ * decoding, manifest verification, FTS) and searching it, at 1k, 10k and 100k listings; then
+ * (full runs with PostgreSQL) the shared index at 1,000,000.
  */
 export const directory: Suite = {
   name: 'directory',
@@ -229,10 +313,10 @@ export const directory: Suite = {
       const queries = makeQueries(searches, listings, toErc20Caip19(devnet.chainId, context.token))
 
       let created = 0
-      for (const size of sizes) {
-        const started = performance.now()
-        while (created < size) {
-          const count = Math.min(batch, size - created)
+      /** Registers listings (a thousand per transaction) until `target` are on chain. */
+      const publishUpTo = async (target: number) => {
+        while (created < target) {
+          const count = Math.min(batch, target - created)
           const manifests = Array.from({ length: count }, (_, i) =>
             toHex(canonicalBytes(makeManifest(created + i, listings, context))),
           )
@@ -247,10 +331,15 @@ export const directory: Suite = {
             ],
             gas: BigInt(count) * 200_000n + 100_000n,
           })
-          const receipt = await publicClient.waitForTransactionReceipt({ hash })
+          // A node holding a million listings mines slowly: wait longer than viem's default.
+          const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 900_000 })
           if (receipt.status !== 'success') throw new Error('bench publish reverted')
           created += count
         }
+      }
+      for (const size of sizes) {
+        const started = performance.now()
+        await publishUpTo(size)
         ctx.log(
           `${label(size)} listings on chain (+${((performance.now() - started) / 1000).toFixed(1)} s)`,
         )
@@ -298,6 +387,25 @@ export const directory: Suite = {
         index.close()
         await rm(store, { force: true })
       }
+
+      if (ctx.quick || !postgresUrl) {
+        if (!ctx.quick)
+          ctx.log('shared index skipped: set GOTONG_BENCH_DATABASE_URL to a PostgreSQL server')
+        return
+      }
+      const started = performance.now()
+      await publishUpTo(sharedSize)
+      // Past Ponder's finality (30 blocks on a devnet), so every listing is backfilled in bulk.
+      // (Straight to the node: mining over a large state outlasts viem's request timeout.)
+      await fetch(devnet.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_mine', params: ['0x28'] }),
+      })
+      ctx.log(
+        `${label(sharedSize)} listings on chain (+${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      )
+      await sharedIndex(ctx, { rpcUrl: devnet.rpcUrl, deployments }, sharedSize, queries)
     } finally {
       await devnet.stop()
       await rm(work, { recursive: true, force: true })
