@@ -82,8 +82,9 @@ describe('stats provider', () => {
   test('bad input is refused before anyone pays', async () => {
     const [stats] = provider.served
     const before = consumer.ledger().paid.filter((v) => v.status === 'served').length
+    // A CSV that does not parse is the caller's to fix: an input error with the parser's reason.
     const refused = await consumer.call(stats!.toolId, { csv: 'a,b\n1,2,3\n' }).catch((e) => e)
-    expect(refused.code).toBe('HANDLER_FAILED')
+    expect([refused.code, refused.data?.reason]).toEqual(['INPUT_INVALID', 'CSV_INVALID'])
     const wrong = await consumer.call(stats!.toolId, { rows: [] }).catch((e) => e)
     expect(wrong.code).toBe('INPUT_INVALID')
     expect(consumer.ledger().paid.filter((v) => v.status === 'served')).toHaveLength(before)
@@ -125,11 +126,18 @@ describe('node agents/stats-provider', () => {
     expect(lines[0]).toMatch(
       new RegExp(`^stats-provider ${devnet.accounts[3]!.address} at http://127\\.0\\.0\\.1:\\d+$`),
     )
-    const ids = lines.slice(1, 3).map((line) => /^ {2}tool (\d+) (\S+) /.exec(line)!.slice(1))
-    expect(ids.map(([, name]) => name)).toEqual(['dataset-stats', 'dedupe'])
+    const ids = lines.flatMap((line) => /^ {2}tool (\d+) (\S+) /.exec(line)?.slice(1) ?? [])
+    const pairs = [ids.slice(0, 2), ids.slice(2, 4)]
+    expect(pairs.map(([, name]) => name)).toEqual(['dataset-stats', 'dedupe'])
+    // Each priced tool also answers x402, and says where.
+    expect(
+      lines.filter((line) =>
+        /^ {4}x402 http:\/\/127\.0\.0\.1:\d+\/tools\/[a-z-]+\/x402$/.test(line),
+      ),
+    ).toHaveLength(2)
 
     // What it printed is live: a consumer can buy from it.
-    const result = await consumer.call(BigInt(ids[1]![0]!), { records: [1, 1, 2] })
+    const result = await consumer.call(BigInt(pairs[1]![0]!), { records: [1, 1, 2] })
     expect(DedupeResult.parse(result.output).unique).toBe(2)
 
     const rest: string[] = []
