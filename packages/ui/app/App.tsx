@@ -28,10 +28,11 @@ export function App() {
       } catch {
         queue.push({ kind: 'problem', message: 'a message that is not JSON' })
       }
-      // Messages arriving together are drawn together, a frame at most after the first.
+      // Messages arriving together are drawn together, at most 10 times a second: a busy swarm
+      // sends hundreds a second, and drawing each frame would cost the machine it runs on.
       if (!scheduled) {
         scheduled = true
-        setTimeout(flush, 16)
+        setTimeout(flush, 100)
       }
     }
     return () => source.close()

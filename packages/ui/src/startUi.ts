@@ -118,6 +118,8 @@ export async function startUi(parameters: StartUiParameters): Promise<UiServer> 
   // while anyway (a close or a claim by someone who does not stream).
   let reading = false
   let quiet = 0
+  let lastBlock: bigint | undefined
+  let lastSeen = ''
   const refresh = async () => {
     if (reading) return
     const news = hub.takeChanged()
@@ -125,6 +127,13 @@ export async function startUi(parameters: StartUiParameters): Promise<UiServer> 
     quiet = 0
     reading = true
     try {
+      // Balances and channels change only with a block, and most events (paid calls) mine none:
+      // read them again only for a new block or agents and channels not read yet.
+      const block = await client.getBlockNumber({ cacheTime: 0 })
+      const seen = `${hub.agents().length}/${hub.channels().length}`
+      if (block === lastBlock && seen === lastSeen) return
+      lastBlock = block
+      lastSeen = seen
       const view = await readChain(client, contracts, {
         agents: hub.agents(),
         channels: hub.channels(),
