@@ -56,6 +56,7 @@ export {
   parseToolManifest,
 } from './manifest/parseToolManifest.js'
 export { devnetChainIds } from './manifest/rules.js'
+export { testNetworkHost, testNetworkVariable } from './manifest/testNetworkHost.js'
 export {
   AccessHints,
   type ManifestContext,

@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { testNetworkHost } from './testNetworkHost.js'
 
 /** A refinement's error option carrying gotong's stable rule code. */
 export function rule(code: string, message: string): { message: string; params: { rule: string } } {
@@ -40,7 +41,9 @@ export type UrlCheck = { rule: string; message: string } | undefined
 /**
  * ERC-8257 §6 general HTTPS-URL rules (G1 lowercase scheme and host, G2 no `:443`, G3 A-label
  * host) plus `https://` only. With `allowLoopbackHttp`, `http://` to a loopback host passes:
- * the one relaxation gotong makes, for endpoints on a local devnet.
+ * the one relaxation gotong makes, for endpoints on a local devnet. It extends to a host of the
+ * test network `GOTONG_TEST_NETWORK` declares (a private range, e.g. the network namespaces of
+ * `gotong swarm --hosts 3`), and to no other host: without that variable, loopback only.
  */
 export function checkHttpsUrl(
   raw: string,
@@ -54,6 +57,7 @@ export function checkHttpsUrl(
   const host = authority.replace(/:\d*$/, '')
   const port = authority.slice(host.length)
   const lowerScheme = scheme.toLowerCase()
+  if (lowerScheme === 'http' && options.allowLoopbackHttp && testNetworkHost(host)) return undefined
   if (lowerScheme === 'http' && loopbackHosts.test(host.toLowerCase())) {
     if (options.allowLoopbackHttp) return undefined
     return {
