@@ -50,6 +50,7 @@ export {
   gotongTermsKey,
   gotongToolManifestSchema,
 } from './manifest/gotongTerms.js'
+export { type ManifestChanges, manifestChanges } from './manifest/manifestChanges.js'
 export {
   manifestHash,
   type ParseToolManifestOptions,
@@ -66,6 +67,12 @@ export {
   toolManifestSchema,
   toolManifestType,
 } from './manifest/toolManifest.js'
+export {
+  formatToolModel,
+  ToolModel,
+  toolModelKey,
+  toolModelOf,
+} from './manifest/toolModel.js'
 export { Accept, Countersignature } from './protocol/accept.js'
 export { CallForProposals } from './protocol/callForProposals.js'
 export { CounterProposal } from './protocol/counterProposal.js'

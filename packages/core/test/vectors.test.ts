@@ -25,6 +25,8 @@ import {
   contentHash,
   gotongDomain,
   hashAgreement,
+  InvalidManifestError,
+  manifestChanges,
   manifestHash,
   Proposal,
   parseToolManifest,
@@ -33,6 +35,7 @@ import {
   receiptTypes,
   rejectReasons,
   SignedVoucher,
+  toolModelOf,
   toToolRef,
   Voucher,
   voucherTypes,
@@ -70,6 +73,42 @@ describe('protocol vectors: manifest', () => {
   test('the ERC-8257 tool reference', () => {
     const { chainId, registry, toolId, ref } = v.toolRef
     expect(toToolRef(chainId, registry, BigInt(toolId))).toBe(ref)
+  })
+})
+
+describe('protocol vectors: the model behind a tool', () => {
+  const v = vector('model')
+
+  test('each version: canonical JSON, its bytes, the manifest hash and the model it names', () => {
+    for (const entry of v.versions) {
+      const manifest = parseToolManifest(entry.manifest, { chainId: 31337, gotong: true })
+      expect(canonicalJson(manifest)).toBe(entry.canonicalJson)
+      expect(canonicalBytes(manifest).length).toBe(entry.canonicalByteLength)
+      expect(manifestHash(new TextEncoder().encode(entry.canonicalJson))).toBe(entry.manifestHash)
+      expect(toolModelOf(manifest)).toEqual(entry.manifest['dev.gotong.model'])
+    }
+  })
+
+  test('version 1 to 2 changed the model only', () => {
+    const [before, after] = v.versions
+    expect(manifestChanges(before.manifest, after.manifest)).toEqual(v.changes)
+  })
+
+  test('each malformed model block is refused with its rule codes and paths', () => {
+    const manifest = v.versions[0].manifest
+    for (const { model, issues } of v.invalid) {
+      const error = (() => {
+        try {
+          return parseToolManifest({ ...manifest, 'dev.gotong.model': model })
+        } catch (e) {
+          return e
+        }
+      })()
+      expect(error).toBeInstanceOf(InvalidManifestError)
+      expect(
+        (error as InvalidManifestError).issues.map(({ rule, path }) => ({ rule, path })),
+      ).toEqual(issues)
+    }
   })
 })
 

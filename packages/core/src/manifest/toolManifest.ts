@@ -12,6 +12,7 @@ import {
   jsonShape,
   rule,
 } from './rules.js'
+import { checkToolModel } from './toolModel.js'
 
 /** The `type` of an ERC-8257 v1 tool manifest. */
 export const toolManifestType = 'https://ercs.ethereum.org/ERCS/erc-8257#tool-manifest-v1'
@@ -253,6 +254,7 @@ export function toolManifestSchema(context: ManifestContext = {}) {
     })
     .superRefine((manifest, ctx) => {
       checkStrings(manifest, ctx)
+      checkToolModel(manifest, ctx)
       const chainId = context.chainId ?? pricingChainId(manifest.pricing)
       const endpointProblem = checkHttpsUrl(manifest.endpoint, {
         allowLoopbackHttp: onDevnet(chainId),
