@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { contentHash } from '@gotong/core'
 import { getTool } from '@gotong/directory'
 import { ledgerRows } from '@gotong/payments'
-import { Client } from '@modelcontextprotocol/client'
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import {
@@ -130,6 +132,64 @@ describe('selling @modelcontextprotocol/server-everything', () => {
     expect(claimed).toBe(before.earned)
     expect(await t.balance(provider.address)).toBe(providerStart + before.paid)
     await direct.close()
+  })
+})
+
+describe('a server reached over Streamable HTTP', () => {
+  test('server-everything on its own HTTP port: echo is sold through a channel, the output is what the server says, the chain matches both books', async () => {
+    const port = await freePort()
+    const child = spawn(everythingServer.command, [everythingServer.args[0], 'streamableHttp'], {
+      env: { ...process.env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    t.pids.add(child.pid!)
+    try {
+      // It says so on stderr once it listens.
+      await new Promise<void>((resolve, reject) => {
+        let said = ''
+        child.stderr!.on('data', (chunk) => {
+          said += chunk
+          if (said.includes('listening')) resolve()
+        })
+        child.once('exit', (code) =>
+          reject(new Error(`server-everything exited (${code}): ${said}`)),
+        )
+      })
+      const url = `http://127.0.0.1:${port}/mcp`
+      const direct = new Client({ name: 'test', version: '1.0.0' })
+      await direct.connect(new StreamableHTTPClientTransport(new URL(url)))
+
+      const wrapped = t.track(
+        await wrapMcpServer({ url }, { prices: { echo: '0.004' }, onWarning: () => {} }),
+      )
+      expect(wrapped.pid).toBeUndefined()
+      expect(wrapped.tools.map((tool) => [tool.name, tool.price])).toEqual([['echo', 4_000n]])
+      const provider = await t.agent(7)
+      const consumer = await t.agent(2)
+      const providerStart = await t.balance(provider.address)
+      const served = await wrapped.serve(provider)
+      const echoId = served.get('echo')!.toolId
+
+      for (const message of ['over http', 'twice over http']) {
+        const result = await consumer.call(echoId, { message })
+        expect(result.output).toEqual(
+          await direct.callTool({ name: 'echo', arguments: { message } }),
+        )
+        expect(result.receipt?.receipt.responseHash).toBe(contentHash(result.output))
+      }
+      expect(books(provider, consumer)).toEqual({ committedCalls: 2, earned: 8_000n, paid: 8_000n })
+      const channels = new Set(
+        consumer
+          .ledger()
+          .paid.filter((v) => v.status === 'served' && v.amount === 4_000n)
+          .map((v) => v.channelId),
+      )
+      for (const channelId of channels) await provider.settler.claim(channelId)
+      expect(await t.balance(provider.address)).toBe(providerStart + 8_000n)
+      await direct.close()
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 })
 
@@ -347,3 +407,15 @@ describe('listing', () => {
     ])
   })
 })
+
+/** A loopback port nobody listens on. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
