@@ -50,7 +50,11 @@ export {
   gotongTermsKey,
   gotongToolManifestSchema,
 } from './manifest/gotongTerms.js'
-export { type ManifestChanges, manifestChanges } from './manifest/manifestChanges.js'
+export {
+  describeManifestChanges,
+  type ManifestChanges,
+  manifestChanges,
+} from './manifest/manifestChanges.js'
 export {
   manifestHash,
   type ParseToolManifestOptions,

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import {
+  describeManifestChanges,
   formatToolModel,
   InvalidManifestError,
   manifestChanges,
@@ -103,6 +104,18 @@ describe('manifestChanges', () => {
       changed: ['model'],
       model: { before: gpt, after },
     })
+  })
+
+  test('changes in one line, the model spelled out', () => {
+    const after = { ...gpt, version: '2024-08-06' }
+    const changes = manifestChanges(withModel(gpt), {
+      ...withModel(after),
+      description: 'Another description.',
+    })
+    expect(describeManifestChanges(changes)).toBe(
+      'description, model openai/gpt-4o-mini@2024-07-18 → openai/gpt-4o-mini@2024-08-06',
+    )
+    expect(describeManifestChanges(manifestChanges(freeTool, freeTool))).toBe('no change')
   })
 
   test('a model named for the first time, and one removed', () => {

@@ -1,6 +1,6 @@
 import { canonicalJson } from '../utils/canonical.js'
 import { gotongTermsKey } from './gotongTerms.js'
-import { type ToolModel, toolModelKey, toolModelOf } from './toolModel.js'
+import { formatToolModel, type ToolModel, toolModelKey, toolModelOf } from './toolModel.js'
 
 /** What differs between two versions of a tool's manifest. */
 export type ManifestChanges = {
@@ -54,6 +54,24 @@ export function manifestChanges(
     .map((key) => aliases[key] ?? key)
   if (!changed.includes('model')) return { changed }
   return { changed, model: { before: toolModelOf(before), after: toolModelOf(after) } }
+}
+
+/**
+ * Changes in one line, the model spelled out: `model openai/gpt-4o-mini@2024-07-18 →
+ * openai/gpt-4o-mini@2025-04-14, description`, or `no change`.
+ *
+ * @example describeManifestChanges({ changed: ['inputs', 'terms'] }) // 'inputs, terms'
+ */
+export function describeManifestChanges(changes: ManifestChanges): string {
+  if (changes.changed.length === 0) return 'no change'
+  const { model } = changes
+  return changes.changed
+    .map((part) =>
+      part === 'model' && model
+        ? `model ${formatToolModel(model.before)} → ${formatToolModel(model.after)}`
+        : part,
+    )
+    .join(', ')
 }
 
 function same(a: Record<string, unknown>, b: Record<string, unknown>, key: string): boolean {
