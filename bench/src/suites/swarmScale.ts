@@ -6,6 +6,8 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { type Agent, createAgent, defineTool } from '@gotong/agent'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
+import { startIndexer } from '@gotong/indexer'
+import pg from 'pg'
 import { z } from 'zod'
 import { type RecordParameters, rate, type Suite } from '../harness.js'
 
@@ -18,8 +20,17 @@ const echo = defineTool({
   handler: ({ text }) => ({ length: text.length }),
 })
 
-/** Paying consumers at most, whatever the swarm's size (see where it is used). */
+/** Paying consumers at most with per-agent indexes, whatever the swarm's size (see where it is used). */
 const maxPaying = 50
+
+/** PostgreSQL for the shared-index runs: a server's URL, or none (those runs are skipped). */
+const postgresUrl = process.env.GOTONG_BENCH_DATABASE_URL ?? process.env.GOTONG_TEST_DATABASE_URL
+
+/**
+ * How the swarm's agents find tools: each its own SQLite index of the whole directory (the
+ * default), or one shared index (`@gotong/indexer`, Ponder on PostgreSQL) they all query.
+ */
+type IndexMode = 'own' | 'shared'
 
 /** A full garbage collection, so heap figures are live objects, not garbage. */
 const collect: () => void = (() => {
@@ -104,20 +115,36 @@ export const swarmScale: Suite = {
       : ctx.quick
         ? [5]
         : [10, 100, 1_000]
-    for (const size of sizes)
-      for (const figure of await inChildProcess(size, ctx.quick, ctx.log)) ctx.record(figure)
+    // The shared index at the largest size only, beside the per-agent run of the same size.
+    const sharedAt = process.env.GOTONG_BENCH_SWARM_SHARED
+      ? process.env.GOTONG_BENCH_SWARM_SHARED.split(',').map(Number)
+      : ctx.quick
+        ? []
+        : [Math.max(...sizes)]
+    for (const size of sizes) {
+      for (const figure of await inChildProcess(size, 'own', ctx.quick, ctx.log))
+        ctx.record(figure)
+      if (!sharedAt.includes(size)) continue
+      if (!postgresUrl) {
+        ctx.log('shared index skipped: set GOTONG_BENCH_DATABASE_URL to a PostgreSQL server')
+        continue
+      }
+      for (const figure of await inChildProcess(size, 'shared', ctx.quick, ctx.log))
+        ctx.record(figure)
+    }
   },
 }
 
 /** Runs {@link measureSwarm} for one size in a fresh Node process and returns its figures. */
 function inChildProcess(
   size: number,
+  mode: IndexMode,
   quick: boolean,
   log: (message: string) => void,
 ): Promise<RecordParameters[]> {
   const script = [
     `const { measureSwarm } = await import(${JSON.stringify(import.meta.url)})`,
-    `const figures = await measureSwarm(${size}, ${quick}, (m) => process.stderr.write(m + '\\n'))`,
+    `const figures = await measureSwarm(${size}, ${JSON.stringify(mode)}, ${quick}, (m) => process.stderr.write(m + '\\n'))`,
     // Exit once written: a settler's close watcher can outlive agent.stop() (viem stops its poll
     // only after uninstalling the filter, which fails once anvil is gone), and would keep this
     // process polling forever.
@@ -160,6 +187,7 @@ function inChildProcess(
 /** One swarm of `size` agents: sets it up, measures it, stops it; returns its figures. */
 export async function measureSwarm(
   size: number,
+  mode: IndexMode,
   quick: boolean,
   log: (message: string) => void,
 ): Promise<RecordParameters[]> {
@@ -169,6 +197,8 @@ export async function measureSwarm(
   retried.causes = []
   const dir = mkdtempSync(join(tmpdir(), 'gotong-bench-swarm-'))
   let devnet: Devnet | undefined
+  let indexer: Awaited<ReturnType<typeof startIndexer>> | undefined
+  const schema = `bench_swarm_${process.pid}`
   const agents: Agent[] = []
   try {
     const setupStart = performance.now()
@@ -176,6 +206,18 @@ export async function measureSwarm(
     const network = devnet as Devnet & { deployments: NonNullable<Devnet['deployments']> }
     const keys = devnet.accounts.slice(1, size + 1).map((a) => a.privateKey)
     ctx.log(`${size} agents: devnet with ${size + 1} funded accounts (${seconds(setupStart)})`)
+    if (mode === 'shared') {
+      indexer = await startIndexer({
+        rpcUrl: devnet.rpcUrl,
+        deployments: network.deployments,
+        databaseUrl: postgresUrl!,
+        schema,
+        port: 0,
+        pollingInterval: 200,
+      })
+      ctx.log(`shared index up at ${indexer.url} (${seconds(setupStart)})`)
+    }
+    const index = indexer ? { index: { url: indexer.url } } : {}
 
     // One agent made and stopped first, so lazy loading and first-use JIT are not counted.
     const warmup = await createAgent({
@@ -191,6 +233,7 @@ export async function measureSwarm(
         network,
         store: join(dir, `agent-${i}`),
         callsPerChannel: 1_000_000n,
+        ...index,
       }),
     )
     agents.push(...created)
@@ -198,15 +241,21 @@ export async function measureSwarm(
     ctx.log(`${size} agents created (${seconds(setupStart)})`)
 
     const providers = agents.slice(0, Math.floor(size / 2))
-    // Every consumer's first call syncs its own directory index (every listing) and opens a
-    // channel: past maxPaying consumers that setup alone would take many minutes here.
-    const consumers = agents.slice(providers.length).slice(0, maxPaying)
+    // With its own index, every consumer's first call syncs it (every listing) and opens a
+    // channel: past maxPaying consumers that setup alone would take many minutes here. On the
+    // shared index every consumer pays.
+    const consumers = agents
+      .slice(providers.length)
+      .slice(0, mode === 'shared' ? undefined : maxPaying)
+    const servingAt = performance.now()
     const served = await inBatches(providers, 8, (provider) => provider.serve(echo, { price: 1n }))
     ctx.log(`${providers.length} providers serving (${seconds(setupStart)})`)
     const toolOf = (i: number) => served[i % served.length]!.toolId
     await inBatches(consumers, 8, (consumer, i) =>
       withRetry(() => consumer.call(toolOf(i), { text: 'first' })),
     )
+    const setupSeconds = (performance.now() - setupStart) / 1_000
+    const payingSeconds = (performance.now() - servingAt) / 1_000
     const working = await memory()
     ctx.log(`${consumers.length} consumers with a channel open (${seconds(setupStart)})`)
 
@@ -235,37 +284,52 @@ export async function measureSwarm(
     const mib = 2 ** 20
     const per = (bytes: number) => bytes / size / mib
     const mix = `${providers.length} serving, ${consumers.length} paying${consumers.length + providers.length < size ? `, ${size - providers.length - consumers.length} idle` : ''}`
+    const on = mode === 'shared' ? ', shared index' : ''
     ctx.record({
-      name: `memory per agent, ${size} idle agents (heap)`,
+      name: `setup, ${size} agents${on}`,
+      unit: 's',
+      samples: [setupSeconds],
+      ...(mode === 'shared' ? { target: { max: 120 } } : {}),
+      note: `${mix}: from starting the devnet${mode === 'shared' ? ' and the indexer (Ponder on PostgreSQL)' : ''} to every paying consumer's first call answered (its agreement and channel); ${payingSeconds.toFixed(1)} s of it publishing and paying (from the first provider serving)`,
+    })
+    ctx.record({
+      name: `memory per agent, ${size} idle agents (heap)${on}`,
       unit: 'MiB',
       samples: [per(idle.heap - before.heap)],
       note: 'JS heap + external after GC; an agent holds 3 SQLite handles (payer, payee, directory index), viem clients and a transport server object; no HTTP server until it serves',
     })
     ctx.record({
-      name: `memory per agent, ${size} idle agents (RSS)`,
+      name: `memory per agent, ${size} idle agents (RSS)${on}`,
       unit: 'MiB',
       samples: [per(idle.rss - before.rss)],
     })
     ctx.record({
-      name: `memory per agent, ${size} working agents (heap)`,
+      name: `memory per agent, ${size} working agents (heap)${on}`,
       unit: 'MiB',
       samples: [per(working.heap - before.heap)],
       note: `${mix}: a serving agent adds an HTTP server and a settler polling for closes; a paying one an agreement, a channel and a synced directory index`,
     })
     ctx.record({
-      name: `memory per agent, ${size} working agents (RSS)`,
+      name: `memory per agent, ${size} working agents (RSS)${on}`,
       unit: 'MiB',
       samples: [per(working.rss - before.rss)],
       note: mix,
     })
     ctx.record({
-      name: `paid calls/s across ${size} agents`,
+      name: `paid calls/s across ${size} agents${on}`,
       unit: 'calls/s',
       samples: rates,
       note: `${mix}; each payer calls one provider, ${perConsumer} calls per batch; one process, one JS thread, anvil on the other core${retried.count > 0 ? `; ${retried.count} calls retried after TOOL_UNAVAILABLE (${retried.causes.join(', ')})` : ''}`,
     })
   } finally {
     await inBatches(agents, 16, (agent) => agent.stop())
+    await indexer?.stop()
+    if (indexer) {
+      const client = new pg.Client({ connectionString: postgresUrl })
+      await client.connect()
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      await client.end()
+    }
     await devnet?.stop()
     rmSync(dir, { recursive: true, force: true })
   }
