@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
 
-/** A PostgreSQL server for tests: its URL, and how to get rid of it. */
+/** A PostgreSQL server for tests (the indexer's and the payee ledger's): its URL, and how to get rid of it. */
 export type TestPostgres = { url: string; stop(): void }
 
 const settings = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off']

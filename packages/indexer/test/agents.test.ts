@@ -5,8 +5,8 @@ import { createAgent, defineTool } from '@gotong/agent'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
 import { z } from 'zod'
+import { createTestDatabase } from '../../../test/support/postgres.js'
 import { type Indexer, startIndexer } from '../node/index.js'
-import { createTestDatabase } from './postgres.js'
 
 let devnet: Devnet
 let database: Awaited<ReturnType<typeof createTestDatabase>>

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node'
-import { startTestPostgres } from './postgres.js'
+import { startTestPostgres } from '../../../test/support/postgres.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -5,9 +5,9 @@ import {
   type DirectoryIndex,
 } from '@gotong/directory/node'
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest'
+import { createTestDatabase } from '../../../test/support/postgres.js'
 import { type Indexer, startIndexer } from '../node/index.js'
 import { answers, asJson, buildDirectory, startTestChain, type TestChain } from './directory.js'
-import { createTestDatabase } from './postgres.js'
 
 let chain: TestChain
 let database: Awaited<ReturnType<typeof createTestDatabase>>

@@ -97,3 +97,11 @@ export class StoreError extends BaseError {
     super('STORE_SCHEMA_UNKNOWN', shortMessage, parameters)
   }
 }
+
+/** A shared ledger (PostgreSQL) that cannot be opened: unreachable, refused, or misnamed. */
+export class LedgerUnavailableError extends BaseError {
+  override name = 'LedgerUnavailableError'
+  constructor(shortMessage: string, parameters: BaseErrorParameters = {}) {
+    super('LEDGER_UNAVAILABLE', shortMessage, parameters)
+  }
+}

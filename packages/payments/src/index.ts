@@ -13,6 +13,7 @@ export {
   BudgetExceededError,
   ChannelError,
   type ChannelErrorCode,
+  LedgerUnavailableError,
   ReceiptInvalidError,
   StoreError,
   VoucherRejectedError,
@@ -28,7 +29,11 @@ export {
 export { createReceiptDigester } from './receipt/receiptDigest.js'
 export { SignedReceipt } from './receipt/signedReceipt.js'
 export { type VerifyReceiptParameters, verifyReceipt } from './receipt/verifyReceipt.js'
+export type { Awaitable } from './store/runFlow.js'
 export type {
+  AnyPayeeStore,
+  AsyncPayeeStore,
+  AwaitablePayeeStore,
   ChannelStatus,
   PayeeChannel,
   PayeeClaim,

@@ -133,7 +133,7 @@ describe('acceptVoucher refuses bad vouchers, each with its own code, and record
     // The honest next voucher still goes through, and the replayed one told the payer where it stands.
     const ok = await payeeSide.payee.acceptVoucher(await payment({}))
     expect(ok.voucher.calls).toBe(3n)
-    ok.rollback()
+    await ok.rollback()
   })
 
   test('an expired agreement is refused with VOUCHER_AGREEMENT_EXPIRED', async () => {

@@ -84,30 +84,32 @@ describe('a retried call', () => {
     await expect(
       payeeSide.payee.acceptVoucher(wire(first.payment), { requestHash: request(1) }),
     ).rejects.toMatchObject({ code: 'VOUCHER_REPLAYED' })
-    expect(payeeSide.payee.answered(wire(first.payment), request(1))).toEqual({
+    expect(await payeeSide.payee.answered(wire(first.payment), request(1))).toEqual({
       response,
       receipt,
     })
     // Another request under the same voucher is not the same call.
-    expect(payeeSide.payee.answered(wire(first.payment), request(9))).toBeUndefined()
+    expect(await payeeSide.payee.answered(wire(first.payment), request(9))).toBeUndefined()
     // Another voucher for the same call number is not the payer's voucher.
     const forged = structuredClone(wire(first.payment)) as { signature: string }
     forged.signature = `${forged.signature.slice(0, -4)}${forged.signature.endsWith('1b') ? '001c' : '001b'}`
-    expect(payeeSide.payee.answered(forged, request(1))).toBeUndefined()
-    expect(payeeSide.payee.answered({ not: 'a voucher' }, request(1))).toBeUndefined()
+    expect(await payeeSide.payee.answered(forged, request(1))).toBeUndefined()
+    expect(await payeeSide.payee.answered({ not: 'a voucher' }, request(1))).toBeUndefined()
 
     // A call that failed keeps no answer.
     const second = await issue(2)
     const failed = await payeeSide.payee.acceptVoucher(wire(second.payment), {
       requestHash: request(2),
     })
-    failed.rollback()
-    expect(payeeSide.payee.answered(wire(second.payment), request(2))).toBeUndefined()
+    await failed.rollback()
+    expect(await payeeSide.payee.answered(wire(second.payment), request(2))).toBeUndefined()
 
     // The answer is on disk: a restarted payee still has it.
     payeeSide.store.close()
     const reopened = t.payeeOf(2, { path: payeeSide.path })
-    expect(reopened.payee.answered(wire(first.payment), request(1))?.response).toEqual(response)
+    expect((await reopened.payee.answered(wire(first.payment), request(1)))?.response).toEqual(
+      response,
+    )
     reopened.store.close()
   })
 })

@@ -57,7 +57,7 @@ describe('a payee killed mid-call loses nothing and charges once', () => {
       else expect(child.status, child.stderr).toBe(0)
       return kill === 'never' ? JSON.parse(child.stdout) : undefined
     }
-    const restart = () => {
+    const restart = async () => {
       const store = createSqlitePayeeStore(payeeSide.path)
       const payee = createPayee({
         store,
@@ -66,7 +66,7 @@ describe('a payee killed mid-call loses nothing and charges once', () => {
         channels: t.channels,
         readChannel: createChannelReader(t.publicClient, t.channels),
       })
-      const recovered = payee.recover()
+      const recovered = await payee.recover()
       store.close()
       return recovered.rolledBack
     }
@@ -81,7 +81,7 @@ describe('a payee killed mid-call loses nothing and charges once', () => {
     })
     serve(wire(v1.payment), r1, 'before-tool')
     expect(runs()).toBe(0)
-    expect(restart()).toBe(1)
+    expect(await restart()).toBe(1)
     payerSide.payer.confirm(v1, serve(wire(v1.payment), r1, 'never').receipt, r1)
     expect(runs()).toBe(1)
 
@@ -94,7 +94,7 @@ describe('a payee killed mid-call loses nothing and charges once', () => {
       requestHash: r2,
     })
     serve(wire(v2.payment), r2, 'after-tool')
-    expect(restart()).toBe(1)
+    expect(await restart()).toBe(1)
     payerSide.payer.confirm(v2, serve(wire(v2.payment), r2, 'never').receipt, r2)
     expect(runs()).toBe(3)
 
@@ -107,7 +107,7 @@ describe('a payee killed mid-call loses nothing and charges once', () => {
       requestHash: r3,
     })
     serve(wire(v3.payment), r3, 'after-commit')
-    expect(restart()).toBe(0)
+    expect(await restart()).toBe(0)
     const answer = serve(wire(v3.payment), r3, 'never')
     expect(answer.rejected).toBe('VOUCHER_REPLAYED')
     payerSide.payer.confirm(v3, answer.data.receipt, r3)

@@ -281,7 +281,7 @@ describe('the settler’s warnings', () => {
         channelId: ch.channelId,
         unclaimed: 2n * price,
       })
-      expect(settler.unclaimed()).toEqual([])
+      expect(await settler.unclaimed()).toEqual([])
     } finally {
       stop()
     }
@@ -299,7 +299,7 @@ describe('the settler’s warnings', () => {
       publicClient: t.publicClient,
       channels: t.channels,
     })
-    expect(settler.unclaimed()).toEqual([
+    expect(await settler.unclaimed()).toEqual([
       {
         channelId: ch.channelId,
         unclaimed: 3n * price,
@@ -309,6 +309,6 @@ describe('the settler’s warnings', () => {
       },
     ])
     await settler.claim(ch.channelId)
-    expect(settler.unclaimed()).toEqual([])
+    expect(await settler.unclaimed()).toEqual([])
   })
 })

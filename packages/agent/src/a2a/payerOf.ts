@@ -21,7 +21,7 @@ export function createPayerOf(parameters: { payee: Payee; chainId: number; chann
   const { digest } = createVoucherDigester({ chainId, verifyingContract: channels })
   const refuse = (reason: VoucherRejection, message: string, data?: Record<string, unknown>) =>
     voucherRefusal(new VoucherRejectedError(reason, message, data ? { data } : {}))
-  return (payment: unknown): Address => {
+  return async (payment: unknown): Promise<Address> => {
     const parsed = VoucherPayment.safeParse(payment)
     if (!parsed.success)
       throw refuse('malformed', 'The payment is not a well-formed voucher.', {
@@ -38,7 +38,7 @@ export function createPayerOf(parameters: { payee: Payee; chainId: number; chann
         'wrong_contract',
         `The voucher is for channels contract ${parsed.data.channels}.`,
       )
-    const channel = payee.getChannel(voucher.channelId)
+    const channel = await payee.getChannel(voucher.channelId)
     if (!channel) throw refuse('unknown_channel', `Channel ${voucher.channelId} is not bound here.`)
     const signer = recoverSignerLowercase(digest(voucher), signature)
     if (signer === undefined)

@@ -53,7 +53,7 @@ function mountA2a(agent: AgentContext, url: string): A2aFace {
     serve: async ({ toolId, input, termsHash, payment }) => {
       // Listed on the card, so known: the executor refuses any other id first.
       const tool = tools.get(toolId)!
-      return tool.call({ termsHash, input, payment }, payerOf(payment))
+      return tool.call({ termsHash, input, payment }, await payerOf(payment))
     },
   })
   agent.state.plainRoutes.set(a2aPath, a2aHttpHandler(server))

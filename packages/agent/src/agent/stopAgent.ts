@@ -13,7 +13,7 @@ export async function stopAgent(agent: AgentContext): Promise<void> {
   // Feedback and registration updates under way finish before the stores close.
   await Promise.allSettled([...state.identity.rating.values(), state.identity.writes])
   state.unwatch?.()
-  for (const owed of agent.settler.unclaimed()) {
+  for (const owed of await agent.settler.unclaimed()) {
     const unclaimed = `${formatAmount(owed.unclaimed, gotongTokenDecimals)} gUSD`
     agent.warn({
       code: 'UNCLAIMED_AT_STOP',

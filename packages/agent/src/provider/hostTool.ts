@@ -145,7 +145,9 @@ export function hostTool(parameters: HostToolParameters) {
       // A retry of a call already served and paid (its reply was lost, or this provider
       // restarted since): answered from its first result, not served or charged again.
       const first =
-        rejected.code === 'VOUCHER_REPLAYED' ? payee.answered(payment, requestHash) : undefined
+        rejected.code === 'VOUCHER_REPLAYED'
+          ? await payee.answered(payment, requestHash)
+          : undefined
       if (first) {
         report(true)
         return { output: first.response, receipt: toJson(first.receipt) }
@@ -153,13 +155,13 @@ export function hostTool(parameters: HostToolParameters) {
       report(false, rejected.code)
       throw voucherRefusal(rejected)
     }
-    const fail = (
+    const fail = async (
       reason: 'invalid_input' | 'internal' | 'timeout',
       code: string,
       message: string,
       data = {},
     ) => {
-      ticket.rollback()
+      await ticket.rollback()
       report(false, code)
       return new WireError(reason, `${message} You were not charged.`, {
         data: { code, ...data },
@@ -167,14 +169,19 @@ export function hostTool(parameters: HostToolParameters) {
     }
     const parsed = tool.input.safeParse(input)
     if (!parsed.success)
-      throw fail('invalid_input', 'INPUT_INVALID', 'The input does not match the tool’s schema.', {
-        // The same shape as every other invalid_input: zod's issue code is the rule.
-        issues: parsed.error.issues.map((i) => ({
-          rule: i.code,
-          path: i.path.join('.'),
-          message: i.message,
-        })),
-      })
+      throw await fail(
+        'invalid_input',
+        'INPUT_INVALID',
+        'The input does not match the tool’s schema.',
+        {
+          // The same shape as every other invalid_input: zod's issue code is the rule.
+          issues: parsed.error.issues.map((i) => ({
+            rule: i.code,
+            path: i.path.join('.'),
+            message: i.message,
+          })),
+        },
+      )
     const controller = new AbortController()
     let timer: ReturnType<typeof setTimeout> | undefined
     let output: unknown
@@ -192,26 +199,26 @@ export function hostTool(parameters: HostToolParameters) {
       ])
     } catch (error) {
       if (error instanceof WireError && error.reason === 'timeout')
-        throw fail(
+        throw await fail(
           'timeout',
           'HANDLER_TIMEOUT',
           `The tool took longer than ${parameters.timeoutMs} ms.`,
         )
       // The tool's own verdict on input its schema let through: the caller's to fix.
       if (isToolInputError(error))
-        throw fail(
+        throw await fail(
           'invalid_input',
           'INPUT_INVALID',
           error.message,
           error.reason ? { reason: error.reason } : {},
         )
-      throw fail('internal', 'HANDLER_FAILED', 'The tool failed while handling the call.')
+      throw await fail('internal', 'HANDLER_FAILED', 'The tool failed while handling the call.')
     } finally {
       clearTimeout(timer)
     }
     const checked = tool.output.safeParse(output)
     if (!checked.success)
-      throw fail(
+      throw await fail(
         'internal',
         'OUTPUT_INVALID',
         'The tool produced output that does not match its schema.',

@@ -11,7 +11,8 @@ import {
 import { claimChannel } from '../actions/claimChannel.js'
 import type { ChannelWallet } from '../actions/internal.js'
 import { ChannelError } from '../errors.js'
-import type { PayeeStore } from '../store/types.js'
+import { runFlow, wait } from '../store/runFlow.js'
+import type { AwaitablePayeeStore } from '../store/types.js'
 import type { Payee } from './createPayee.js'
 
 /** Attempts at one claim while other senders with the same key keep getting in first. */
@@ -22,7 +23,7 @@ const settleMs = 60_000
 
 export type ClaimNewestParameters = {
   payee: Payee
-  store: PayeeStore
+  store: AwaitablePayeeStore
   wallet: ChannelWallet
   publicClient: PublicClient
   channels: Address
@@ -45,10 +46,10 @@ export async function claimNewest(
 ): Promise<{ hash: Hash; amount: bigint } | undefined> {
   const { store, wallet, publicClient, channels, now } = parameters
   for (let attempt = 1; ; attempt++) {
-    const channel = store.getChannel(channelId)
+    const channel = await store.getChannel(channelId)
     if (!channel)
       throw new ChannelError('CHANNEL_UNKNOWN', `Channel ${channelId} is not bound here.`)
-    const best = store.highestCommitted(channelId)
+    const best = await store.highestCommitted(channelId)
     if (!best || best.cumulativeAmount <= channel.claimed) return undefined
     let hash: Hash
     try {
@@ -67,20 +68,28 @@ export async function claimNewest(
     // What this transaction paid: less than expected if another claim landed just before it.
     const amount =
       (await paidBy(publicClient, hash, channelId)) ?? best.cumulativeAmount - channel.claimed
-    store.transaction(() => {
-      const current = store.getChannel(channelId)!
-      store.saveChannel({
-        ...current,
-        claimed: best.cumulativeAmount,
-        ...(options.close ? { status: 'closed' as const } : {}),
-      })
-      store.saveClaim({
-        channelId,
-        cumulativeAmount: best.cumulativeAmount,
-        txHash: hash,
-        at: now(),
-      })
-    })
+    await store.transaction(() =>
+      runFlow(
+        (function* () {
+          const current = (yield* wait(store.getChannel(channelId)))!
+          yield* wait(
+            store.saveChannel({
+              ...current,
+              claimed: best.cumulativeAmount,
+              ...(options.close ? { status: 'closed' as const } : {}),
+            }),
+          )
+          yield* wait(
+            store.saveClaim({
+              channelId,
+              cumulativeAmount: best.cumulativeAmount,
+              txHash: hash,
+              at: now(),
+            }),
+          )
+        })(),
+      ),
+    )
     return { hash, amount }
   }
 }

@@ -5,7 +5,14 @@ import type { DigestSigner } from '../crypto/digestSigner.js'
 import { ChannelError, VoucherRejectedError } from '../errors.js'
 import { createReceiptDigester } from '../receipt/receiptDigest.js'
 import type { SignedReceipt } from '../receipt/signedReceipt.js'
-import type { ChannelStatus, PayeeChannel, PayeeStore, PayeeVoucher } from '../store/types.js'
+import { runFlow, wait } from '../store/runFlow.js'
+import type {
+  AnyPayeeStore,
+  AwaitablePayeeStore,
+  ChannelStatus,
+  PayeeChannel,
+  PayeeVoucher,
+} from '../store/types.js'
 import { recoverSignerLowercase } from '../voucher/recoverSigner.js'
 import { createVoucherDigester } from '../voucher/voucherDigest.js'
 
@@ -18,8 +25,11 @@ export type OnChainChannel = {
 }
 
 export type CreatePayeeParameters = {
-  /** Durable voucher log: `createSqlitePayeeStore` from `@gotong/payments/node`. */
-  store: PayeeStore
+  /**
+   * Durable voucher log: `createSqlitePayeeStore` from `@gotong/payments/node`, or
+   * `createPgPayeeStore` from `@gotong/payments/pg`, shared by replicas of one provider.
+   */
+  store: AnyPayeeStore
   /** Signs receipts; must be the channels' payee. */
   signer: DigestSigner
   chainId: number
@@ -42,7 +52,7 @@ export type VoucherTicket = {
    */
   commit(parameters: { responseHash: Hex; response?: unknown }): Promise<SignedReceipt>
   /** The call failed: the payer may send the same voucher again. */
-  rollback(): void
+  rollback(): Promise<void>
 }
 
 export type Payee = {
@@ -72,10 +82,13 @@ export type Payee = {
   answered(
     payment: unknown,
     requestHash: Hex,
-  ): { response: unknown; receipt: SignedReceipt } | undefined
-  /** After a restart: calls that were accepted but never finished are rolled back. */
-  recover(): { rolledBack: number }
-  getChannel(channelId: Hex): PayeeChannel | undefined
+  ): Promise<{ response: unknown; receipt: SignedReceipt } | undefined>
+  /**
+   * After a restart: calls that were accepted but never finished are rolled back (on a shared
+   * store, only those of replicas that are gone).
+   */
+  recover(): Promise<{ rolledBack: number }>
+  getChannel(channelId: Hex): Promise<PayeeChannel | undefined>
   /** Re-reads a channel from chain and stores what it finds. */
   refreshChannel(channelId: Hex): Promise<PayeeChannel>
 }
@@ -89,10 +102,11 @@ export type Payee = {
  * const payee = createPayee({ store, signer, chainId, channels, readChannel })
  * const ticket = await payee.acceptVoucher(body.payment, { requestHash })
  * try { const out = await tool(body.input); return { out, receipt: await ticket.commit({ responseHash }) } }
- * catch (e) { ticket.rollback(); throw e }
+ * catch (e) { await ticket.rollback(); throw e }
  */
 export function createPayee(parameters: CreatePayeeParameters): Payee {
-  const { store, signer, chainId, channels, readChannel } = parameters
+  const { signer, chainId, channels, readChannel } = parameters
+  const store: AwaitablePayeeStore = parameters.store
   const now = parameters.now ?? Date.now
   const ttl = parameters.channelTtlMs ?? 30_000
   const voucherDigest = createVoucherDigester({ chainId, verifyingContract: channels }).digest
@@ -100,13 +114,17 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
   const me = signer.address.toLowerCase()
   const reads = new Map<Hex, Promise<PayeeChannel>>()
 
+  /** One transaction, run synchronously on a synchronous store (see `runFlow`). */
+  const inTransaction = <T>(body: () => Generator<unknown, T, unknown>) =>
+    store.transaction(() => runFlow(body()))
+
   const refreshChannel = (channelId: Hex): Promise<PayeeChannel> => {
     const inFlight = reads.get(channelId)
     if (inFlight) return inFlight
     const read = (async () => {
       const state = await readChannel(channelId)
-      return store.transaction(() => {
-        const channel = store.getChannel(channelId)
+      return await inTransaction(function* () {
+        const channel = yield* wait(store.getChannel(channelId))
         if (!channel)
           throw new ChannelError('CHANNEL_UNKNOWN', `Channel ${channelId} is not bound here.`)
         const updated: PayeeChannel = {
@@ -117,7 +135,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
           status: state.status === 'none' ? 'closed' : state.status,
           checkedAt: now(),
         }
-        store.saveChannel(updated)
+        yield* wait(store.saveChannel(updated))
         return updated
       })
     })().finally(() => reads.delete(channelId))
@@ -132,10 +150,10 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
   ) => new VoucherRejectedError(reason, message, data ? { data } : {})
 
   const settle = (voucher: PayeeVoucher, patch: Partial<PayeeVoucher>) =>
-    store.transaction(() => {
-      const stored = store.getVoucher(voucher.channelId, voucher.calls)
+    inTransaction(function* () {
+      const stored = yield* wait(store.getVoucher(voucher.channelId, voucher.calls))
       if (stored?.status !== 'pending') return false
-      store.saveVoucher({ ...stored, ...patch, settledAt: now() })
+      yield* wait(store.saveVoucher({ ...stored, ...patch, settledAt: now() }))
       return true
     })
 
@@ -151,30 +169,34 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
             ? `the channel's token ${key.token} is not the agreed token`
             : undefined
       if (mismatch) throw new ChannelError('CHANNEL_MISMATCH', `Channel ${channelId}: ${mismatch}.`)
-      const existing = store.getChannel(channelId)
-      if (existing && existing.termsHash !== termsHash.toLowerCase())
-        throw new ChannelError(
-          'CHANNEL_MISMATCH',
-          `Channel ${channelId} already pays for other terms (${existing.termsHash}).`,
+      await inTransaction(function* () {
+        const existing = yield* wait(store.getChannel(channelId))
+        if (existing && existing.termsHash !== termsHash.toLowerCase())
+          throw new ChannelError(
+            'CHANNEL_MISMATCH',
+            `Channel ${channelId} already pays for other terms (${existing.termsHash}).`,
+          )
+        if (existing) return
+        yield* wait(
+          store.saveChannel({
+            channelId,
+            chainId,
+            channels,
+            key,
+            termsHash: termsHash.toLowerCase() as Hex,
+            pricePerCall: agreement.pricePerCall,
+            maxCalls: agreement.maxCalls,
+            validUntil: agreement.validUntil,
+            deposit: 0n,
+            claimed: 0n,
+            status: 'open',
+            closesAt: 0n,
+            checkedAt: 0,
+            highestCalls: 0n,
+            highestCumulative: 0n,
+          }),
         )
-      if (!existing)
-        store.saveChannel({
-          channelId,
-          chainId,
-          channels,
-          key,
-          termsHash: termsHash.toLowerCase() as Hex,
-          pricePerCall: agreement.pricePerCall,
-          maxCalls: agreement.maxCalls,
-          validUntil: agreement.validUntil,
-          deposit: 0n,
-          claimed: 0n,
-          status: 'open',
-          closesAt: 0n,
-          checkedAt: 0,
-          highestCalls: 0n,
-          highestCumulative: 0n,
-        })
+      })
       const channel = await refreshChannel(channelId)
       if (channel.status !== 'open' || channel.deposit === 0n)
         throw new ChannelError('CHANNEL_NOT_OPEN', `Channel ${channelId} is not open on chain.`)
@@ -203,7 +225,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
           'wrong_channel',
           `The voucher pays channel ${voucher.channelId}, not this call's.`,
         )
-      let channel = store.getChannel(voucher.channelId)
+      let channel = await store.getChannel(voucher.channelId)
       if (!channel)
         throw reject('unknown_channel', `Channel ${voucher.channelId} is not bound here.`)
       if (voucher.termsHash !== channel.termsHash)
@@ -250,15 +272,23 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
           },
         )
 
-      const accepted = store.transaction((): PayeeVoucher => {
-        const current = store.getChannel(voucher.channelId)!
+      const accepted = await inTransaction(function* () {
+        // Read under the channel's lock (a row lock on a shared store): the newest voucher
+        // accepted by any replica is the one this is checked against.
+        const current = (yield* wait(store.getChannel(voucher.channelId)))!
         const highest = {
           calls: current.highestCalls.toString(),
           cumulativeAmount: current.highestCumulative.toString(),
         }
         if (current.status !== 'open' && !gap(current))
           throw reject('channel_closing', `Channel ${voucher.channelId} is ${current.status}.`)
-        const existing = store.getVoucher(voucher.channelId, voucher.calls)
+        const existing = yield* wait(store.getVoucher(voucher.channelId, voucher.calls))
+        // Pending on a replica that died mid-call: as good as rolled back, so the payer's retry
+        // of the same voucher is served here, once.
+        const orphaned =
+          existing?.status === 'pending' &&
+          store.abandoned !== undefined &&
+          (yield* wait(store.abandoned(existing)))
         if (existing) {
           if (existing.cumulativeAmount !== voucher.cumulativeAmount)
             throw reject(
@@ -268,7 +298,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
                 highest,
               },
             )
-          if (existing.status !== 'rolled_back')
+          if (existing.status !== 'rolled_back' && !orphaned)
             throw reject(
               'replayed',
               `Call ${voucher.calls} on this channel is already ${existing.status}.`,
@@ -284,7 +314,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
             acceptedAt: now(),
             settledAt: undefined,
           }
-          store.saveVoucher(again)
+          yield* wait(store.saveVoucher(again))
           return again
         }
         if (voucher.calls > current.highestCalls) {
@@ -297,11 +327,13 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
             throw reject('underpriced', `The voucher adds less than the agreed ${owed}.`, {
               highest,
             })
-          store.saveChannel({
-            ...current,
-            highestCalls: voucher.calls,
-            highestCumulative: voucher.cumulativeAmount,
-          })
+          yield* wait(
+            store.saveChannel({
+              ...current,
+              highestCalls: voucher.calls,
+              highestCumulative: voucher.cumulativeAmount,
+            }),
+          )
         } else if (voucher.cumulativeAmount >= current.highestCumulative) {
           throw reject('non_monotonic', 'An earlier call cannot cost as much as a later one.', {
             highest,
@@ -319,7 +351,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
           settledAt: undefined,
           receipt: undefined,
         }
-        store.saveVoucher(fresh)
+        yield* wait(store.saveVoucher(fresh))
         return fresh
       })
 
@@ -339,7 +371,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
             receipt,
             signature: await signer.signDigest(receiptDigest(receipt)),
           }
-          if (!settle(accepted, { status: 'committed', receipt: signed, response }))
+          if (!(await settle(accepted, { status: 'committed', receipt: signed, response })))
             throw new ChannelError(
               'CHANNEL_MISMATCH',
               `Call ${accepted.calls} on ${accepted.channelId} was already settled.`,
@@ -349,17 +381,17 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
           await store.durable?.()
           return signed
         },
-        rollback() {
-          settle(accepted, { status: 'rolled_back' })
+        async rollback() {
+          await settle(accepted, { status: 'rolled_back' })
         },
       }
     },
 
-    answered(payment, requestHash) {
+    async answered(payment, requestHash) {
       const parsed = VoucherPayment.safeParse(payment)
       if (!parsed.success) return undefined
       const { voucher, signature } = parsed.data
-      const stored = store.getVoucher(voucher.channelId, voucher.calls)
+      const stored = await store.getVoucher(voucher.channelId, voucher.calls)
       if (
         stored?.status !== 'committed' ||
         stored.signature.toLowerCase() !== signature.toLowerCase() ||
@@ -371,17 +403,20 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
       return { response: stored.response, receipt: stored.receipt }
     },
 
-    recover() {
-      let rolledBack = 0
-      store.transaction(() => {
-        for (const v of store.listVouchers({ status: 'pending' })) {
-          store.saveVoucher({ ...v, status: 'rolled_back', settledAt: now() })
-          rolledBack++
+    async recover() {
+      const rolledBack = await inTransaction(function* () {
+        let count = 0
+        for (const v of yield* wait(store.listVouchers({ status: 'pending' }))) {
+          // On a shared store the other replicas' calls are still running.
+          if (store.abandoned && !(yield* wait(store.abandoned(v)))) continue
+          yield* wait(store.saveVoucher({ ...v, status: 'rolled_back', settledAt: now() }))
+          count++
         }
+        return count
       })
       return { rolledBack }
     },
-    getChannel: (channelId) => store.getChannel(channelId),
+    getChannel: async (channelId) => store.getChannel(channelId),
     refreshChannel,
   }
 }

@@ -1,7 +1,7 @@
 import { paymentChannelsAbi } from '@gotong/contracts'
 import type { Address, Hash, Hex, PublicClient } from 'viem'
 import type { ChannelWallet } from '../actions/internal.js'
-import type { PayeeChannel, PayeeStore } from '../store/types.js'
+import type { AnyPayeeStore, AwaitablePayeeStore, PayeeChannel } from '../store/types.js'
 import { claimNewest } from './claimNewest.js'
 import type { Payee } from './createPayee.js'
 
@@ -36,7 +36,8 @@ const maxBlockRange = 500n
 
 export type CreateSettlerParameters = {
   payee: Payee
-  store: PayeeStore
+  /** The payee's store; on a shared one, only the replica that leads (`store.leads()`) settles. */
+  store: AnyPayeeStore
   wallet: ChannelWallet
   publicClient: PublicClient
   channels: Address
@@ -65,13 +66,15 @@ export type Settler = {
    * Channels holding served calls not yet claimed on chain, with what a payee going offline
    * must know: a close can start any time, and must be answered within `challengePeriod`.
    */
-  unclaimed(): {
-    channelId: Hex
-    unclaimed: bigint
-    status: PayeeChannel['status']
-    closesAt: bigint
-    challengePeriod: bigint
-  }[]
+  unclaimed(): Promise<
+    {
+      channelId: Hex
+      unclaimed: bigint
+      status: PayeeChannel['status']
+      closesAt: bigint
+      challengePeriod: bigint
+    }[]
+  >
   /**
    * Follows `CloseStarted` for this payee's channels and claims the newest served voucher at
    * once, well before the challenge window ends. Also checks every channel on start, for closes
@@ -105,7 +108,10 @@ export type Settler = {
  * const stop = await settler.watch()
  */
 export function createSettler(parameters: CreateSettlerParameters): Settler {
-  const { payee, store, wallet, publicClient, channels } = parameters
+  const { payee, wallet, publicClient, channels } = parameters
+  const store: AwaitablePayeeStore = parameters.store
+  // Replicas on one store: one settles, the others stand by until it is gone.
+  const leads = async () => (store.leads ? await store.leads() : true)
   const now = parameters.now ?? Date.now
   const amountText = parameters.formatAmount ?? ((amount: bigint) => `${amount} (base units)`)
   const policy = parameters.policy ?? {}
@@ -126,21 +132,28 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
   }
 
   /** Served (committed) but not yet claimed on chain. */
-  const unclaimedOf = (channelId: Hex, channel = store.getChannel(channelId)): bigint => {
-    const best = store.highestCommitted(channelId)
+  const unclaimedOf = async (channelId: Hex, known?: PayeeChannel): Promise<bigint> => {
+    const channel = known ?? (await store.getChannel(channelId))
+    const best = await store.highestCommitted(channelId)
     if (!channel || !best || best.cumulativeAmount <= channel.claimed) return 0n
     return best.cumulativeAmount - channel.claimed
   }
 
-  const due = (channel: PayeeChannel): boolean => {
+  const unclaimedTotal = async () => {
+    let total = 0n
+    for (const channel of await store.listChannels()) total += await unclaimedOf(channel.channelId)
+    return total
+  }
+
+  const due = async (channel: PayeeChannel): Promise<boolean> => {
     if (channel.status === 'closing') return true
-    const unclaimed = unclaimedOf(channel.channelId, channel)
+    const unclaimed = await unclaimedOf(channel.channelId, channel)
     if (unclaimed === 0n) return false
     if (policy.minAmount !== undefined && unclaimed >= policy.minAmount) return true
     if (policy.maxAgeMs !== undefined) {
-      const oldest = store
-        .listVouchers({ channelId: channel.channelId, status: 'committed' })
-        .find((v) => v.cumulativeAmount > channel.claimed)
+      const oldest = (
+        await store.listVouchers({ channelId: channel.channelId, status: 'committed' })
+      ).find((v) => v.cumulativeAmount > channel.claimed)
       if (oldest && now() - (oldest.settledAt ?? oldest.acceptedAt) >= policy.maxAgeMs) return true
     }
     return false
@@ -148,8 +161,9 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
 
   const settle: Settler['settle'] = async () => {
     const done: { channelId: Hex; hash: Hash; amount: bigint }[] = []
-    for (const channel of store.listChannels()) {
-      if (channel.status === 'closed' || !due(channel)) continue
+    if (!(await leads())) return done
+    for (const channel of await store.listChannels()) {
+      if (channel.status === 'closed' || !(await due(channel))) continue
       const result = await claim(channel.channelId)
       if (result) done.push({ channelId: channel.channelId, ...result })
     }
@@ -159,21 +173,22 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
   return {
     claim,
     settle,
-    unclaimed: () =>
-      store.listChannels().flatMap((channel) => {
-        const unclaimed = channel.status === 'closed' ? 0n : unclaimedOf(channel.channelId, channel)
-        return unclaimed > 0n
-          ? [
-              {
-                channelId: channel.channelId,
-                unclaimed,
-                status: channel.status,
-                closesAt: channel.closesAt,
-                challengePeriod: BigInt(channel.key.challengePeriod),
-              },
-            ]
-          : []
-      }),
+    unclaimed: async () => {
+      const owed = []
+      for (const channel of await store.listChannels()) {
+        const unclaimed =
+          channel.status === 'closed' ? 0n : await unclaimedOf(channel.channelId, channel)
+        if (unclaimed > 0n)
+          owed.push({
+            channelId: channel.channelId,
+            unclaimed,
+            status: channel.status,
+            closesAt: channel.closesAt,
+            challengePeriod: BigInt(channel.key.challengePeriod),
+          })
+      }
+      return owed
+    },
     async watch(options = {}) {
       const pollingIntervalMs = options.pollingIntervalMs ?? 2_000
       let stopped = false
@@ -208,7 +223,7 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
               const until = now() + (options.settleWithinMs ?? 30_000)
               while (
                 !stopped &&
-                store.listVouchers({ channelId, status: 'pending' }).length &&
+                (await store.listVouchers({ channelId, status: 'pending' })).length &&
                 now() < until
               )
                 await sleep(50)
@@ -219,8 +234,8 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
             } catch (error) {
               if (stopped) return
               options.onError?.(error)
-              const channel = store.getChannel(channelId)
-              const atRisk = unclaimedOf(channelId)
+              const channel = await store.getChannel(channelId)
+              const atRisk = await unclaimedOf(channelId)
               const closesAt = channel?.closesAt ?? 0n
               // Over when nothing is at stake, or the window has ended: finalized on chain, or
               // (the chain out of reach) its end passed by this clock.
@@ -259,7 +274,7 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
         }
       }
       const defendClosing = async () => {
-        for (const channel of store.listChannels()) {
+        for (const channel of await store.listChannels()) {
           if (stopped) return
           if (channel.status === 'closed') continue
           const fresh = await payee.refreshChannel(channel.channelId).catch((error) => {
@@ -276,6 +291,11 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
       let failures = 0
       const latestBlock = () => publicClient.getBlockNumber({ cacheTime: 0 })
       const poll = async () => {
+        // A standby replica reads nothing; once it leads, it checks every channel as on start.
+        if (!(await leads())) {
+          cursor = undefined
+          return
+        }
         const latest = await latestBlock()
         if (stopped) return
         if (cursor === undefined) {
@@ -299,7 +319,7 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
         // The event names no payee, so this payee's channels are picked out here.
         for (const log of logs) {
           const channelId = log.args.channelId.toLowerCase() as Hex
-          if (store.getChannel(channelId)) void defend(channelId)
+          if (await store.getChannel(channelId)) void defend(channelId)
         }
         cursor = toBlock
         return toBlock < latest
@@ -319,17 +339,14 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
             failures++
             // Said once a few polls in a row have failed, then every 30 polls: closes of this
             // payee's channels go unseen while it lasts.
-            if (!stopped && (failures === 3 || (failures > 3 && failures % 30 === 0)))
+            if (!stopped && (failures === 3 || (failures > 3 && failures % 30 === 0))) {
+              const total = await unclaimedTotal().catch(() => undefined)
               options.onWarning?.({
                 code: 'WATCH_FAILING',
-                message: `The RPC has failed ${failures} polls in a row: closes of this payee's channels go unseen until it answers. Unclaimed: ${amountText(
-                  store
-                    .listChannels()
-                    .map((c) => unclaimedOf(c.channelId))
-                    .reduce((a, b) => a + b, 0n),
-                )}.`,
+                message: `The RPC has failed ${failures} polls in a row: closes of this payee's channels go unseen until it answers. Unclaimed: ${total === undefined ? 'unknown (the store does not answer)' : amountText(total)}.`,
                 cause: error,
               })
+            }
           }
           if (!stopped) tick(behind ? 0 : pollingIntervalMs)
         }, delay)
@@ -348,7 +365,7 @@ export function createSettler(parameters: CreateSettlerParameters): Settler {
         options.onError?.(error)
       }
       tick(pollingIntervalMs)
-      if (cursor !== undefined) await defendClosing()
+      if (cursor !== undefined && (await leads())) await defendClosing()
       return unwatch
     },
   }

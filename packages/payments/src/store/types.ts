@@ -1,6 +1,7 @@
 import type { Address, Hex } from 'viem'
 import type { ChannelKey } from '../channel/channelKey.js'
 import type { SignedReceipt } from '../receipt/signedReceipt.js'
+import type { Awaitable } from './runFlow.js'
 
 /** Where a channel stands, as each side last saw it. */
 export type ChannelStatus = 'open' | 'closing' | 'closed'
@@ -137,4 +138,56 @@ export type PayeeStore = {
   saveClaim(claim: PayeeClaim): void
   listClaims(channelId?: Hex): PayeeClaim[]
   close(): void
+}
+
+/**
+ * A payee store on a database server, shared by replicas of one provider: the methods of
+ * {@link PayeeStore}, answered asynchronously. Inside `transaction`, `getChannel` locks the
+ * channel's row until the transaction ends, so two replicas never accept the same voucher.
+ * `@gotong/payments/pg` has the PostgreSQL implementation.
+ */
+export type AsyncPayeeStore = {
+  transaction<T>(fn: () => Awaitable<T>): Promise<T>
+  durable?(): Promise<void>
+  getChannel(channelId: Hex): Promise<PayeeChannel | undefined>
+  listChannels(): Promise<PayeeChannel[]>
+  saveChannel(channel: PayeeChannel): Promise<void>
+  getVoucher(channelId: Hex, calls: bigint): Promise<PayeeVoucher | undefined>
+  saveVoucher(voucher: PayeeVoucher): Promise<void>
+  highestCommitted(channelId: Hex): Promise<PayeeVoucher | undefined>
+  listVouchers(filter?: { channelId?: Hex; status?: PayeeVoucherStatus }): Promise<PayeeVoucher[]>
+  saveClaim(claim: PayeeClaim): Promise<void>
+  listClaims(channelId?: Hex): Promise<PayeeClaim[]>
+  /**
+   * Whether the replica that accepted this pending voucher is gone (its process died mid-call):
+   * then the voucher counts as rolled back, and the payer's retry is served by another replica.
+   */
+  abandoned?(voucher: PayeeVoucher): Promise<boolean>
+  /**
+   * Whether this replica is the one that settles: the first to ask holds it until its process
+   * ends, and another takes over then. Settlers of the other replicas stand by.
+   */
+  leads?(): Promise<boolean>
+  close(): Promise<void>
+}
+
+/** Either kind of payee store, as `createPayee` and `createSettler` take it. */
+export type AnyPayeeStore = PayeeStore | AsyncPayeeStore
+
+/** What the payee's code sees of either store: every answer may come now or later. */
+export type AwaitablePayeeStore = {
+  transaction<T>(fn: () => Awaitable<T>): Awaitable<T>
+  durable?(): Promise<void>
+  getChannel(channelId: Hex): Awaitable<PayeeChannel | undefined>
+  listChannels(): Awaitable<PayeeChannel[]>
+  saveChannel(channel: PayeeChannel): Awaitable<void>
+  getVoucher(channelId: Hex, calls: bigint): Awaitable<PayeeVoucher | undefined>
+  saveVoucher(voucher: PayeeVoucher): Awaitable<void>
+  highestCommitted(channelId: Hex): Awaitable<PayeeVoucher | undefined>
+  listVouchers(filter?: { channelId?: Hex; status?: PayeeVoucherStatus }): Awaitable<PayeeVoucher[]>
+  saveClaim(claim: PayeeClaim): Awaitable<void>
+  listClaims(channelId?: Hex): Awaitable<PayeeClaim[]>
+  abandoned?(voucher: PayeeVoucher): Promise<boolean>
+  leads?(): Promise<boolean>
+  close(): Awaitable<void>
 }

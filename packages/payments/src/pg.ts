@@ -1,0 +1,1 @@
+export { createPgPayeeStore, type PgPayeeStoreOptions } from './pg/pgPayeeStore.js'
