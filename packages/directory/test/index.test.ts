@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { toolDirectoryAbi } from '@gotong/contracts'
-import { agentCardType, canonicalBytes, toErc20Caip19 } from '@gotong/core'
+import { agentCardType, canonicalBytes, contentHash, toErc20Caip19 } from '@gotong/core'
 import { keccak256, parseEventLogs, toHex, zeroAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
@@ -139,6 +139,11 @@ describe('publish → index → search', () => {
       [2n, v2.manifestHash, v1.manifestHash],
     ])
     expect(listing!.versions.every((v) => v.status === 'verified')).toBe(true)
+    // Each version keeps its own manifest, the one its hash on chain is of.
+    expect(listing!.versions.map((v) => v.manifest && contentHash(v.manifest))).toEqual([
+      v1.manifestHash,
+      v2.manifestHash,
+    ])
     expect((await index.search({ text: 'reverse lookups' }))[0]!.listing.toolId).toBe(v1.toolId)
   })
 

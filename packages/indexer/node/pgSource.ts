@@ -8,7 +8,7 @@ import {
   type ToolRow,
   type VersionRow,
 } from '@gotong/directory/node'
-import type { Hex } from 'viem'
+import { type Hex, hexToBytes } from 'viem'
 import { decodeText } from './textCodec.js'
 
 /** Anything that runs a parameterized query: a `pg` client inside the search's transaction. */
@@ -199,7 +199,7 @@ export function pgSource(db: Queryable): SearchSource {
         [rowId],
       )
       const manifests = await db.query<Record<string, unknown>>(
-        'SELECT version, source, status, reason, message FROM manifest WHERE tool_id = $1',
+        'SELECT version, source, status, reason, message, bytes FROM manifest WHERE tool_id = $1',
         [rowId],
       )
       return versions.rows.map(
@@ -217,6 +217,7 @@ export function pgSource(db: Queryable): SearchSource {
               status: m.status as 'verified' | 'unverified',
               reason: m.reason as VersionRow['manifests'][number]['reason'],
               message: decodeText(m.message as string | null),
+              bytes: typeof m.bytes === 'string' ? hexToBytes(m.bytes as Hex) : null,
             })),
         }),
       )

@@ -1,4 +1,4 @@
-import { parseWith } from '@gotong/core'
+import { parseWith, type ToolManifest } from '@gotong/core'
 import type { Address, Hex } from 'viem'
 import { type CheckAccessReturnType, checkAccess } from '../actions/checkAccess.js'
 import {
@@ -11,6 +11,8 @@ import type { UnverifiedReason } from '../verifyManifest.js'
 import { type Listing, type ToolRow, toListing } from './listing.js'
 import { type ParsedSearchParameters, type RankedRow, SearchParameters } from './searchQuery.js'
 import { toRowId } from './writer/writerState.js'
+
+const decoder = new TextDecoder()
 
 /** One search hit: a tool, and every listing of the same manifest (competing offers). */
 export type SearchResult = {
@@ -33,6 +35,11 @@ export type VersionRecord = {
   transactionHash: Hex
   status: 'verified' | 'unverified'
   unverified: { reason: UnverifiedReason; message: string } | undefined
+  /**
+   * The version's manifest when it is verified and its bytes are kept (the SQLite index keeps
+   * them; the indexer's answers leave it out): what `gotong tool --versions` compares.
+   */
+  manifest?: ToolManifest
 }
 
 /** A `versions` row with the verdicts of the manifests known for it. */
@@ -48,6 +55,8 @@ export type VersionRow = {
     status: 'verified' | 'unverified'
     reason: UnverifiedReason | null
     message: string | null
+    /** The manifest's bytes, when the source keeps them. */
+    bytes?: Uint8Array | null
   }[]
 }
 
@@ -219,6 +228,9 @@ export function createSearch(context: SearchContext) {
                 reason: pick?.reason ?? 'no_manifest',
                 message: pick?.message ?? 'no manifest bytes are known for this version yet',
               },
+        ...(pick?.status === 'verified' && pick.bytes
+          ? { manifest: JSON.parse(decoder.decode(pick.bytes)) as ToolManifest }
+          : {}),
       }
     })
     const agents = await source.agents([row.creator])

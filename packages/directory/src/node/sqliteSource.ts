@@ -35,7 +35,7 @@ export function sqliteSource(sql: ReturnType<typeof statementCache>): SearchSour
       return versions.map((v) => ({
         ...v,
         manifests: sql(
-          'SELECT source, status, reason, message FROM manifests WHERE tool_id = ? AND version = ?',
+          'SELECT source, status, reason, message, bytes FROM manifests WHERE tool_id = ? AND version = ?',
         ).all(rowId, v.version) as VersionRow['manifests'],
       }))
     },

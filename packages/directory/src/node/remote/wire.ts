@@ -88,6 +88,7 @@ const WireVersion = z.object({
   transactionHash: hex,
   status: z.enum(['verified', 'unverified']),
   unverified: z.object({ reason: z.enum(unverifiedReasons), message: z.string() }).optional(),
+  manifest: asIs<ToolManifest>().optional(),
 })
 
 /** Where the indexer is: the block it has fully indexed, the chain's head, events applied. */
