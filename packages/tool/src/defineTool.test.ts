@@ -26,6 +26,12 @@ describe('defineTool', () => {
     })
   })
 
+  test('the model behind a tool is kept as given; a tool without one has none', () => {
+    const model = { provider: 'openai', id: 'gpt-4o-mini', version: '2024-07-18' }
+    expect(defineTool({ ...wordCount, model }).model).toEqual(model)
+    expect('model' in wordCount).toBe(false)
+  })
+
   test('given tags and version are kept', () => {
     const tagged = defineTool({
       ...wordCount,

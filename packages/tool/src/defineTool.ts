@@ -31,6 +31,22 @@ export type ToolJsonSchema = {
  */
 export type ToolManifestExtensions = Readonly<Record<`${string}.${string}`, unknown>>
 
+/**
+ * The model behind a tool, published in its manifest under `dev.gotong.model`. A new model (or
+ * a new version or digest of it) is a new manifest version on chain, which consumers that
+ * approved the old one refuse until they approve it again.
+ */
+export type ToolModel = {
+  /** Who serves or publishes the model, a lowercase slug: `openai`, `meta`, `ollama`. */
+  readonly provider: string
+  /** The provider's model id: `gpt-4o-mini`, `meta-llama/Llama-3.1-8B-Instruct`. */
+  readonly id: string
+  /** The provider's version or snapshot name: `2024-07-18`, `q4_K_M`. */
+  readonly version?: string
+  /** `sha256:<hex>` of the weights, or the provider's snapshot id (`openai-fp:fp_44709d6fcb`). */
+  readonly digest?: string
+}
+
 /** A tool: a name, a description, zod schemas for input and output, and a handler. */
 export type Tool<
   Name extends string = string,
@@ -49,6 +65,8 @@ export type Tool<
   readonly jsonSchema?: ToolJsonSchema
   /** Namespaced extension keys added to the manifest. */
   readonly extensions?: ToolManifestExtensions
+  /** The model behind the tool, if its answers come from one. */
+  readonly model?: ToolModel
   readonly handler: (
     input: z.output<Input>,
     context: ToolContext,
@@ -67,6 +85,8 @@ export type Tool<
  *   output: z.object({ words: z.number().int() }),
  *   handler: ({ text }) => ({ words: text.split(/\s+/).filter(Boolean).length }),
  * })
+ * // A tool whose answers come from a model names it:
+ * // defineTool({ ..., model: { provider: 'openai', id: 'gpt-4o-mini', version: '2024-07-18' } })
  */
 export function defineTool<
   const Name extends string,
@@ -81,6 +101,7 @@ export function defineTool<
   version?: string
   jsonSchema?: ToolJsonSchema
   extensions?: ToolManifestExtensions
+  model?: ToolModel
   handler: (
     input: z.output<Input>,
     context: ToolContext,
@@ -95,6 +116,7 @@ export function defineTool<
     version: definition.version ?? '1.0.0',
     ...(definition.jsonSchema ? { jsonSchema: definition.jsonSchema } : {}),
     ...(definition.extensions ? { extensions: definition.extensions } : {}),
+    ...(definition.model ? { model: definition.model } : {}),
     handler: definition.handler,
   }
 }

@@ -4,5 +4,6 @@ export {
   type ToolContext,
   type ToolJsonSchema,
   type ToolManifestExtensions,
+  type ToolModel,
 } from './defineTool.js'
 export { isToolInputError, ToolInputError } from './toolInputError.js'
