@@ -156,14 +156,22 @@ export type ServedTool = {
   /** The tool's x402 URL (listed in its manifest), or undefined when it has no x402 face. */
   x402Url: string | undefined
   /**
-   * Publishes a new manifest version (a new description, new schemas, new extensions); lineage
-   * is kept on chain. Calls after it resolves are checked against the new `input` and `output`.
+   * Publishes a new manifest version (a new description, new schemas, new extensions, a new
+   * model); lineage is kept on chain. Calls after it resolves are checked against the new
+   * `input` and `output`.
    */
   update(
     tool: Partial<
       Pick<
         Tool,
-        'description' | 'version' | 'tags' | 'input' | 'output' | 'jsonSchema' | 'extensions'
+        | 'description'
+        | 'version'
+        | 'tags'
+        | 'input'
+        | 'output'
+        | 'jsonSchema'
+        | 'extensions'
+        | 'model'
       >
     >,
   ): Promise<Hex>

@@ -1,4 +1,10 @@
-import { gotongTermsKey, manifestHash, parseToolManifest } from '@gotong/core'
+import {
+  gotongTermsKey,
+  InvalidManifestError,
+  manifestHash,
+  parseToolManifest,
+  toolModelKey,
+} from '@gotong/core'
 import { describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { defineTool } from '../tool/defineTool.js'
@@ -63,5 +69,36 @@ describe('buildManifest', () => {
     expect(manifest[gotongTermsKey]).toMatchObject({
       channels: `eip155:31337:${where.channels}`,
     })
+  })
+
+  test('the model behind a tool is published under dev.gotong.model, and a new one changes the hash', () => {
+    const model = { provider: 'openai', id: 'gpt-4o-mini', version: '2024-07-18' }
+    const manifest = buildManifest({ ...where, tool: defineTool({ ...echo, model }) })
+    const parsed = parseToolManifest(manifest, { chainId: 31337, gotong: true })
+    expect(parsed[toolModelKey]).toEqual(model)
+    expect('dev.gotong.model' in buildManifest({ ...where, tool: echo })).toBe(false)
+    const newer = buildManifest({
+      ...where,
+      tool: defineTool({ ...echo, model: { ...model, version: '2025-04-14' } }),
+    })
+    expect(manifestHash(newer)).not.toBe(manifestHash(manifest))
+  })
+
+  test('a malformed model is refused when the manifest is parsed, naming the field', () => {
+    const manifest = buildManifest({
+      ...where,
+      tool: defineTool({ ...echo, model: { provider: 'OpenAI', id: 'gpt-4o-mini' } }),
+    })
+    const error = (() => {
+      try {
+        return parseToolManifest(manifest, { chainId: 31337, gotong: true })
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(error).toBeInstanceOf(InvalidManifestError)
+    expect((error as InvalidManifestError).issues).toMatchObject([
+      { rule: 'model_provider_grammar', path: 'dev.gotong.model.provider' },
+    ])
   })
 })

@@ -5,6 +5,7 @@ import {
   type ToolManifest,
   toCaip10,
   toErc20Caip19,
+  toolModelKey,
 } from '@gotong/core'
 import { x402PricingEntry } from '@gotong/x402'
 import type { Address } from 'viem'
@@ -30,8 +31,9 @@ export type BuildManifestParameters = {
 /**
  * The ERC-8257 manifest of a served tool: the tool's own JSON Schemas if it has them (else ones
  * generated from the zod schemas), its namespaced extensions, gotong's channel pricing entry
- * first (then the x402 entry, when it has an x402 face) and its terms under `dev.gotong.terms`.
- * An extension cannot replace a standard field or gotong's terms: those are written after it.
+ * first (then the x402 entry, when it has an x402 face), its terms under `dev.gotong.terms` and
+ * the model behind it, if it names one, under `dev.gotong.model`. An extension cannot replace a
+ * standard field, gotong's terms or the model: those are written after it.
  *
  * @example const manifest = buildManifest({ tool, endpoint, creator, chainId, token, channels, price: 2_000n })
  */
@@ -78,6 +80,7 @@ export function buildManifest(parameters: BuildManifestParameters): ToolManifest
     ...(parameters.access ? { access: parameters.access } : {}),
     creatorAddress: parameters.creator.toLowerCase(),
     [gotongTermsKey]: terms,
+    ...(tool.model ? { [toolModelKey]: { ...tool.model } } : {}),
   } as ToolManifest
 }
 
