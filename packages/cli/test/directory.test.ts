@@ -117,6 +117,46 @@ describe('gotong publish, search and tool', () => {
     ])
   }, 90_000)
 
+  test('tool --versions says when each version was published and what it changed, a new model spelled out', async () => {
+    const model = { provider: 'openai', id: 'gpt-4o-mini', version: '2024-07-18' }
+    const tool = (overrides: Record<string, unknown>) =>
+      manifest({ name: 'summarize', tags: ['summarization'], ...overrides })
+    const v1 = await gotong(
+      'publish',
+      await file('summarize.json', tool({ 'dev.gotong.model': model })),
+      '--json',
+    )
+    expect(v1.stderr).toBe('')
+    const { toolId } = JSON.parse(v1.stdout)
+    const newer = { ...model, version: '2025-04-14', digest: `sha256:${'ab'.repeat(32)}` }
+    const again = (name: string, value: unknown) =>
+      file(name, value).then((path) => gotong('publish', path, '--tool', toolId))
+    expect((await again('summarize-2.json', tool({ 'dev.gotong.model': newer }))).code).toBe(0)
+    const v3 = tool({ 'dev.gotong.model': newer, description: 'Summaries, shorter.' })
+    expect((await again('summarize-3.json', v3)).code).toBe(0)
+
+    const text = await gotong('tool', toolId, '--versions')
+    expect(text.stderr).toBe('')
+    const versions = text.stdout.slice(text.stdout.indexOf('Versions:'))
+    const iso = /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/.source
+    expect(versions.split('\n').filter(Boolean)).toEqual([
+      'Versions:',
+      expect.stringMatching(new RegExp(`^  v1  0x[0-9a-f]{64}  block \\d+  ${iso}  verified$`)),
+      '      published, model openai/gpt-4o-mini@2024-07-18',
+      expect.stringMatching(new RegExp(`^  v2  0x[0-9a-f]{64}  block \\d+  ${iso}  verified$`)),
+      `      changed: model openai/gpt-4o-mini@2024-07-18 → openai/gpt-4o-mini@2025-04-14 (sha256:${'ab'.repeat(32)})`,
+      expect.stringMatching(new RegExp(`^  v3  0x[0-9a-f]{64}  block \\d+  ${iso}  verified$`)),
+      '      changed: description',
+    ])
+
+    const json = JSON.parse((await gotong('tool', toolId, '--versions', '--json')).stdout)
+    expect(json.versions.map((v: { changes?: unknown }) => v.changes)).toEqual([
+      undefined,
+      { changed: ['model'], model: { before: model, after: newer } },
+      { changed: ['description'] },
+    ])
+  }, 90_000)
+
   test('the index never lands beside a --deployments file elsewhere: .gotong/ here, or --store', async () => {
     const elsewhere = join(dir, 'elsewhere')
     const here = join(dir, 'here')

@@ -1,6 +1,5 @@
 import { InvalidInputError } from '@gotong/core'
 import { getAccessRequirements, getTool, parseToolRef } from '@gotong/directory'
-import type { VersionRecord } from '@gotong/directory/node'
 import { Command } from 'commander'
 import {
   type ChainOptions,
@@ -10,18 +9,23 @@ import {
   printJson,
   withChainOptions,
 } from './chainOptions.js'
+import { formatToolVersion, toolVersionChanges } from './toolVersions.js'
 
 type ToolOptions = ChainOptions & { versions?: boolean }
 
 /**
  * `gotong tool <toolId>`: one tool as the chain has it (creator, version, gate) with its
- * verified manifest from the index, and with `--versions` its whole lineage.
+ * verified manifest from the index, and with `--versions` its whole lineage: each version's
+ * block and time, and what it changed from the one before (a new model spelled out).
  */
 export function toolCommand(): Command {
   const command = new Command('tool')
     .description('show one tool of the directory: manifest, price, access, versions')
     .argument('<tool>', 'tool id, or eip155:<chainId>/erc8257:<registry>/<toolId>')
-    .option('--versions', 'list every version of the tool')
+    .option(
+      '--versions',
+      'list every version of the tool: when, and what it changed (the model too)',
+    )
   return withChainOptions(command).action(async (reference: string, options: ToolOptions) => {
     const ref = parseToolRef(reference)
     const chain = await openChain(options)
@@ -47,7 +51,9 @@ export function toolCommand(): Command {
     const index = await openIndex(chain, options)
     try {
       const listing = await index.getListing(ref.toolId)
-      const versions = listing?.versions ?? []
+      const versions = options.versions
+        ? await toolVersionChanges(chain.publicClient, listing?.versions ?? [])
+        : []
       if (options.json)
         return printJson({
           ...onChain,
@@ -74,15 +80,11 @@ export function toolCommand(): Command {
         `  uri        ${onChain.metadataURI}`,
       ]
       if (manifest?.description) lines.push('', `  ${manifest.description}`)
-      if (options.versions) lines.push('', 'Versions:', ...versions.map(formatVersion))
+      if (options.versions)
+        lines.push('', 'Versions:', ...versions.flatMap((v, i) => formatToolVersion(v, i === 0)))
       process.stdout.write(`${lines.join('\n')}\n`)
     } finally {
       index.close()
     }
   })
-}
-
-function formatVersion(v: VersionRecord): string {
-  const status = v.status === 'verified' ? 'verified' : `unverified (${v.unverified?.reason})`
-  return `  v${v.version}  ${v.manifestHash}  block ${v.blockNumber}  ${status}`
 }
