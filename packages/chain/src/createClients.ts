@@ -1,3 +1,4 @@
+import { testNetworkHost } from '@gotong/core'
 import { type Chain, createPublicClient, createWalletClient, defineChain, http } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import type { Connection, ConnectParameters } from './connection.js'
@@ -7,7 +8,8 @@ export type CreateClientsParameters = Omit<ConnectParameters, 'deployments'> & {
 
 /**
  * viem clients for a chain, without checking any deployment (use it to deploy). Loopback URLs
- * poll fast and never retry; remote ones poll every 2 s and retry three times.
+ * (and those of the test network `GOTONG_TEST_NETWORK` declares) poll fast and never retry;
+ * remote ones poll every 2 s and retry three times.
  *
  * @example const { walletClient, publicClient } = createClients({ rpcUrl, chainId: 31337, privateKey })
  */
@@ -15,7 +17,9 @@ export function createClients(
   parameters: CreateClientsParameters,
 ): Omit<Connection, 'deployments'> {
   const chain = parameters.chain ?? chainFor(parameters.chainId, parameters.rpcUrl)
-  const isLoopback = /^https?:\/\/(127\.|localhost|\[::1\])/.test(parameters.rpcUrl)
+  const isLoopback =
+    /^https?:\/\/(127\.|localhost|\[::1\])/.test(parameters.rpcUrl) ||
+    (URL.canParse(parameters.rpcUrl) && testNetworkHost(new URL(parameters.rpcUrl).hostname))
   const pollingInterval = parameters.pollingInterval ?? (isLoopback ? 25 : 2_000)
   const transport = http(parameters.rpcUrl, { retryCount: isLoopback ? 0 : 3 })
   const account =

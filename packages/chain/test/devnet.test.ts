@@ -207,6 +207,20 @@ describe('startDevnet', () => {
   })
 })
 
+describe('startDevnet on another address', () => {
+  test('listens on `host`, under `commandPrefix`, which keeps anvil as the process stop() ends', async () => {
+    // 127.0.0.2 is loopback on Linux but not the default 127.0.0.1; `env` execs its command.
+    const devnet = await startDevnet({ host: '127.0.0.2', commandPrefix: ['env'], deploy: false })
+    try {
+      expect(new URL(devnet.rpcUrl).hostname).toBe('127.0.0.2')
+      expect(await devnet.publicClient.getChainId()).toBe(31337)
+    } finally {
+      await devnet.stop()
+    }
+    expect(await waitUntilDead(devnet.pid)).toBe(true)
+  })
+})
+
 describe('deploy() to any chain', () => {
   test('deploys to a bare node, and only the gateway on top of existing ERC-8004 registries', async () => {
     const bare = await startDevnet({ deploy: false, accounts: 2, chainId: 1337 })

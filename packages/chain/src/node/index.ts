@@ -1,5 +1,6 @@
 export { anvilBinaryPath } from './anvilBinary.js'
 export { readDeployments, writeDeployments } from './deploymentsFile.js'
+export { parentDeathPrefix } from './parentDeathSignal.js'
 export {
   type Devnet,
   type DevnetAccount,

@@ -17,6 +17,16 @@ import { parentDeathPrefix } from './parentDeathSignal.js'
 export type StartDevnetOptions = {
   /** Loopback port; 0 (default) picks a free one. */
   port?: number | undefined
+  /**
+   * The address anvil listens on; 127.0.0.1 by default. Another one is for a test network, as
+   * `gotong swarm --hosts 3` runs anvil inside a network namespace on that namespace's address.
+   */
+  host?: string | undefined
+  /**
+   * Runs anvil under this command, e.g. `['ip', 'netns', 'exec', 'h1']`, which must exec it
+   * (keeping its pid, so stopping it stops anvil). None by default.
+   */
+  commandPrefix?: readonly string[] | undefined
   /** Chain id; 31337 by default (a chain gotong treats as a local devnet). */
   chainId?: number | undefined
   /** Funded test accounts (anvil's well-known mnemonic); 10 by default. */
@@ -79,14 +89,14 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
   ])
   const configFile = join(workDir, 'anvil.json')
   const args = [
-    ...['--host', '127.0.0.1', '--port', String(options.port ?? 0)],
+    ...['--host', options.host ?? '127.0.0.1', '--port', String(options.port ?? 0)],
     ...['--chain-id', String(chainId), '--accounts', String(options.accounts ?? 10)],
     ...['--balance', '10000', '--config-out', configFile],
     ...(options.blockTime ? ['--block-time', String(options.blockTime)] : []),
   ]
   // Under setpriv (Linux) anvil dies with this process even when nothing here gets to run: a
   // SIGKILL. The exit hook covers the exits this process sees, on every platform.
-  const [command = anvil, ...rest] = [...prefix, anvil, ...args]
+  const [command = anvil, ...rest] = [...prefix, ...(options.commandPrefix ?? []), anvil, ...args]
   const child = spawn(command, rest, { stdio: ['ignore', 'pipe', 'pipe'] })
   const removeExitHook = onExit(() => {
     child.kill('SIGKILL')
