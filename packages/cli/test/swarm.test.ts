@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { sampleDataset } from '../src/swarm/runSwarm.js'
+import { checkBooks } from './swarmBooks.js'
 
 const main = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 
@@ -25,38 +26,6 @@ function swarm(args: string[]): Promise<{ status: number | null; stdout: string;
     })
     child.on('exit', (status) => resolve({ status, stdout, stderr }))
   })
-}
-
-type Book = {
-  name: string
-  spent: string
-  earned: string
-  balanceBefore: string
-  balanceAfter: string
-}
-
-function checkBooks(result: {
-  balanced: boolean
-  calls: number
-  receiptsVerified: number
-  books: Book[]
-  channels: { status: string; paid: string; refunded: string; deposit: string }[]
-}) {
-  expect(result.balanced).toBe(true)
-  expect(result.calls).toBeGreaterThanOrEqual(5)
-  expect(result.receiptsVerified).toBe(result.calls)
-  const spent = result.books.reduce((s, b) => s + BigInt(b.spent), 0n)
-  const earned = result.books.reduce((s, b) => s + BigInt(b.earned), 0n)
-  expect(earned).toBe(spent)
-  // Every agent's balance moved by exactly its ledger, read back from the chain.
-  for (const b of result.books)
-    expect(BigInt(b.balanceAfter) - BigInt(b.balanceBefore)).toBe(
-      BigInt(b.earned) - BigInt(b.spent),
-    )
-  for (const c of result.channels) {
-    expect(c.status).toBe('closed')
-    expect(BigInt(c.paid) + BigInt(c.refunded)).toBe(BigInt(c.deposit))
-  }
 }
 
 describe('gotong swarm', () => {

@@ -32,6 +32,8 @@ export type CliErrorCode =
   | 'PRICE_TOO_HIGH'
   | 'BUDGET_EXCEEDED'
   | 'RAIL_UNSUPPORTED'
+  | 'HOSTS_NEED_ROOT'
+  | 'HOSTS_IP_FAILED'
   | 'UNEXPECTED'
 
 /**

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { formatAmount } from '@gotong/core'
-import { Command, InvalidArgumentError } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import type { SwarmResult } from '../swarm/runSwarm.js'
 import { parseGusd } from './agentOptions.js'
 
 /**
  * `gotong swarm`: the main job. A devnet, provider agents and an orchestrator that profiles a
  * dataset by buying their tools; exits 0 only if the job was done and the books balance to the
- * unit.
+ * unit. With `--hosts 3` it runs itself again inside the consumers' network namespace, passing
+ * the hosts it made with the hidden `--on-hosts`; the live view (`--ui`) would then serve out of
+ * a browser's reach, so the two conflict.
  */
 export function swarmCommand(): Command {
   return new Command('swarm')
@@ -15,6 +17,15 @@ export function swarmCommand(): Command {
       'run an agent swarm on the embedded devnet: providers publish tools, an orchestrator finds, negotiates and pays for them',
     )
     .option('--processes', 'run every provider in its own Node process (HTTP on loopback)', false)
+    .addOption(
+      new Option(
+        '--hosts <n>',
+        'run on 3 hosts (Linux network namespaces, root only): the chain, the providers, the consumers',
+      )
+        .argParser(threeHosts)
+        .conflicts('ui'),
+    )
+    .addOption(new Option('--on-hosts <json>').hideHelp())
     .option(
       '--agents <n>',
       'number of provider agents (5 kinds; more compete on price)',
@@ -34,6 +45,8 @@ export function swarmCommand(): Command {
     .action(
       async (options: {
         processes: boolean
+        hosts?: number
+        onHosts?: string
         agents: number
         dataset?: string
         goal?: string
@@ -47,6 +60,13 @@ export function swarmCommand(): Command {
           process.stderr.write(`${t}s  ${line}\n`)
         }
         const started = performance.now()
+        if (options.hosts && !options.onHosts) {
+          const { runOnHosts } = await import('../swarm/hosts/runOnHosts.js')
+          process.exitCode = await runOnHosts(process.argv.slice(2), (line) =>
+            process.stderr.write(`${line}\n`),
+          )
+          return
+        }
         // Loaded here: the agents and LangChain take seconds to load; other commands skip them.
         const { runSwarm } = await import('../swarm/runSwarm.js')
         const print = (result: SwarmResult) => {
@@ -60,6 +80,7 @@ export function swarmCommand(): Command {
         const result = await runSwarm({
           agents: options.agents,
           processes: options.processes,
+          ...(options.onHosts ? { hosts: await onHosts(options.onHosts) } : {}),
           ...(options.dataset ? { dataset: readFileSync(options.dataset, 'utf8') } : {}),
           ...(options.goal ? { goal: options.goal } : {}),
           ...(options.budget !== undefined ? { budget: options.budget } : {}),
@@ -91,6 +112,17 @@ export function swarmCommand(): Command {
         if (!result.balanced || !result.job.ok) process.exitCode = 1
       },
     )
+}
+
+function threeHosts(value: string): number {
+  if (value !== '3')
+    throw new InvalidArgumentError('3: the chain, the providers and the consumers each get a host')
+  return 3
+}
+
+async function onHosts(json: string) {
+  const { SwarmHosts } = await import('../swarm/hosts/createHosts.js')
+  return SwarmHosts.parse(JSON.parse(json))
 }
 
 function uiPort(value: string): number {

@@ -15,7 +15,9 @@ import { createSqlitePayeeStore } from '@gotong/payments/node'
 import type { UiServer } from '@gotong/ui'
 import type { Address, Hex, PublicClient } from 'viem'
 import { type ClosedChannel, closeChannels } from './closeChannels.js'
+import { hostFor, type SwarmHosts } from './hosts/createHosts.js'
 import { swarmProviders } from './providers.js'
+import { type PublishedTool, publishedTools } from './publishedTools.js'
 import { spawnProvider } from './spawnProvider.js'
 import { type ProviderReputation, swarmReputation } from './swarmReputation.js'
 import { type SwarmViewOptions, startSwarmView, urlOfReadyLine } from './swarmView.js'
@@ -25,6 +27,11 @@ export type SwarmOptions = {
   agents: number
   /** Every provider in its own Node process, talking HTTP on loopback. */
   processes: boolean
+  /**
+   * The hosts to run on (`--hosts 3`, made by `createHosts`): the chain on the first, the
+   * providers, each in its own process, on the second; this process must be on the third.
+   */
+  hosts?: SwarmHosts
   /** A CSV dataset; the bundled sample of product reviews by default. */
   dataset?: string
   goal?: string
@@ -63,6 +70,11 @@ export type AgentBook = {
 
 export type SwarmResult = {
   modelSource: string
+  /** The chain's RPC URL (on the chain's host with `hosts`). */
+  rpcUrl: string
+  hosts?: SwarmHosts
+  /** The directory's tools with their manifests' endpoints, as the orchestrator's index has them. */
+  tools: PublishedTool[]
   report: string
   books: AgentBook[]
   channels: ClosedChannel[]
@@ -93,7 +105,12 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
   const kinds = swarmProviders(options.agents)
   const dir = mkdtempSync(join(tmpdir(), 'gotong-swarm-'))
   const deploymentsFile = join(dir, 'deployments.json')
-  const devnet: Devnet = await startDevnet({ accounts: kinds.length + 2, deploymentsFile })
+  const chainHost = options.hosts && hostFor(options.hosts, 'chain')
+  const devnet: Devnet = await startDevnet({
+    accounts: kinds.length + 2,
+    deploymentsFile,
+    ...(chainHost ? { host: chainHost.address, commandPrefix: chainHost.exec } : {}),
+  })
   const network = {
     rpcUrl: devnet.rpcUrl,
     chainId: devnet.chainId,
@@ -136,7 +153,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
     for (const [i, kind] of kinds.entries()) {
       const account = devnet.accounts[i + 1]!
       const store = join(dir, kind.kind)
-      if (options.processes) {
+      if (options.processes || options.hosts) {
         const child = await spawnProvider(
           kind.kind.replace(/-\d+$/, ''),
           {
@@ -151,6 +168,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
             if (url) view?.add({ url, name: kind.kind })
             log(`[${kind.kind}] ${line}`)
           },
+          options.hosts && hostFor(options.hosts, 'providers'),
         )
         children.push(child)
       } else {
@@ -320,6 +338,9 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
 
     const result: SwarmResult = {
       modelSource: agent.modelSource,
+      rpcUrl: devnet.rpcUrl,
+      ...(options.hosts ? { hosts: options.hosts } : {}),
+      tools: await publishedTools(agent),
       report: job.report,
       books,
       channels,
