@@ -280,6 +280,7 @@ describe('scripts/generate.mjs', () => {
       'gotongToken.ts',
       'identityRegistry.ts',
       'paymentChannels.ts',
+      'providerStake.ts',
       'receiptFeedbackGateway.ts',
       'reputationRegistry.ts',
       'toolDirectory.ts',

@@ -26,6 +26,8 @@ export { gotongTokenAbi, gotongTokenBytecode } from './generated/gotongToken.js'
 export { identityRegistryAbi, identityRegistryBytecode } from './generated/identityRegistry.js'
 /** PaymentChannels: unidirectional ERC-20 channels paid by cumulative EIP-712 vouchers. */
 export { paymentChannelsAbi, paymentChannelsBytecode } from './generated/paymentChannels.js'
+/** ProviderStake: stake behind providers' tools, withdrawn after a delay, slashed by two receipts that answer one deterministic request two ways. */
+export { providerStakeAbi, providerStakeBytecode } from './generated/providerStake.js'
 /** ReceiptFeedbackGateway: ERC-8004 feedback only a client with a paid gotong receipt can give. */
 export {
   receiptFeedbackGatewayAbi,
