@@ -1,6 +1,6 @@
 import { BaseError, type BaseErrorParameters } from '@gotong/core'
 
-/** Codes of {@link AttestationError}; a refused {@link AttestationVerdict} carries one of the first six codes. */
+/** Codes of {@link AttestationError}; a refused {@link AttestationVerdict} carries any but the last. */
 export type AttestationErrorCode =
   /** The quote or its collateral does not verify: a bad signature, chain, CRL, format or TEE type. */
   | 'ATTESTATION_INVALID'
@@ -16,6 +16,8 @@ export type AttestationErrorCode =
   | 'ATTESTATION_UNBOUND'
   /** The manifest carries no `dev.gotong.attestation`, or a malformed one. */
   | 'ATTESTATION_MISSING'
+  /** The quote (at `quoteUri`) or the collateral could not be fetched. */
+  | 'ATTESTATION_UNAVAILABLE'
   /** The caller's parameters are malformed (not a quote, not an address, …). */
   | 'ATTESTATION_PARAMETERS_INVALID'
 

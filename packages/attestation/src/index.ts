@@ -20,6 +20,11 @@ export {
   matchesMeasurements,
   QuoteMeasurements,
 } from './measurements.js'
+export {
+  type AttestationPolicy,
+  type RequireAttestationParameters,
+  requireAttestation,
+} from './requireAttestation.js'
 export { AttestationVerdict, RefusalCode, TcbStatus } from './verdict.js'
 export {
   defaultAcceptedTcbStatuses,

@@ -29,6 +29,7 @@ export const RefusalCode = z.enum([
   'MEASUREMENT_NOT_ALLOWED',
   'ATTESTATION_UNBOUND',
   'ATTESTATION_MISSING',
+  'ATTESTATION_UNAVAILABLE',
 ])
 export type RefusalCode = z.infer<typeof RefusalCode>
 

@@ -1,11 +1,15 @@
 // gotong's policy after the cryptography, with dcap-qvl stubbed to return a report of our
 // choosing: no real quote binds a gotong key (we cannot produce a TDX quote here), so this is
 // where the verified path and the TCB statuses the samples do not have are shown.
-import { hexToBytes } from 'viem'
+import { readFileSync } from 'node:fs'
+import { hexToBytes, toHex } from 'viem'
 import { beforeEach, describe, expect, test, vi } from 'vitest'
 import { genuine, provider } from '../test/samples.js'
 import { attestationReportData } from './attestationReportData.js'
+import { attestedManifestHash } from './attestedManifestHash.js'
 import { type DcapVerifiedReport, dcapVerify } from './internal/dcap.js'
+import { manifestAttestation } from './manifestAttestation.js'
+import { requireAttestation } from './requireAttestation.js'
 import { verifyAttestation } from './verifyAttestation.js'
 
 vi.mock('./internal/dcap.js', () => ({ dcapVerify: vi.fn() }))
@@ -103,5 +107,39 @@ describe('with dcap-qvl stubbed', () => {
       code: 'ATTESTATION_INVALID',
       reason: 'The quote is an sgx quote, not TDX.',
     })
+  })
+})
+
+describe('requireAttestation, with dcap-qvl stubbed', () => {
+  test('accepts a listing whose quote binds its creator and its manifest', async () => {
+    const plain = JSON.parse(
+      readFileSync(new URL('../../../vectors/manifest.json', import.meta.url), 'utf8'),
+    ).manifest as Record<string, unknown>
+    const manifest = {
+      ...plain,
+      ...manifestAttestation({
+        version: 1,
+        tee: 'intel-tdx',
+        quote: toHex(genuine.quote),
+        measurements: [{ mrTd: genuine.measurements.mrTd }],
+      }),
+    }
+    reportOf(
+      'UpToDate',
+      attestationReportData({ signer: provider, manifestHash: attestedManifestHash(manifest) }),
+    )
+    const policy = requireAttestation({
+      collateralFor: async () => genuine.collateral,
+      now: () => genuine.now,
+    })
+    const listing = { creator: provider, manifest }
+    const { accepted, refused } = await policy.filter([
+      listing,
+      { ...listing, creator: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC' },
+    ])
+    expect(accepted.map((l) => l.attestation.status)).toEqual(['verified'])
+    expect(refused.map((l) => l.attestation.status === 'refused' && l.attestation.code)).toEqual([
+      'ATTESTATION_UNBOUND',
+    ])
   })
 })
