@@ -9,6 +9,8 @@ import {
   identityRegistryBytecode,
   paymentChannelsAbi,
   paymentChannelsBytecode,
+  providerStakeAbi,
+  providerStakeBytecode,
   receiptFeedbackGatewayAbi,
   receiptFeedbackGatewayBytecode,
   reputationRegistryAbi,
@@ -37,7 +39,12 @@ export type DeployParameters = {
    * default gotong deploys its own identity, reputation and validation registries.
    */
   erc8004?: Erc8004Registries | undefined
+  /** Seconds ProviderStake holds stake asked back before it can be withdrawn (default 7 days). */
+  stakeWithdrawalDelay?: number | undefined
 }
+
+/** How long stake asked back stays slashable by default: a week for consumers to report. */
+export const defaultStakeWithdrawalDelay = 7 * 24 * 60 * 60
 
 /** Existing ERC-8004 registries to build on; the validation registry is optional. */
 export type Erc8004Registries = {
@@ -58,7 +65,8 @@ export const gotongTokenDecimals = 6
  * Deploys every gotong contract to the wallet client's chain and returns the deployments
  * (write them with `writeDeployments` from `@gotong/chain/node`): the token, passes, tool
  * directory, payment channels and pause predicate, the ERC-8004 identity, reputation and
- * validation registries (unless `erc8004` names existing ones), and the receipt feedback gateway.
+ * validation registries (unless `erc8004` names existing ones), the receipt feedback gateway and
+ * the provider stake registry.
  *
  * @example
  * const deployments = await deploy({ walletClient, publicClient, mint: { to: [alice], amount: 10_000_000n } })
@@ -105,6 +113,15 @@ export async function deploy(parameters: DeployParameters): Promise<DeployReturn
       toolDirectory,
     ],
   })
+  const providerStake = await deployOne(parameters, 'ProviderStake', {
+    abi: providerStakeAbi,
+    bytecode: providerStakeBytecode,
+    args: [
+      gotongToken,
+      paymentChannels,
+      BigInt(parameters.stakeWithdrawalDelay ?? defaultStakeWithdrawalDelay),
+    ],
+  })
   for (const to of parameters.mint?.to ?? []) {
     const hash = await walletClient.writeContract({
       address: gotongToken,
@@ -131,6 +148,7 @@ export async function deploy(parameters: DeployParameters): Promise<DeployReturn
         ? { validationRegistry: registries.validationRegistry }
         : {}),
       receiptFeedbackGateway,
+      providerStake,
     },
   })
 }

@@ -7,7 +7,7 @@ import { DeploymentsChainMismatchError, DeploymentsInvalidError } from './errors
  * Where gotong's contracts live on one chain. Written by `deploy()` / `startDevnet()`, read by
  * every agent that joins the chain. `startBlock` is where indexers begin.
  *
- * The ERC-8004 registries and the receipt feedback gateway are optional, so files written before
+ * The ERC-8004 registries, the receipt feedback gateway and the provider stake are optional, so files written before
  * them still parse (still version 1): code that needs one checks that it is there. On a public
  * chain the registries may be the canonical deployments (`canonicalErc8004Registries`) rather
  * than gotong's own; `validationRegistry` may be absent where none is deployed.
@@ -26,6 +26,7 @@ export const Deployments = z.strictObject({
     reputationRegistry: AddressSchema.optional(),
     validationRegistry: AddressSchema.optional(),
     receiptFeedbackGateway: AddressSchema.optional(),
+    providerStake: AddressSchema.optional(),
   }),
 })
 export type Deployments = z.output<typeof Deployments>

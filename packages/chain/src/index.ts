@@ -5,6 +5,7 @@ export {
   type DeployErrorType,
   type DeployParameters,
   type DeployReturnType,
+  defaultStakeWithdrawalDelay,
   deploy,
   type Erc8004Registries,
   gotongTokenDecimals,

@@ -5,6 +5,7 @@ import {
   gotongTokenAbi,
   identityRegistryAbi,
   paymentChannelsAbi,
+  providerStakeAbi,
   receiptFeedbackGatewayAbi,
   reputationRegistryAbi,
   toolDirectoryAbi,
@@ -163,6 +164,25 @@ describe('startDevnet', () => {
       paymentChannels: contracts.paymentChannels,
       token: contracts.gotongToken,
       toolRegistry: contracts.toolDirectory,
+    })
+  })
+
+  test('deploys ProviderStake on the devnet token, signing domain and a week of withdrawal delay', async () => {
+    const contracts = devnet.deployments!.contracts
+    const stake = (functionName: 'token' | 'paymentChannels' | 'withdrawalDelay') =>
+      devnet.publicClient.readContract({
+        address: contracts.providerStake!,
+        abi: providerStakeAbi,
+        functionName,
+      })
+    expect({
+      token: await stake('token'),
+      paymentChannels: await stake('paymentChannels'),
+      withdrawalDelay: await stake('withdrawalDelay'),
+    }).toEqual({
+      token: contracts.gotongToken,
+      paymentChannels: contracts.paymentChannels,
+      withdrawalDelay: 604_800n,
     })
   })
 
