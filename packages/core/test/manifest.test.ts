@@ -356,6 +356,21 @@ describe('gotong manifests', () => {
     expect(rulesOf(manifest, { gotong: true })).toContain(rule)
   })
 
+  test('a tool can declare itself deterministic, and only with a boolean', () => {
+    const terms = { ...devnetTool['dev.gotong.terms'], deterministic: true }
+    const manifest = parseToolManifest(
+      { ...devnetTool, 'dev.gotong.terms': terms },
+      { gotong: true },
+    )
+    expect(manifest['dev.gotong.terms'].deterministic).toBe(true)
+    expect(
+      rulesOf(
+        { ...devnetTool, 'dev.gotong.terms': { ...terms, deterministic: 'yes' } },
+        { gotong: true },
+      ),
+    ).toEqual(['invalid_type'])
+  })
+
   test('any ERC-8257 client can read a gotong manifest', () => {
     expect(rulesOf(devnetTool, { chainId: 31337 })).toEqual([])
   })

@@ -48,6 +48,13 @@ export const GotongTerms = z.strictObject({
     .string()
     .regex(/^(0|[1-9][0-9]{0,77})$/, rule('amount_grammar', 'base units'))
     .optional(),
+  /**
+   * The provider's promise that equal requests get equal answers: one input under one agreement
+   * always gives one output. Two receipts for one `requestHash` with different `responseHash`es
+   * then prove a lie, slashable at ProviderStake once the provider declared this manifest's hash
+   * there (`declareDeterministic`); consumers keep such receipts as evidence.
+   */
+  deterministic: z.boolean().optional(),
 })
 export type GotongTerms = z.infer<typeof GotongTerms>
 
