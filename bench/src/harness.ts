@@ -27,6 +27,11 @@ export type RecordParameters = {
 export type SuiteContext = {
   /** Tiny sizes so CI keeps every suite alive; figures from quick runs mean nothing. */
   quick: boolean
+  /**
+   * `--profile`: a suite that supports it samples CPU and records self time per call by step in
+   * place of its timings (the profiler slows every call, so its timings would mean little).
+   */
+  profile: boolean
   /** Records a figure from raw samples (latencies, rates, gas: one sample per run). */
   record(parameters: RecordParameters): Figure
   /** Progress for the human watching; goes to stderr. */

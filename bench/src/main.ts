@@ -13,10 +13,15 @@ const program = new Command('gotong-bench')
   .description("Runs gotong's benchmark suites and writes results as JSON and markdown.")
   .option('--quick', 'tiny sizes: checks every suite still runs (figures mean nothing)', false)
   .option('--suite <names...>', 'run only these suites')
+  .option(
+    '--profile',
+    "suites that can (paidCall) sample both processes' CPU and report self time per call by step, instead of timing",
+    false,
+  )
   .option('--out <file>', 'JSON results file', resolve(here, '../results/latest.json'))
   .parse()
 
-const options = program.opts<{ quick: boolean; suite?: string[]; out: string }>()
+const options = program.opts<{ quick: boolean; profile: boolean; suite?: string[]; out: string }>()
 const selected: Suite[] = options.suite
   ? suites.filter((s) => options.suite!.includes(s.name))
   : suites
@@ -33,6 +38,7 @@ for (const suite of selected) {
   const start = performance.now()
   await suite.run({
     quick: options.quick,
+    profile: options.profile,
     log: (message) => process.stderr.write(`  ${message}\n`),
     record({ name, unit, samples, target, note }) {
       const figure: Figure = {
@@ -59,6 +65,7 @@ for (const suite of selected) {
 const result = {
   startedAt: startedAt.toISOString(),
   quick: options.quick,
+  profile: options.profile,
   machine: {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,

@@ -14,6 +14,7 @@ import {
 import { createHttpClient } from '@gotong/transport'
 import { type Hex, keccak256, toHex } from 'viem'
 import { type Figure, rate, type Suite, timeEach } from '../harness.js'
+import { profileCalls } from '../profileCalls.js'
 import { type Durability, type ProviderProcess, startProvider } from '../providerProcess.js'
 
 const input = { text: 'many hands make light work' }
@@ -125,6 +126,24 @@ export const paidCall: Suite = {
       type Path = 'unpaid' | 'paid' | 'paidProcess'
       const paths: Record<Path, () => Promise<void>> = { unpaid, paid, paidProcess }
       const names = Object.keys(paths) as Path[]
+      const label: Record<Path, string> = {
+        unpaid: '(a) unpaid',
+        paid: '(b) paid',
+        paidProcess: "(b′) paid, durability 'process'",
+      }
+      if (ctx.profile) {
+        // Warm every path up first, so the profiles hold the steady state only.
+        for (const name of names) await timeEach(ctx.quick ? 5 : 200, paths[name], 0)
+        await profileCalls(ctx, {
+          paths,
+          label,
+          provider: provider.profile,
+          windows: ctx.quick ? 1 : 5,
+          concurrent,
+          perCaller: ctx.quick ? 2 : 40,
+        })
+        return
+      }
       const series = () => Object.fromEntries(names.map((n) => [n, [] as number[]]))
       const latency = series()
       const serial = series()
@@ -162,11 +181,6 @@ export const paidCall: Suite = {
         )
       }
 
-      const label: Record<Path, string> = {
-        unpaid: '(a) unpaid',
-        paid: '(b) paid',
-        paidProcess: "(b′) paid, durability 'process'",
-      }
       const note: Record<Path, string> = {
         unpaid: 'signed envelope, same handler, loopback HTTP, server in its own process',
         paid: 'two agents (provider in its own process), agreement and channel in place; default durability: every payment write synced to disk (SQLite synchronous=FULL)',
