@@ -164,6 +164,29 @@ describe('createVoucher', () => {
     expect(issued.payment.voucher).toMatchObject({ calls: 1n, cumulativeAmount: price })
     expect(p.onDisk(1n)?.signature).toBe(issued.payment.signature)
   })
+
+  test("maxCalls: a channel that has had all the agreement's calls is refused, nothing reserved or recorded", async () => {
+    const p = await payerWith(privateKeySigner(t.account(1).privateKey), 'max-calls')
+    const capped = () =>
+      p.payer.createVoucher({
+        channelId: p.ch.channelId,
+        termsHash: p.ch.termsHash,
+        amount: price,
+        maxCalls: 2n,
+      })
+    await capped()
+    await capped()
+    const before = p.commits()
+    await expect(capped()).rejects.toMatchObject({
+      code: 'CHANNEL_DEPOSIT_EXHAUSTED',
+      shortMessage: `The agreement on channel ${p.ch.channelId} has had all its 2 calls.`,
+    })
+    expect(p.commits()).toBe(before)
+    expect(p.budget.reserved()).toBe(2n * price)
+    expect(p.onDisk(3n)).toBeUndefined()
+    // Without a cap the same channel still pays.
+    expect((await p.voucher()).payment.voucher.calls).toBe(3n)
+  })
 })
 
 describe('the payer store file', () => {

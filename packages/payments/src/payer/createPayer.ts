@@ -57,6 +57,11 @@ export type Payer = {
     /** Budgets this call must also stay within (a call's own, a toolkit's). */
     budget?: Budget | readonly Budget[]
     requestHash?: Hex
+    /**
+     * The agreement's cap of calls on this channel (0 or absent: none). A channel that has had
+     * them all is refused with `CHANNEL_DEPOSIT_EXHAUSTED`, checked in the same read as the rest.
+     */
+    maxCalls?: bigint
   }): Promise<IssuedVoucher>
   /** The call was served: checks the payee's receipt, stores it and commits the budget. */
   confirm(issued: IssuedVoucher, receipt: unknown, requestHash: Hex): SignedReceipt
@@ -99,6 +104,9 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
     defaultBudget,
     ...(named === undefined ? [] : Array.isArray(named) ? named : [named as Budget]),
   ]
+  // A channel's payee is part of its id (the key is hashed into it), so once read it never
+  // changes: confirm() takes it from here instead of reading the channel again every call.
+  const payees = new Map<Hex, Address>()
   const voucherDigest = createVoucherDigester({ chainId, verifyingContract: channels }).digest
   const receiptDigest = createReceiptDigester({ chainId, verifyingContract: channels })
 
@@ -166,7 +174,7 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
       })
     },
     getChannel: (channelId) => store.getChannel(channelId),
-    async createVoucher({ channelId, termsHash, amount, budget, requestHash }) {
+    async createVoucher({ channelId, termsHash, amount, budget, requestHash, maxCalls }) {
       let reservation: Reservation | undefined
       let reused = false
       // An account signer answers later: its signature is recorded in a second transaction.
@@ -176,6 +184,12 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
         voucher = store.transaction(() => {
           const current = store.getChannel(channelId)
           if (!current) throw unknownChannel(channelId)
+          payees.set(channelId, current.key.payee)
+          if (maxCalls && current.calls >= maxCalls)
+            throw new ChannelError(
+              'CHANNEL_DEPOSIT_EXHAUSTED',
+              `The agreement on channel ${channelId} has had all its ${maxCalls} calls.`,
+            )
           reservation = reserveAll(budgetsOf(budget), amount, { payee: current.key.payee })
           if (current.status !== 'open')
             throw new ChannelError('CHANNEL_NOT_OPEN', `Channel ${channelId} is ${current.status}.`)
@@ -257,11 +271,11 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
     },
     confirm(issued, receipt, requestHash) {
       const { voucher } = issued.payment
-      const channel = store.getChannel(voucher.channelId)
-      if (!channel) throw unknownChannel(voucher.channelId)
+      const payee = payees.get(voucher.channelId) ?? store.getChannel(voucher.channelId)?.key.payee
+      if (!payee) throw unknownChannel(voucher.channelId)
       const signed = verifyReceipt({
         receipt,
-        payee: channel.key.payee,
+        payee,
         voucher,
         requestHash,
         digest: receiptDigest,
