@@ -21,10 +21,7 @@ export async function issueVoucher(
   const budget = (callBudget ?? consumer.budget)?.child(termsHash, {
     max: agreement.pricePerCall * (agreement.maxCalls || 2n ** 64n),
   })
-  const channel = consumer.payer.getChannel(relationship.channelId)
   const left = consumer.state.carried.get(relationship.channelId)?.[0]
-  if (!left && agreement.maxCalls > 0n && channel && channel.calls >= agreement.maxCalls)
-    throw usedUp(relationship)
   try {
     if (left) {
       const issued = consumer.payer.resume(left, budget ? { budget } : {})
@@ -37,6 +34,9 @@ export async function issueVoucher(
       termsHash,
       amount: agreement.pricePerCall,
       requestHash,
+      // The payer refuses a channel that has had all the agreement's calls (the same
+      // `CHANNEL_DEPOSIT_EXHAUSTED` as `usedUp`) in the read it makes anyway.
+      maxCalls: agreement.maxCalls,
       ...(budget ? { budget } : {}),
     })
   } catch (error) {
