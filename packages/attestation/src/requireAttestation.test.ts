@@ -91,4 +91,34 @@ describe('requireAttestation', () => {
     })
     expect((await policy.check(inline)).attestation).toMatchObject({ code: 'ATTESTATION_STALE' })
   })
+
+  test('a verdict is reused for the same creator and manifest hash until reuseMs passes', async () => {
+    const collateralFor = vi.fn(async (_quote: Uint8Array) => genuine.collateral)
+    let now = genuine.now.getTime()
+    const policy = requireAttestation({ collateralFor, now: () => new Date(now), reuseMs: 1_000 })
+    const listing = { ...inline, manifestHash: `0x${'cd'.repeat(32)}` as const }
+    const first = await policy.check(listing)
+    now += 999
+    expect(await policy.check(listing)).toEqual(first)
+    expect(collateralFor).toHaveBeenCalledTimes(1)
+    now += 1
+    await policy.check(listing)
+    expect(collateralFor).toHaveBeenCalledTimes(2)
+    await policy.check({ ...listing, manifestHash: `0x${'ef'.repeat(32)}` })
+    expect(collateralFor).toHaveBeenCalledTimes(3)
+  })
+
+  test('a failed fetch is not reused: the next check fetches again', async () => {
+    const collateralFor = vi
+      .fn(async (_quote: Uint8Array): Promise<unknown> => genuine.collateral)
+      .mockRejectedValueOnce(new TypeError('fetch failed'))
+    const policy = requireAttestation({ collateralFor, now: () => genuine.now })
+    const listing = { ...inline, manifestHash: `0x${'cd'.repeat(32)}` as const }
+    expect((await policy.check(listing)).attestation).toMatchObject({
+      code: 'ATTESTATION_UNAVAILABLE',
+    })
+    expect((await policy.check(listing)).attestation).toMatchObject({
+      code: 'ATTESTATION_UNBOUND',
+    })
+  })
 })

@@ -1,5 +1,5 @@
 import type { ParseToolManifestOptions } from '@gotong/core'
-import { hexToBytes } from 'viem'
+import { type Hex, hexToBytes } from 'viem'
 import { type AttestableListing, attestListing } from './attestListing.js'
 import { attestationOf, type ManifestAttestation } from './manifestAttestation.js'
 import type { Measurement } from './measurements.js'
@@ -18,16 +18,24 @@ export type RequireAttestationParameters = {
   acceptedTcbStatuses?: readonly TcbStatus[] | undefined
   /** How to validate manifests for their hash (their chain, for loopback endpoints). */
   manifestOptions?: ParseToolManifestOptions | undefined
+  /**
+   * How long a verdict is reused for the same creator and manifest hash, in ms (default
+   * 60,000; 0: never): a consumer checks a listing before each first call.
+   */
+  reuseMs?: number | undefined
 }
+
+/** A listing the directory index returns: the manifest hash keys reused verdicts. */
+type PolicyListing = AttestableListing & { manifestHash?: Hex | undefined }
 
 type Checked<L> = L & { attestation: AttestationVerdict }
 
 /** A consumer policy that admits only listings with a verified TEE attestation. */
 export type AttestationPolicy = {
   /** One listing with its verdict; never rejects (a failed fetch is ATTESTATION_UNAVAILABLE). */
-  check<const L extends AttestableListing>(listing: L): Promise<Checked<L>>
+  check<const L extends PolicyListing>(listing: L): Promise<Checked<L>>
   /** Listings split by verdict, each with it, in the order given. */
-  filter<const L extends AttestableListing>(
+  filter<const L extends PolicyListing>(
     listings: readonly L[],
   ): Promise<{ accepted: Checked<L>[]; refused: Checked<L>[] }>
 }
@@ -43,7 +51,25 @@ export type AttestationPolicy = {
  */
 export function requireAttestation(parameters: RequireAttestationParameters): AttestationPolicy {
   const clock = parameters.now ?? (() => new Date())
-  const check = async <const L extends AttestableListing>(listing: L): Promise<Checked<L>> => {
+  const reuseMs = parameters.reuseMs ?? 60_000
+  const reused = new Map<string, { until: number; verdict: Promise<AttestationVerdict> }>()
+  const check = async <const L extends PolicyListing>(listing: L): Promise<Checked<L>> => {
+    if (reuseMs <= 0 || !listing.manifestHash) return fresh(listing)
+    const key = `${listing.creator.toLowerCase()}:${listing.manifestHash}`
+    const now = clock().getTime()
+    let entry = reused.get(key)
+    if (!entry || entry.until <= now) {
+      const verdict = fresh(listing).then((l) => l.attestation)
+      entry = { until: now + reuseMs, verdict }
+      reused.set(key, entry)
+      // A failed fetch is tried again on the next check, not remembered.
+      verdict.then((v) => {
+        if (v.status === 'refused' && v.code === 'ATTESTATION_UNAVAILABLE') reused.delete(key)
+      })
+    }
+    return { ...listing, attestation: await entry.verdict }
+  }
+  const fresh = async <const L extends AttestableListing>(listing: L): Promise<Checked<L>> => {
     const read = listing.manifest ? attestationOf(listing.manifest) : { found: false as const }
     const options = {
       now: clock(),
