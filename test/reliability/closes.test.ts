@@ -109,8 +109,8 @@ describe('stale closes', () => {
     // Back on the same store: serving starts the watcher, which reads the channel as closed.
     const back = await t.agent(1, { store: p.store })
     await back.serve(countingTool('offline-payee-2').tool, { price })
-    const channel = await until(() => {
-      const c = back.payee.getChannel(channelId)
+    const channel = await until(async () => {
+      const c = await back.payee.getChannel(channelId)
       return c?.status === 'closed' ? c : undefined
     })
     const owed = back.ledger().earned.filter((v) => v.channelId === channelId)

@@ -48,8 +48,8 @@ describe('one channel under concurrent calls, a top-up and a close', () => {
       key: channel.key,
     })
     await until(
-      () => {
-        const seen = provider.payee.getChannel(channel.channelId)
+      async () => {
+        const seen = await provider.payee.getChannel(channel.channelId)
         if (seen?.status === 'closing') {
           closedSeenAt = Date.now()
           highestAtClose = seen.highestCalls
@@ -68,7 +68,7 @@ describe('one channel under concurrent calls, a top-up and a close', () => {
       late.push(await codeOf(consumer.call(served.toolId, { text: `late ${i}` })))
     expect(late.at(-1)).toBe('VOUCHER_CHANNEL_CLOSING')
     expect(late.slice(0, -1).every((code) => code === 'ok')).toBe(true)
-    expect(provider.payee.getChannel(channel.channelId)?.highestCalls).toBe(highestAtClose)
+    expect((await provider.payee.getChannel(channel.channelId))?.highestCalls).toBe(highestAtClose)
     expect(outcomes.filter((o) => o !== 'ok' && o !== 'VOUCHER_CHANNEL_CLOSING')).toEqual([])
     expect(outcomes.filter((o) => o === 'ok').length).toBeGreaterThanOrEqual(80)
 
@@ -91,7 +91,7 @@ describe('one channel under concurrent calls, a top-up and a close', () => {
       true,
     )
     // The provider knows the topped-up deposit, and the chain holds it.
-    expect(provider.payee.getChannel(channel.channelId)?.deposit).toBe(200n * price)
+    expect((await provider.payee.getChannel(channel.channelId))?.deposit).toBe(200n * price)
     expect((await t.channel(channel.channelId)).deposit).toBe(200n * price)
 
     // Settled: the chain pays the newest committed voucher, never more than was deposited.
@@ -165,7 +165,7 @@ describe('one channel under concurrent calls, a top-up and a close', () => {
       channels: t.contracts.paymentChannels,
       key,
     })
-    await until(() => provider.payee.getChannel(channelId)?.status === 'closing')
+    await until(async () => (await provider.payee.getChannel(channelId))?.status === 'closing')
     holds.get('call-2')!()
     expect(await overtaken).toBe('ok')
     // A call above the newest voucher is still refused: the close stops new exposure.

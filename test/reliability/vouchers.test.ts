@@ -75,8 +75,8 @@ async function pair(
 }
 
 /** What the payee holds for a channel: must not move when it refuses something. */
-const payeeState = (provider: Agent, channelId: Hex) => {
-  const channel = provider.payee.getChannel(channelId)!
+const payeeState = async (provider: Agent, channelId: Hex) => {
+  const channel = (await provider.payee.getChannel(channelId))!
   return {
     vouchers: provider.ledger().earned.map((v) => [v.calls, v.cumulativeAmount, v.status]),
     highestCalls: channel.highestCalls,
@@ -89,7 +89,7 @@ describe('bad vouchers at a serving agent’s call route', () => {
   test('non-monotonic, over-deposit, under-priced, over-quota and replayed vouchers: distinct codes, the handler never runs, nothing recorded', async () => {
     const p = await pair(1, 2, 'voucher-rules', { calls: 2, quota: 5 })
     expect(p.counted.runs()).toBe(2)
-    const before = payeeState(p.provider, p.relationship.channelId)
+    const before = await payeeState(p.provider, p.relationship.channelId)
     const { deposit } = p.relationship
     const codes = {
       // Call 1 again, for another amount than it was paid with.
@@ -107,7 +107,7 @@ describe('bad vouchers at a serving agent’s call route', () => {
       replayed: 'VOUCHER_REPLAYED',
     })
     expect(p.counted.runs()).toBe(2)
-    expect(payeeState(p.provider, p.relationship.channelId)).toEqual(before)
+    expect(await payeeState(p.provider, p.relationship.channelId)).toEqual(before)
     // The honest consumer carries on exactly where it was: call 3 at 3 × price.
     const next = await p.consumer.call(p.served.toolId, { text: 'after the attack' })
     expect(next.rail === 'channel' && next.receipt.receipt).toMatchObject({
@@ -163,7 +163,7 @@ describe('malformed signatures are refused by the agent and by the contract', ()
       wrongLength: ['VOUCHER_MALFORMED', 'MalformedSignature'],
       otherStruct: ['VOUCHER_BAD_SIGNATURE', 'WrongSigner'],
     }
-    const before = payeeState(p.provider, p.relationship.channelId)
+    const before = await payeeState(p.provider, p.relationship.channelId)
     const providerBalance = await t.balance(p.provider.address)
     const seen: Record<string, [string, string]> = {}
     for (const [kind, signature] of Object.entries(malformed)) {
@@ -181,7 +181,7 @@ describe('malformed signatures are refused by the agent and by the contract', ()
     }
     expect(seen).toEqual(expected)
     expect(p.counted.runs()).toBe(1)
-    expect(payeeState(p.provider, p.relationship.channelId)).toEqual(before)
+    expect(await payeeState(p.provider, p.relationship.channelId)).toEqual(before)
     expect(await t.balance(p.provider.address)).toBe(providerBalance)
     expect((await t.channel(p.relationship.channelId)).claimed).toBe(0n)
     // The honest signature of the same voucher is good on both sides.
@@ -280,7 +280,7 @@ describe('no tool call runs on an unfunded or closing channel', () => {
     await until(async () => (await t.channel(p.relationship.channelId)).claimed === 3n * price, {
       what: 'the watcher’s claim',
     })
-    expect(p.provider.payee.getChannel(p.relationship.channelId)?.status).toBe('closing')
+    expect((await p.provider.payee.getChannel(p.relationship.channelId))?.status).toBe('closing')
     const runs = p.counted.runs()
     // The consumer's runtime does not know yet; the provider refuses.
     expect(await codeOf(p.consumer.call(p.served.toolId, { text: 'late' }))).toBe(
