@@ -6,6 +6,7 @@ import { negotiation } from './negotiation.js'
 import { oneOffCall } from './oneOffCall.js'
 import { paidCall } from './paidCall.js'
 import { payments } from './payments.js'
+import { replicas } from './replicas.js'
 import { settlement } from './settlement.js'
 import { swarm } from './swarm.js'
 import { swarmScale } from './swarmScale.js'
@@ -18,6 +19,7 @@ export const suites: Suite[] = [
   directory,
   negotiation,
   paidCall,
+  replicas,
   mcp,
   settlement,
   oneOffCall,
