@@ -128,6 +128,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     },
     toolCheckTtlMs: parameters.toolCheckTtlMs,
     relationshipsFile: join(store, 'relationships.jsonl'),
+    requireAttestation: parameters.requireAttestation,
     ...(parameters.reputation
       ? {
           reputation: createReputationReader({

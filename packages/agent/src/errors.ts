@@ -5,6 +5,8 @@ export type AgentErrorCode =
   | 'GATE_DENIED'
   | 'GATE_BROKEN'
   | 'TOOL_NOT_FOUND'
+  /** The agent requires an attestation (`requireAttestation`) the tool's listing does not pass. */
+  | 'TOOL_NOT_ATTESTED'
   | 'TOOL_CHANGED'
   | 'TOOL_UNAVAILABLE'
   | 'PRICE_TOO_HIGH'

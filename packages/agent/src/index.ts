@@ -23,6 +23,7 @@ export type {
   CallResult,
   ChannelCallResult,
   ConsumerEvent,
+  ListingPolicy,
   RailPolicy,
   Relationship,
   X402CallResult,

@@ -14,6 +14,7 @@ import type {
   CallResult,
   ChannelCallResult,
   ConsumerEvent,
+  ListingPolicy,
   RailPolicy,
   Relationship,
 } from '../consumer/types.js'
@@ -124,6 +125,11 @@ export type CreateAgentParameters = {
   feedback?: FeedbackPolicy | boolean
   /** Weigh providers' paid reputation when their offers compete (off by default). */
   reputation?: ReputationScoring
+  /**
+   * Use only tools whose listings this policy accepts, e.g. `requireAttestation({ … })` of
+   * `@gotong/attestation`: providers proven to run in an Intel TDX guest (off by default).
+   */
+  requireAttestation?: ListingPolicy
 }
 
 export type ServeOptions = {

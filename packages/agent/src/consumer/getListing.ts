@@ -15,6 +15,14 @@ export async function getListing(consumer: ConsumerContext, toolId: bigint): Pro
   }
   if (!listing || listing.deregistered || listing.status !== 'verified' || !listing.manifest)
     throw new AgentError('TOOL_NOT_FOUND', `Tool ${toolId} is not a verified, live listing.`)
+  if (consumer.requireAttestation) {
+    const { accepted } = await consumer.requireAttestation.filter([listing])
+    if (accepted.length === 0)
+      throw new AgentError(
+        'TOOL_NOT_ATTESTED',
+        `Tool ${toolId} does not pass the attestation this agent requires.`,
+      )
+  }
   state.names.set(toolId.toString(), listing.manifest.name)
   return listing
 }

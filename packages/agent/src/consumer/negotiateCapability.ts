@@ -35,8 +35,16 @@ export function negotiateCapability(
       )
     if (listings.length === 0)
       throw new AgentError('TOOL_NOT_FOUND', `No provider lists the capability ${capability}.`)
+    const admitted = consumer.requireAttestation
+      ? (await consumer.requireAttestation.filter(listings)).accepted
+      : listings
+    if (admitted.length === 0)
+      throw new AgentError(
+        'TOOL_NOT_ATTESTED',
+        `No provider of the capability ${capability} passes the attestation this agent requires.`,
+      )
     const relationship = await establishRelationship(consumer, {
-      candidates: listings,
+      candidates: [...admitted],
       target: { capability },
       maxPrice: options.maxPrice,
       budget: options.budget ?? consumer.budget,

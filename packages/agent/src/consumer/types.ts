@@ -129,6 +129,16 @@ export type CreateConsumerParameters = {
    */
   reputation?: ((listing: Listing) => Promise<number | undefined>) | undefined
   reputationScoring?: ReputationWeightedOptions | undefined
+  /** Admit only the listings this policy accepts (see `CreateAgentParameters.requireAttestation`). */
+  requireAttestation?: ListingPolicy | undefined
+}
+
+/**
+ * A consumer's filter over verified listings, such as `requireAttestation` of
+ * `@gotong/attestation` (a verified TEE attestation bound to the provider and its manifest).
+ */
+export type ListingPolicy = {
+  filter(listings: readonly Listing[]): Promise<{ accepted: readonly Listing[] }>
 }
 
 /** The body of a paid call, as sent (and re-sent) to the provider. */
