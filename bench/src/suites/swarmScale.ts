@@ -122,8 +122,7 @@ export const swarmScale: Suite = {
         ? []
         : [Math.max(...sizes)]
     for (const size of sizes) {
-      for (const figure of await inChildProcess(size, 'own', ctx.quick, ctx.log))
-        ctx.record(figure)
+      for (const figure of await inChildProcess(size, 'own', ctx.quick, ctx.log)) ctx.record(figure)
       if (!sharedAt.includes(size)) continue
       if (!postgresUrl) {
         ctx.log('shared index skipped: set GOTONG_BENCH_DATABASE_URL to a PostgreSQL server')
