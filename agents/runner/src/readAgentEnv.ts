@@ -25,6 +25,8 @@ export const AgentEnv = z.object({
   GOTONG_X402: z.enum(['on', 'off']).optional(),
   /** An x402 facilitator service to settle through (default: the agent settles itself). */
   GOTONG_X402_FACILITATOR: z.url({ protocol: /^https?$/ }).optional(),
+  /** A PostgreSQL payee ledger shared by replicas of this provider (default: `payee.sqlite`). */
+  GOTONG_LEDGER_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
 })
 export type AgentEnv = z.output<typeof AgentEnv>
 
@@ -37,11 +39,14 @@ export type AgentSetup = {
   port?: number
   /** Whether every priced tool answers x402, and through which facilitator. */
   x402?: ServeOptions['x402']
+  /** `createAgent` parameters the variables set: the shared payee ledger (`GOTONG_LEDGER_URL`). */
+  agent?: { ledger: { url: string } }
 }
 
 /**
  * Reads `GOTONG_RPC_URL`, `GOTONG_DEPLOYMENTS` and `GOTONG_PRIVATE_KEY` (and optionally
- * `GOTONG_STORE`, `GOTONG_HOST`, `GOTONG_PORT`, `GOTONG_X402`, `GOTONG_X402_FACILITATOR`), asks
+ * `GOTONG_STORE`, `GOTONG_HOST`, `GOTONG_PORT`, `GOTONG_X402`, `GOTONG_X402_FACILITATOR`,
+ * `GOTONG_LEDGER_URL`), asks
  * the node for its chain id and checks the deployments file belongs to that chain.
  *
  * @throws InvalidInputError (a variable missing or malformed), RpcUnreachableError,
@@ -58,6 +63,7 @@ export async function readAgentEnv(env: Record<string, string | undefined>): Pro
     ...(parsed.GOTONG_STORE ? { store: parsed.GOTONG_STORE } : {}),
     ...(parsed.GOTONG_HOST ? { host: parsed.GOTONG_HOST } : {}),
     ...(parsed.GOTONG_PORT !== undefined ? { port: parsed.GOTONG_PORT } : {}),
+    ...(parsed.GOTONG_LEDGER_URL ? { agent: { ledger: { url: parsed.GOTONG_LEDGER_URL } } } : {}),
     ...(parsed.GOTONG_X402 === 'off'
       ? { x402: false }
       : parsed.GOTONG_X402_FACILITATOR

@@ -55,7 +55,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
   const wallet = clients.walletClient as ChannelWallet
   const now = parameters.now ?? Date.now
   const budget = parameters.budget === undefined ? undefined : toBudget(parameters.budget, name)
-  const payments = openPayments({
+  const payments = await openPayments({
     parameters,
     budget,
     store,

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Deployments } from '@gotong/chain'
 import type { SignedAgreement } from '@gotong/core'
 import type { DirectoryIndex } from '@gotong/directory/node'
-import type { DigestSigner, PayeeStore, PayerStore } from '@gotong/payments'
+import type { AnyPayeeStore, DigestSigner, PayerStore } from '@gotong/payments'
 import type { Payee, Settler, SettlerWarning } from '@gotong/payments/payee'
 import type { ChannelWallet, Payer } from '@gotong/payments/payer'
 import type { TransportClient, TransportServer } from '@gotong/transport'
@@ -16,6 +16,7 @@ import type { AgentEventHub } from '../events/createAgentEvents.js'
 import type { EventReporter } from '../events/reportEvents.js'
 import type { IdentityState } from '../identity/identityState.js'
 import type { ModelSource } from '../llm/resolveModel.js'
+import type { AgentTrust } from '../trust/createTrust.js'
 import type { CreateAgentParameters } from './types.js'
 
 /** What an agent's actions share: its parts, wired once by `createAgent`, and its state. */
@@ -34,7 +35,7 @@ export type AgentContext = {
   readonly payer: Payer
   readonly payerStore: PayerStore
   readonly payee: Payee
-  readonly payeeStore: PayeeStore
+  readonly payeeStore: AnyPayeeStore
   readonly settler: Settler
   /** Calls paid (`paid`) and earned (`earned`) over x402, in `x402.sqlite`. */
   readonly x402Ledger: X402Ledger
@@ -54,6 +55,8 @@ export type AgentContext = {
   readonly report: EventReporter
   /** Where a serving agent keeps the agreements it signed, one JSON line each. */
   readonly agreementsFile: string
+  /** Stake and evidence: the evidence store, the report action, the consumer's stake policy. */
+  readonly trust: AgentTrust
   readonly state: AgentState
 }
 

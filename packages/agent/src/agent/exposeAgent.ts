@@ -1,3 +1,4 @@
+import type { PayeeStore } from '@gotong/payments'
 import { a2aCall } from '../a2a/a2aCall.js'
 import { buildToolkit } from '../consumer/buildToolkit.js'
 import { createX402Tool } from '../consumer/createX402Tool.js'
@@ -6,6 +7,9 @@ import { giveFeedback } from '../identity/giveFeedback.js'
 import { syncRegistration } from '../identity/syncRegistration.js'
 import { runGoal } from '../llm/runGoal.js'
 import { serveTool } from '../provider/serveTool.js'
+import { stake } from '../trust/stake.js'
+import { unstake } from '../trust/unstake.js'
+import { withdrawStake } from '../trust/withdrawStake.js'
 import type { AgentContext } from './agentContext.js'
 import { spendLimitsOf } from './amounts.js'
 import { stopAgent } from './stopAgent.js'
@@ -78,7 +82,8 @@ export function exposeAgent(context: AgentContext): Agent {
     },
     ledger: () => ({
       paid: payer.vouchers(),
-      earned: payeeStore.listVouchers(),
+      // A shared ledger (PostgreSQL, `ledger: { url }`) is read asynchronously, from any replica.
+      earned: context.parameters.ledger ? [] : (payeeStore as PayeeStore).listVouchers(),
       x402: {
         earned: context.x402Ledger.list({ direction: 'earned' }),
         paid: context.x402Ledger.list({ direction: 'paid' }),
@@ -99,6 +104,23 @@ export function exposeAgent(context: AgentContext): Agent {
     async giveFeedback(options) {
       alive()
       return giveFeedback(context, options)
+    },
+    async stake(amount, options) {
+      alive()
+      return stake(context, amount, options)
+    },
+    async unstake(amount, options) {
+      alive()
+      return unstake(context, amount, options)
+    },
+    async withdrawStake(options) {
+      alive()
+      return withdrawStake(context, options)
+    },
+    evidence: context.trust.evidence,
+    async reportEquivocation(equivocation) {
+      alive()
+      return context.trust.report(equivocation)
     },
     stop: () => stopAgent(context),
   }

@@ -5,6 +5,7 @@ import type { Budget, DigestSigner } from '@gotong/payments'
 import { createSqlitePayeeStore, createSqlitePayerStore } from '@gotong/payments/node'
 import { createChannelReader, createPayee, createSettler } from '@gotong/payments/payee'
 import { type ChannelWallet, createPayer } from '@gotong/payments/payer'
+import { createPgPayeeStore } from '@gotong/payments/pg'
 import { createSqliteX402Ledger } from '@gotong/x402/node'
 import type { PublicClient } from 'viem'
 import type { CreateAgentParameters } from './types.js'
@@ -23,10 +24,11 @@ export type OpenPaymentsParameters = {
 
 /**
  * An agent's durable payment state, recovered from its store: the payer (vouchers it signs),
- * the payee (vouchers it accepts), the settler that claims them, and the x402 ledger (calls
- * paid and earned over x402, one transfer each).
+ * the payee (vouchers it accepts: in `payee.sqlite`, or with `ledger: { url }` in PostgreSQL,
+ * shared by the replicas of this provider), the settler that claims them, and the x402 ledger
+ * (calls paid and earned over x402, one transfer each).
  */
-export function openPayments({
+export async function openPayments({
   parameters,
   budget,
   store,
@@ -50,7 +52,13 @@ export function openPayments({
     now,
   })
   payer.recover()
-  const payeeStore = createSqlitePayeeStore(join(store, 'payee.sqlite'), storeOptions)
+  // Replicas of one provider share one ledger: one schema per payee key on the server.
+  const payeeStore = parameters.ledger
+    ? await createPgPayeeStore({
+        url: parameters.ledger.url,
+        schema: parameters.ledger.schema ?? `payee_${signer.address.slice(2).toLowerCase()}`,
+      })
+    : createSqlitePayeeStore(join(store, 'payee.sqlite'), storeOptions)
   const payee = createPayee({
     store: payeeStore,
     signer,
@@ -59,7 +67,7 @@ export function openPayments({
     readChannel: createChannelReader(publicClient, contracts.paymentChannels),
     now,
   })
-  payee.recover()
+  await payee.recover()
   const settler = createSettler({
     payee,
     store: payeeStore,

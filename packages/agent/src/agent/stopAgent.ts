@@ -33,6 +33,6 @@ export async function stopAgent(agent: AgentContext): Promise<void> {
   await state.listener?.close()
   agent.index.close()
   agent.payerStore.close()
-  agent.payeeStore.close()
+  await agent.payeeStore.close()
   agent.x402Ledger.close()
 }

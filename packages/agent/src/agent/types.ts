@@ -49,6 +49,14 @@ export type CreateAgentParameters = {
    */
   index?: { url: string }
   /**
+   * The payee's ledger (vouchers it accepts, receipts, claims): `payee.sqlite` in `store` by
+   * default, or PostgreSQL at `url`, shared by replicas of this provider (the same key behind one
+   * endpoint): each call is charged once whichever replica serves it, a replica killed mid-call
+   * leaves its call to the payer's retry on another, and one replica settles. Tables live in
+   * `schema` (default `payee_<address>`). `ledger().earned` is then empty: the shared ledger holds it.
+   */
+  ledger?: { url: string; schema?: string }
+  /**
    * How durable each payment write is. `full` (default): every commit is synced to disk, so a
    * voucher or receipt survives power loss. `process`: commits survive a killed or crashed
    * process but not a power loss or OS crash, which may forget the last moments of payments

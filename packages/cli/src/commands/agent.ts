@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import { Command, InvalidArgumentError } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import { exitWithParent } from '../exitWithParent.js'
 import { parsePort } from '../options.js'
 import {
@@ -67,6 +67,7 @@ type StartOptions = AgentOptions & {
   goal?: string
   x402?: boolean
   x402Facilitator?: string
+  ledgerUrl?: string
 }
 
 /** An x402 facilitator's URL: http(s). */
@@ -111,6 +112,12 @@ function startCommand(): Command {
       'settle x402 payments through this facilitator (default: the agent settles them, paying the gas)',
       parseFacilitatorUrl,
     )
+    .addOption(
+      new Option(
+        '--ledger-url <url>',
+        'PostgreSQL payee ledger shared by replicas of this provider (same key) instead of its payee.sqlite',
+      ).env('GOTONG_LEDGER_URL'),
+    )
     .addHelpText('after', `\nReady-made agents:\n${agentList}\n`)
   return withAgentOptions(command, { json: false }).action(
     explained(async (name: string, options: StartOptions) => {
@@ -139,6 +146,7 @@ function startCommand(): Command {
         ...(options.x402 === false ? { GOTONG_X402: 'off' } : {}),
         ...(options.x402 === true ? { GOTONG_X402: 'on' } : {}),
         ...(options.x402Facilitator ? { GOTONG_X402_FACILITATOR: options.x402Facilitator } : {}),
+        ...(options.ledgerUrl ? { GOTONG_LEDGER_URL: options.ledgerUrl } : {}),
       })
       // The agent is stopped and its stores closed; timers still pending (a provider's open
       // negotiation sessions) must not keep the process alive.
