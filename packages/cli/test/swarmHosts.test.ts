@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { gotong, spawnGotong, type Where } from './gotong.js'
@@ -35,8 +35,16 @@ function namespacesOf(prefix: string): string[] {
 
 type Host = { role: string; namespace: string; address: string }
 
+// With Debian's postgresql (CI installs it), host 1 also runs the shared indexer on PostgreSQL.
+const postgres = existsSync('/usr/bin/pg_createcluster')
+
+/** Whether Debian's postgresql has a cluster of this name. */
+function hasCluster(name: string): boolean {
+  return postgres && execFileSync('pg_lsclusters', ['--no-header']).toString().includes(` ${name} `)
+}
+
 describe.runIf(runs)(title, () => {
-  test('the chain, the providers and the orchestrator on three hosts reach each other by their addresses; the books balance to the unit and nothing is left behind', async () => {
+  test('the chain (and the shared indexer), the providers and the orchestrator on three hosts reach each other by their addresses; the books balance to the unit and nothing is left behind', async () => {
     const run = await gotong(where, 'swarm', '--hosts', '3', '--json')
     expect(run.code, run.stderr).toBe(0)
     const result = JSON.parse(run.stdout)
@@ -51,6 +59,9 @@ describe.runIf(runs)(title, () => {
     expect(new Set(hosts.map((h) => h.address)).size).toBe(3)
     expect(new URL(result.rpcUrl).hostname).toBe(chain.address)
     expect(run.stderr).toContain(`host consumers: ${consumers.address}`)
+    // The orchestrator searched the shared indexer on host 1, or its own index without one.
+    if (postgres) expect(result.index).toBe(`http://${chain.address}:42069`)
+    else expect(result.index).toMatch(/directory\.sqlite$/)
 
     // Every published manifest names a provider's host, and the orchestrator's index verified
     // each one: plain http passed because GOTONG_TEST_NETWORK declared the hosts' range.
@@ -64,6 +75,7 @@ describe.runIf(runs)(title, () => {
     // Torn down: no namespace of the run, so none of its veths or its bridge either.
     expect(namespacesOf(result.hosts.prefix)).toEqual([])
     expect(ip('-o', 'link', 'show')).not.toContain(result.hosts.prefix)
+    expect(hasCluster(result.hosts.prefix)).toBe(false)
   }, 300_000)
 
   test('SIGTERM mid-run ends every process on the hosts and removes the hosts', async () => {
@@ -83,13 +95,20 @@ describe.runIf(runs)(title, () => {
     const commandOf = (pid: number) =>
       readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')
     // Each host runs its part, and only its part.
-    expect(pidsIn('chain').map(commandOf)).toEqual([expect.stringMatching(/anvil --host 10\.77\./)])
+    const onChainHost = pidsIn('chain').map(commandOf)
+    expect(onChainHost).toContainEqual(expect.stringMatching(/anvil --host 10\.77\./))
+    if (postgres) {
+      expect(onChainHost).toContainEqual(expect.stringMatching(/main\.ts indexer start/))
+      expect(onChainHost).toContainEqual(expect.stringMatching(/postgres/))
+      expect(hasCluster(prefix!)).toBe(true)
+    } else expect(onChainHost).toHaveLength(1)
     expect(pidsIn('providers').map(commandOf)).toContainEqual(
       expect.stringMatching(/stats-provider\/bin\/start\.js/),
     )
-    expect(pidsIn('consumers').map(commandOf)).toEqual([
+    // The swarm itself (beside it, at times, the esbuild service of tsx, which runs the sources).
+    expect(pidsIn('consumers').map(commandOf)).toContainEqual(
       expect.stringMatching(/main\.ts swarm --hosts 3 --on-hosts/),
-    ])
+    )
     const inside = ['chain', 'providers', 'consumers'].flatMap(pidsIn)
 
     const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)))
@@ -97,6 +116,7 @@ describe.runIf(runs)(title, () => {
     expect(await exited).toBe(128 + 15)
     expect(stderr).toContain(`hosts removed: 4 network namespaces of ${prefix}`)
     expect(namespacesOf(prefix!)).toEqual([])
+    expect(hasCluster(prefix!)).toBe(false)
     for (const pid of inside) expect(await gone(pid)).toBe(true)
   }, 300_000)
 })

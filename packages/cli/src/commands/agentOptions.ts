@@ -34,6 +34,8 @@ export type CliErrorCode =
   | 'RAIL_UNSUPPORTED'
   | 'HOSTS_NEED_ROOT'
   | 'HOSTS_IP_FAILED'
+  | 'HOSTS_POSTGRES_FAILED'
+  | 'HOSTS_INDEXER_FAILED'
   | 'UNEXPECTED'
 
 /**

@@ -15,7 +15,9 @@ import { createSqlitePayeeStore } from '@gotong/payments/node'
 import type { UiServer } from '@gotong/ui'
 import type { Address, Hex, PublicClient } from 'viem'
 import { type ClosedChannel, closeChannels } from './closeChannels.js'
+import { earnedLedger } from './earnedLedger.js'
 import { hostFor, type SwarmHosts } from './hosts/createHosts.js'
+import { type HostIndexer, startHostIndexer } from './hosts/startHostIndexer.js'
 import { swarmProviders } from './providers.js'
 import { type PublishedTool, publishedTools } from './publishedTools.js'
 import { spawnProvider } from './spawnProvider.js'
@@ -75,6 +77,8 @@ export type SwarmResult = {
   hosts?: SwarmHosts
   /** The directory's tools with their manifests' endpoints, as the orchestrator's index has them. */
   tools: PublishedTool[]
+  /** The orchestrator's directory index: its SQLite file, or the shared indexer's URL. */
+  index: string
   report: string
   books: AgentBook[]
   channels: ClosedChannel[]
@@ -121,9 +125,20 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
   const inProcess: RunningAgent[] = []
   let orchestrator: RunningAgent | undefined
   let view: UiServer | undefined
+  let indexer: HostIndexer | undefined
   try {
     if (options.ui) view = await startSwarmView(network, options.ui)
     log(`devnet ${devnet.rpcUrl} (chain ${devnet.chainId}), gotong deployed`)
+    // The shared index on the chain's host, where it has PostgreSQL; else each agent's own.
+    if (options.hosts?.databaseUrl) {
+      const { databaseUrl } = options.hosts
+      indexer = await startHostIndexer(
+        { ...options.hosts, databaseUrl },
+        { rpcUrl: devnet.rpcUrl, deploymentsFile },
+        (line) => log(`[indexer] ${line}`),
+      )
+      log(`shared directory index (Ponder on PostgreSQL) at ${indexer.url}`)
+    }
     const balance = (who: Address) =>
       devnet.publicClient.readContract({
         address: contracts.gotongToken,
@@ -227,6 +242,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
         // It rates its providers through the receipt gateway, every 5 paid calls of a channel
         // and once more before closing it.
         feedback: { batch: 5, onFeedback: (r: FeedbackResult) => feedback.push(r) },
+        ...(indexer ? { index: { url: indexer.url } } : {}),
         ...(options.budget !== undefined
           ? { budget: createBudget('swarm', { max: options.budget }) }
           : {}),
@@ -341,6 +357,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       rpcUrl: devnet.rpcUrl,
       ...(options.hosts ? { hosts: options.hosts } : {}),
       tools: await publishedTools(agent),
+      index: agent.index.store,
       report: job.report,
       books,
       channels,
@@ -359,6 +376,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
   } finally {
     await view?.close()
     await orchestrator?.stop()
+    await indexer?.stop()
     for (const running of inProcess) await running.stop()
     for (const child of children) child.kill('SIGTERM')
     await Promise.all(
@@ -369,15 +387,6 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
     await devnet.stop()
     rmSync(dir, { recursive: true, force: true })
   }
-}
-
-function earnedLedger(rows: { channelId: Hex; calls: bigint; cumulativeAmount: bigint }[]): bigint {
-  // A payee's income on a channel is the cumulative amount of its newest served voucher.
-  const best = new Map<Hex, bigint>()
-  for (const r of rows)
-    if (r.cumulativeAmount > (best.get(r.channelId) ?? 0n))
-      best.set(r.channelId, r.cumulativeAmount)
-  return [...best.values()].reduce((s, v) => s + v, 0n)
 }
 
 /** The bundled dataset: product reviews with ratings, prices and a few duplicate rows. */

@@ -22,6 +22,8 @@ export const SwarmHosts = z.object({
   /** The test network: the range `GOTONG_TEST_NETWORK` declares to the agents. */
   subnet: z.string().regex(/^10\.77\.\d{1,3}\.0\/24$/),
   hosts: z.array(SwarmHost).length(hostRoles.length),
+  /** PostgreSQL on the chain's host, for the shared directory indexer (none: agents index alone). */
+  databaseUrl: z.url({ protocol: /^postgresql$/ }).optional(),
 })
 export type SwarmHosts = z.infer<typeof SwarmHosts>
 

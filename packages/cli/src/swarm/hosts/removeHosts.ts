@@ -1,3 +1,4 @@
+import { dropHostPostgres } from './hostPostgres.js'
 import { ip } from './ip.js'
 
 /** The prefix of every namespace a run of `gotong swarm --hosts` makes: its pid makes it unique. */
@@ -15,13 +16,16 @@ export async function hostNamespaces(prefix: string): Promise<string[]> {
 }
 
 /**
- * Tears down a run's hosts: kills every process still inside its namespaces (its anvil, its
- * agents: nothing else can be in them), then deletes the namespaces, which takes their veths
+ * Tears down a run's hosts: drops its PostgreSQL cluster, if any, kills every process still
+ * inside its namespaces (its anvil, its indexer, its agents: nothing else can be in them), then
+ * deletes the namespaces, which takes their veths
  * and bridge with them. Safe to call twice, and for a run that made only some of them.
  *
  * @returns The namespaces it deleted.
  */
 export async function removeHosts(prefix: string): Promise<string[]> {
+  // Its PostgreSQL first, stopped cleanly while its namespace still stands.
+  await dropHostPostgres(prefix)
   const namespaces = await hostNamespaces(prefix)
   for (const ns of namespaces) {
     const pids = (await ip(['netns', 'pids', ns])).split(/\s+/).filter(Boolean).map(Number)

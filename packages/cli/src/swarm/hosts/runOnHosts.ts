@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { parentDeathPrefix } from '@gotong/chain/node'
 import { testNetworkVariable } from '@gotong/core'
 import { createHosts, hostFor, requireRoot } from './createHosts.js'
+import { startHostPostgres } from './hostPostgres.js'
 import { hostsPrefix, removeHosts } from './removeHosts.js'
 
 const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
@@ -35,9 +36,16 @@ export async function runOnHosts(argv: readonly string[], log: (line: string) =>
     return () => process.off(name, handler)
   })
   try {
-    const hosts = await createHosts()
-    for (const h of hosts.hosts)
+    const made = await createHosts()
+    for (const h of made.hosts)
       log(`host ${h.role}: ${h.address} (network namespace ${h.namespace})`)
+    const databaseUrl = stopped ? undefined : await startHostPostgres(made)
+    log(
+      databaseUrl
+        ? `host chain: PostgreSQL for the shared indexer at ${databaseUrl}`
+        : 'no Debian postgresql (pg_createcluster): every agent indexes the chain itself',
+    )
+    const hosts = { ...made, ...(databaseUrl ? { databaseUrl } : {}) }
     const consumers = hostFor(hosts, 'consumers')
     // The same node, loader flags (tsx under tests) and script: only the namespace differs. The
     // parent-death signal ends it, and so everything under it, should this process be SIGKILLed.
