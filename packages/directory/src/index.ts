@@ -20,6 +20,12 @@ export {
   requirementKinds,
 } from './actions/getAccessRequirements.js'
 export {
+  type GetProviderStakeErrorType,
+  GetProviderStakeParameters,
+  type GetProviderStakeReturnType,
+  getProviderStake,
+} from './actions/getProviderStake.js'
+export {
   type GetToolErrorType,
   GetToolParameters,
   type GetToolReturnType,
