@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
-import { gotong, spawnGotong, type Where } from './gotong.js'
+import { gotong, gotongCommand, spawnGotong, type Where } from './gotong.js'
 import { gone } from './processes.js'
 import { checkBooks } from './swarmBooks.js'
 
@@ -120,3 +120,13 @@ describe.runIf(runs)(title, () => {
     for (const pid of inside) expect(await gone(pid)).toBe(true)
   }, 300_000)
 })
+
+test('without root, --hosts refuses with HOSTS_NEED_ROOT and makes nothing', () => {
+  // As root, the command runs as nobody; as anyone else, as itself.
+  const asUser = root ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : []
+  const [command = '', ...args] = [...asUser, ...gotongCommand, 'swarm', '--hosts', '3']
+  const run = spawnSync(command, args, { cwd: where.cwd, encoding: 'utf8' })
+  expect(run.status).toBe(1)
+  expect(run.stderr).toContain('error [HOSTS_NEED_ROOT]: --hosts needs root')
+  expect(run.stderr).not.toContain('host chain:')
+}, 60_000)
