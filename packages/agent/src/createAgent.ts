@@ -23,6 +23,7 @@ import { recordOutcome } from './identity/recordOutcome.js'
 import { resolveModel } from './llm/resolveModel.js'
 import { createGateChecker } from './provider/gate.js'
 import { loadAgreements } from './provider/savedAgreements.js'
+import { createTrust } from './trust/createTrust.js'
 import { typedDataSigner } from './typedSigner.js'
 
 /**
@@ -94,6 +95,15 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     now,
     ...(parameters.fetch ? { fetch: parameters.fetch } : {}),
   })
+  const trust = createTrust({
+    options: parameters.trust,
+    store,
+    contracts,
+    publicClient,
+    wallet,
+    index,
+    queue: (transaction) => consumer.queue(transaction),
+  })
   const consumer = createConsumer({
     account: typedDataSigner(signer),
     chainId,
@@ -127,6 +137,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
       parameters.onEvent?.(event)
     },
     toolCheckTtlMs: parameters.toolCheckTtlMs,
+    ...trust.consumer,
     relationshipsFile: join(store, 'relationships.jsonl'),
     requireAttestation: parameters.requireAttestation,
     ...(parameters.reputation
@@ -181,6 +192,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     events,
     report,
     agreementsFile,
+    trust,
     state: {
       plainRoutes: new Map([['/events', serveEvents(events, { token: parameters.events?.token })]]),
       listener: undefined,

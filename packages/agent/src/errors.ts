@@ -19,6 +19,10 @@ export type AgentErrorCode =
   | 'PAYMENT_REFUSED'
   | 'LLM_NOT_CONFIGURED'
   | 'AGENT_STOPPED'
+  | 'STAKE_TOO_LOW'
+  | 'STAKE_UNAVAILABLE'
+  | 'STAKE_REFUSED'
+  | 'EQUIVOCATION_REFUSED'
 
 /**
  * A failure of the agent runtime. On the consumer side, a provider's refusal arrives as an

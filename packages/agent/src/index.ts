@@ -48,4 +48,26 @@ export { createGateChecker, type GateCheckerParameters } from './provider/gate.j
 export { CallRequest, callRequestHash, FundRequest } from './provider/hostTool.js'
 export { defineTool, type Tool, type ToolContext, ToolInputError } from './tool/defineTool.js'
 export { fromLangChainTool } from './tool/fromLangChainTool.js'
+export type { AgentEvidence, AgentTrust, TrustOptions } from './trust/createTrust.js'
+export {
+  type CreateEvidenceStoreParameters,
+  createEvidenceStore,
+  type Equivocation,
+  Evidence,
+  type EvidenceStore,
+} from './trust/evidenceStore.js'
+export {
+  createEvidenceKeeper,
+  type EquivocationOutcome,
+  type EquivocationPolicy,
+  type EvidenceKeeper,
+  type EvidenceKeeperParameters,
+} from './trust/keepEvidence.js'
+export {
+  type ReportEquivocationErrorType,
+  type ReportEquivocationParameters,
+  type ReportEquivocationReturnType,
+  reportEquivocation,
+} from './trust/reportEquivocation.js'
+export type { StakeOptions } from './trust/stake.js'
 export { typedDataSigner, verifyAgreementFast } from './typedSigner.js'

@@ -16,6 +16,7 @@ import type { AgentEventHub } from '../events/createAgentEvents.js'
 import type { EventReporter } from '../events/reportEvents.js'
 import type { IdentityState } from '../identity/identityState.js'
 import type { ModelSource } from '../llm/resolveModel.js'
+import type { AgentTrust } from '../trust/createTrust.js'
 import type { CreateAgentParameters } from './types.js'
 
 /** What an agent's actions share: its parts, wired once by `createAgent`, and its state. */
@@ -54,6 +55,8 @@ export type AgentContext = {
   readonly report: EventReporter
   /** Where a serving agent keeps the agreements it signed, one JSON line each. */
   readonly agreementsFile: string
+  /** Stake and evidence: the evidence store, the report action, the consumer's stake policy. */
+  readonly trust: AgentTrust
   readonly state: AgentState
 }
 

@@ -7,6 +7,9 @@ import { giveFeedback } from '../identity/giveFeedback.js'
 import { syncRegistration } from '../identity/syncRegistration.js'
 import { runGoal } from '../llm/runGoal.js'
 import { serveTool } from '../provider/serveTool.js'
+import { stake } from '../trust/stake.js'
+import { unstake } from '../trust/unstake.js'
+import { withdrawStake } from '../trust/withdrawStake.js'
 import type { AgentContext } from './agentContext.js'
 import { spendLimitsOf } from './amounts.js'
 import { stopAgent } from './stopAgent.js'
@@ -101,6 +104,23 @@ export function exposeAgent(context: AgentContext): Agent {
     async giveFeedback(options) {
       alive()
       return giveFeedback(context, options)
+    },
+    async stake(amount, options) {
+      alive()
+      return stake(context, amount, options)
+    },
+    async unstake(amount, options) {
+      alive()
+      return unstake(context, amount, options)
+    },
+    async withdrawStake(options) {
+      alive()
+      return withdrawStake(context, options)
+    },
+    evidence: context.trust.evidence,
+    async reportEquivocation(equivocation) {
+      alive()
+      return context.trust.report(equivocation)
     },
     stop: () => stopAgent(context),
   }

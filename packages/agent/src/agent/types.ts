@@ -30,6 +30,10 @@ import type {
 import type { ModelSource } from '../llm/resolveModel.js'
 import type { Gate } from '../provider/deployGate.js'
 import type { Tool } from '../tool/defineTool.js'
+import type { AgentEvidence, TrustOptions } from '../trust/createTrust.js'
+import type { Equivocation } from '../trust/evidenceStore.js'
+import type { ReportEquivocationReturnType } from '../trust/reportEquivocation.js'
+import type { StakeOptions } from '../trust/stake.js'
 import type { Amount, BudgetOption } from './amounts.js'
 
 /** A chain with gotong deployed: `startDevnet()`'s result, or an RPC URL with a deployments file. */
@@ -134,6 +138,12 @@ export type CreateAgentParameters = {
   /** Weigh providers' paid reputation when their offers compete (off by default). */
   reputation?: ReputationScoring
   /**
+   * Stake and evidence: the least stake a provider must keep behind a tool (`minStake`), and
+   * what to do with receipts of deterministic tools (`equivocation`: report a provider that
+   * answers one request two ways, by default where ProviderStake is deployed).
+   */
+  trust?: TrustOptions
+  /**
    * Use only tools whose listings this policy accepts, e.g. `requireAttestation({ … })` of
    * `@gotong/attestation`: providers proven to run in an Intel TDX guest (off by default).
    */
@@ -153,6 +163,12 @@ export type ServeOptions = {
   minDeposit?: bigint
   /** Handler time limit in milliseconds (default: 30 s). */
   timeoutMs?: number
+  /**
+   * Promises equal answers to equal requests: `deterministic: true` in the manifest's terms and,
+   * where ProviderStake is deployed, declared there for each version, so two receipts that
+   * answer one request two ways slash this agent's stake.
+   */
+  deterministic?: boolean
   /**
    * The tool's x402 face at `<endpoint>/x402` (x402 v2, `exact` on gUSD), listed as a second
    * pricing entry: on by default for a price above zero; `false` turns it off. By default the
@@ -305,6 +321,22 @@ export type Agent = {
    * backed by its newest receipt. Give it before closing a channel.
    */
   giveFeedback(options?: GiveFeedbackOptions): Promise<FeedbackResult[]>
+  /**
+   * Bonds gUSD at ProviderStake behind one of this agent's tools (`toolId`) or all of them:
+   * shown in listings, required by consumers' `minStake`, slashed for a proven equivocation.
+   */
+  stake(amount: Amount, options?: StakeOptions): Promise<{ staked: bigint; transactionHash: Hex }>
+  /** Asks stake back; it can be withdrawn at `unlockAt` (unix seconds) and is slashable until then. */
+  unstake(
+    amount: Amount,
+    options?: StakeOptions,
+  ): Promise<{ unlockAt: bigint; transactionHash: Hex }>
+  /** Withdraws stake asked back once its delay has passed. */
+  withdrawStake(options?: StakeOptions): Promise<{ withdrawn: bigint; transactionHash: Hex }>
+  /** Receipts of deterministic tools this agent paid for, kept as evidence. */
+  readonly evidence: AgentEvidence
+  /** Slashes a provider for an equivocation; this agent's consumer side is paid the reward. */
+  reportEquivocation(equivocation: Equivocation): Promise<ReportEquivocationReturnType>
   /** Stops serving, watching and closes the stores. */
   stop(): Promise<void>
 }

@@ -118,6 +118,7 @@ export async function callTool(
     )
   }
   const receipt = confirmAnswer(consumer, issued, answer, requestHash)
+  consumer.onReceipt?.({ relationship, receipt })
   report(consumer, relationship, options, {
     price: agreement.pricePerCall,
     ok: true,

@@ -15,6 +15,7 @@ import { gateStatus } from '../provider/gate.js'
 import { verifyAgreementFast } from '../typedSigner.js'
 import type { ConsumerContext } from './consumerState.js'
 import { fundChannel } from './fundChannel.js'
+import { requireStake } from './requireStake.js'
 import type { Relationship, SpendLimits, WantedSla } from './types.js'
 
 export type EstablishRelationshipParameters = SpendLimits & {
@@ -34,12 +35,13 @@ export async function establishRelationship(
   { candidates, target, ...options }: EstablishRelationshipParameters,
 ): Promise<Relationship> {
   const label = 'toolId' in target ? `tool ${target.toolId}` : `capability ${target.capability}`
-  const listings = await usable(consumer, candidates)
-  if (listings.length === 0)
+  const admitted = await usable(consumer, candidates)
+  if (admitted.length === 0)
     throw new AgentError(
       'GATE_DENIED',
       `This agent does not meet the access requirements of ${label}.`,
     )
+  const listings = await requireStake(consumer, admitted, label)
   const offers = new Map<string, { listing: Listing; routeBase: string }>()
   for (const listing of listings) {
     const endpoint = new URL(listing.manifest!.endpoint)

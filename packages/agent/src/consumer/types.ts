@@ -129,6 +129,15 @@ export type CreateConsumerParameters = {
    */
   reputation?: ((listing: Listing) => Promise<number | undefined>) | undefined
   reputationScoring?: ReputationWeightedOptions | undefined
+  /** The ProviderStake contract, where providers' stake is read (`minStake`). */
+  providerStake?: Address | undefined
+  /**
+   * Providers must keep at least this much stake (base units) behind a tool for a new
+   * agreement with them: the others' offers are not asked for (`STAKE_TOO_LOW` if none is left).
+   */
+  minStake?: bigint | undefined
+  /** Every receipt of a channel call, once checked, with the relationship it was paid through. */
+  onReceipt?: ((paid: { relationship: Relationship; receipt: SignedReceipt }) => void) | undefined
   /** Admit only the listings this policy accepts (see `CreateAgentParameters.requireAttestation`). */
   requireAttestation?: ListingPolicy | undefined
 }

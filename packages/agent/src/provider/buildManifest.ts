@@ -23,6 +23,8 @@ export type BuildManifestParameters = {
   sla?: GotongTerms['sla']
   quota?: GotongTerms['quota']
   minDeposit?: bigint
+  /** Promises equal answers to equal requests (`deterministic: true` in the terms). */
+  deterministic?: boolean
   access?: ToolManifest['access']
   /** The tool's x402 face: listed as a second pricing entry (protocol `x402`, its `endpoint`). */
   x402?: { endpoint: string }
@@ -47,6 +49,7 @@ export function buildManifest(parameters: BuildManifestParameters): ToolManifest
     ...(parameters.minDeposit !== undefined
       ? { minDeposit: parameters.minDeposit.toString() }
       : {}),
+    ...(parameters.deterministic ? { deterministic: true } : {}),
   }
   return {
     ...tool.extensions,

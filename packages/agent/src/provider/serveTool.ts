@@ -9,6 +9,7 @@ import type { ServedTool, ServeOptions } from '../agent/types.js'
 import { listServedTool } from '../identity/listServedTool.js'
 import { registerOnServe } from '../identity/registerOnServe.js'
 import type { Tool } from '../tool/defineTool.js'
+import { declareDeterministic } from '../trust/declareDeterministic.js'
 import { typedDataSigner } from '../typedSigner.js'
 import { buildManifest } from './buildManifest.js'
 import { deployGate } from './deployGate.js'
@@ -51,11 +52,18 @@ export async function serveTool(
       channels: contracts.paymentChannels,
       price,
       minDeposit,
+      ...(options.deterministic ? { deterministic: true } : {}),
       ...(options.sla ? { sla: options.sla } : {}),
       ...(options.quota ? { quota: options.quota } : {}),
       ...(x402Url ? { x402: { endpoint: x402Url } } : {}),
     })
   const published = await publishOrReuse(agent, tool.name, manifestFor(tool), accessPredicate)
+  // The chain cannot read the manifest's promise: declared there, a lie is slashable.
+  const declare = (manifestHash: Hex) =>
+    options.deterministic && contracts.providerStake
+      ? declareDeterministic(agent, manifestHash)
+      : undefined
+  await declare(published.manifestHash)
   const hosted = hostTool({
     now: agent.now,
     signer: typedDataSigner(agent.signer),
@@ -154,6 +162,7 @@ export async function serveTool(
         gotong: true,
       })
       current = next
+      await declare(version.manifestHash)
       // Calls from now on are checked against the new schemas; new consumers negotiate for
       // the version now on chain.
       hosted.setTool(current)
