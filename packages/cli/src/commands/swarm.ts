@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { formatAmount } from '@gotong/core'
 import { Command, InvalidArgumentError, Option } from 'commander'
+import { exitWithParent } from '../exitWithParent.js'
 import type { SwarmResult } from '../swarm/runSwarm.js'
 import { parseGusd } from './agentOptions.js'
 
@@ -61,6 +62,8 @@ export function swarmCommand(): Command {
         }
         const started = performance.now()
         if (options.hosts && !options.onHosts) {
+          // Under npm run, a SIGTERM to npm would leave this orphaned, its hosts standing.
+          exitWithParent()
           const { runOnHosts } = await import('../swarm/hosts/runOnHosts.js')
           process.exitCode = await runOnHosts(process.argv.slice(2), (line) =>
             process.stderr.write(`${line}\n`),
