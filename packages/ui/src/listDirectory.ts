@@ -1,3 +1,5 @@
+import { GotongTerms, gotongTermsKey } from '@gotong/core'
+import { type DirectoryReadClient, getProviderStake } from '@gotong/directory'
 import type { DirectoryIndex } from '@gotong/directory/node'
 import type { Address, Hex } from 'viem'
 
@@ -15,6 +17,10 @@ export type ViewListing = {
   /** The gate on chain, or null for open access; the manifest's hint beside it. */
   access: { predicate: Address | null; hint: string | undefined }
   manifestHash: Hex
+  /** The creator's stake behind the tool at ProviderStake (base units), where one is deployed. */
+  stake: string | undefined
+  /** Whether the manifest's terms promise deterministic answers. */
+  deterministic: boolean
   versions: { version: string; manifestHash: Hex; previousManifestHash: Hex; block: string }[]
 }
 
@@ -22,7 +28,10 @@ export type ViewListing = {
  * Brings the directory index up to date and lists every tool in it (unverified and
  * deregistered ones too, marked), with price, access rule and version lineage.
  */
-export async function listDirectory(index: DirectoryIndex): Promise<ViewListing[]> {
+export async function listDirectory(
+  index: DirectoryIndex,
+  stakes?: { client: DirectoryReadClient; providerStake: Address | undefined },
+): Promise<ViewListing[]> {
   await index.sync()
   const hits = await index.search({
     includeUnverified: true,
@@ -38,6 +47,15 @@ export async function listDirectory(index: DirectoryIndex): Promise<ViewListing[
     seen.add(id)
     const full = await index.getListing(listing.toolId)
     const manifest = listing.manifest
+    const terms = GotongTerms.safeParse(manifest?.[gotongTermsKey])
+    const stake =
+      stakes?.providerStake && !listing.deregistered
+        ? await getProviderStake(stakes.client, {
+            address: stakes.providerStake,
+            provider: listing.creator,
+            toolId: listing.toolId,
+          })
+        : undefined
     out.push({
       toolId: id,
       name: manifest?.name ?? `tool ${id}`,
@@ -53,6 +71,8 @@ export async function listDirectory(index: DirectoryIndex): Promise<ViewListing[
         hint: listing.access.hints ? JSON.stringify(listing.access.hints) : undefined,
       },
       manifestHash: listing.manifestHash,
+      stake: stake?.stake.toString(),
+      deterministic: terms.success && terms.data.deterministic === true,
       versions: (full?.versions ?? []).map((v) => ({
         version: v.version.toString(),
         manifestHash: v.manifestHash,

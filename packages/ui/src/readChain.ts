@@ -1,11 +1,17 @@
-import { gotongTokenAbi, paymentChannelsAbi } from '@gotong/contracts'
+import { gotongTokenAbi, paymentChannelsAbi, providerStakeAbi } from '@gotong/contracts'
 import type { Address, Hex, PublicClient } from 'viem'
 
-/** What the chain says now: gUSD balances of the agents and the state of their channels. */
+/** What the chain says now: gUSD balances and stakes of the agents and the state of their channels. */
 export type ChainView = {
   block: string
   /** Base units as decimal strings, by lowercase address. */
   balances: Record<string, string>
+  /**
+   * Stake each agent keeps behind all its tools at ProviderStake (less what it asked back), by
+   * lowercase address; empty where the deployment has none. Stake behind one tool is the
+   * listing's.
+   */
+  stakes: Record<string, string>
   channels: Record<string, { deposit: string; claimed: string; status: string }>
 }
 
@@ -19,11 +25,16 @@ const statuses = ['none', 'open', 'closing', 'closed'] as const
  */
 export async function readChain(
   client: PublicClient,
-  contracts: { gotongToken: Address; paymentChannels: Address },
+  contracts: {
+    gotongToken: Address
+    paymentChannels: Address
+    providerStake?: Address | undefined
+  },
   { agents, channels }: { agents: readonly Address[]; channels: readonly Hex[] },
 ): Promise<ChainView> {
   const blockNumber = await client.getBlockNumber({ cacheTime: 0 })
-  const [balances, states] = await Promise.all([
+  const { providerStake } = contracts
+  const [balances, states, stakes] = await Promise.all([
     Promise.all(
       agents.map((who) =>
         client.readContract({
@@ -46,10 +57,24 @@ export async function readChain(
         }),
       ),
     ),
+    Promise.all(
+      providerStake
+        ? agents.map((who) =>
+            client.readContract({
+              address: providerStake,
+              abi: providerStakeAbi,
+              functionName: 'stakeOf',
+              args: [who, 0n],
+              blockNumber,
+            }),
+          )
+        : [],
+    ),
   ])
   return {
     block: blockNumber.toString(),
     balances: Object.fromEntries(agents.map((a, i) => [a.toLowerCase(), balances[i]!.toString()])),
+    stakes: Object.fromEntries(stakes.map((s, i) => [agents[i]!.toLowerCase(), s.toString()])),
     channels: Object.fromEntries(
       channels.map((id, i) => {
         const c = states[i]!

@@ -139,7 +139,10 @@ export async function startUi(parameters: StartUiParameters): Promise<UiServer> 
         channels: hub.channels(),
       })
       hub.replace('chain', { kind: 'chain', view })
-      const listings = await listDirectory(index)
+      const listings = await listDirectory(index, {
+        client,
+        providerStake: contracts.providerStake,
+      })
       hub.replace('directory', { kind: 'directory', listings })
       if (parameters.discover !== false)
         for (const listing of listings) {

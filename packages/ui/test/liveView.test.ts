@@ -170,6 +170,20 @@ describe('the live view in a browser', () => {
     }
   })
 
+  test('stake matches the chain, on the agent and on its listing', async () => {
+    await cheap.stake('5')
+    // Staking sends no agent event: the view sees it at its next quiet read of the chain (every
+    // tenth refresh, 5 s by default).
+    const quietRead = { timeout: 15_000 }
+    const node = page.locator(`[data-testid=agent][data-address="${cheap.address.toLowerCase()}"]`)
+    await expect.poll(() => node.getAttribute('data-stake'), quietRead).toBe('5000000')
+    const stakes = () =>
+      page
+        .getByTestId('listing-stake')
+        .evaluateAll((cells) => cells.map((c) => c.getAttribute('data-stake')).sort())
+    await expect.poll(stakes, quietRead).toEqual(['0', '5000000'])
+  })
+
   test('an event of an unknown version is shown, and the view goes on', async () => {
     unknownSource = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/event-stream' })

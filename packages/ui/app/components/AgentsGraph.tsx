@@ -85,6 +85,7 @@ export function AgentsGraph({ state }: { state: ViewState }) {
         const point = at.get(agent.address.toLowerCase())
         if (!point) return null
         const balance = state.chain?.balances[agent.address.toLowerCase()]
+        const stake = state.chain?.stakes[agent.address.toLowerCase()]
         const role = payers.has(agent.address.toLowerCase())
           ? 'consumer'
           : payees.has(agent.address.toLowerCase())
@@ -97,6 +98,7 @@ export function AgentsGraph({ state }: { state: ViewState }) {
             data-testid="agent"
             data-address={agent.address.toLowerCase()}
             data-balance={balance ?? ''}
+            data-stake={stake ?? ''}
           >
             <circle cx={point.x} cy={point.y} r={16} className={agent.streaming ? 'live' : ''} />
             <text x={point.x} y={point.y + 30} textAnchor="middle">
@@ -104,6 +106,7 @@ export function AgentsGraph({ state }: { state: ViewState }) {
             </text>
             <text x={point.x} y={point.y + 44} textAnchor="middle" className="balance">
               {balance === undefined ? '' : `${gusd(balance)} gUSD`}
+              {stake && stake !== '0' ? ` · staked ${gusd(stake)}` : ''}
             </text>
           </g>
         )

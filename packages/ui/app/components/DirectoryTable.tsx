@@ -32,6 +32,7 @@ export function DirectoryTable({
             <th>tool</th>
             <th>provider</th>
             <th>price</th>
+            <th>stake</th>
             <th>access</th>
             <th>versions</th>
             <th>manifest hash</th>
@@ -46,6 +47,10 @@ export function DirectoryTable({
               </td>
               <td>{nameOf(agents, l.creator)}</td>
               <td>{l.price === undefined ? '—' : `${gusd(l.price)} gUSD`}</td>
+              <td data-testid="listing-stake" data-stake={l.stake ?? ''}>
+                {l.stake === undefined ? '—' : `${gusd(l.stake)} gUSD`}
+                {l.deterministic ? ' · deterministic' : ''}
+              </td>
               <td title={l.access.hint}>
                 {l.access.predicate ? `gated ${short(l.access.predicate)}` : 'open'}
               </td>
