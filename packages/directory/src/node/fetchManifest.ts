@@ -1,4 +1,4 @@
-import { devnetChainIds } from '@gotong/core'
+import { devnetChainIds, testNetworkHost } from '@gotong/core'
 import { ManifestFetchError } from '../errors.js'
 import { maxManifestBytes } from '../verifyManifest.js'
 
@@ -10,7 +10,8 @@ export type FetchManifest = (uri: string) => Promise<Uint8Array>
 
 /**
  * The index's default manifest fetcher, following ERC-8257 §7: `https://` only (plus loopback
- * `http://` on a devnet chain), no redirects (a 3xx is a failure), a timeout, and at most 64 KiB
+ * `http://` on a devnet chain, and `http://` to a host of the test network `GOTONG_TEST_NETWORK`
+ * declares, as for endpoints), no redirects (a 3xx is a failure), a timeout, and at most 64 KiB
  * read (more is `oversized`, without downloading the rest).
  *
  * @example const fetchManifest = createManifestFetcher({ chainId: 31337 })
@@ -27,8 +28,12 @@ export function createManifestFetcher(
     } catch (cause) {
       throw new ManifestFetchError(uri, 'not a URL', { cause })
     }
-    const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname)
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback && loopbackOk))
+    const local = (host: string) =>
+      /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(host) || testNetworkHost(host)
+    if (
+      url.protocol !== 'https:' &&
+      !(url.protocol === 'http:' && loopbackOk && local(url.hostname))
+    )
       throw new ManifestFetchError(
         uri,
         `${url.protocol} is not allowed (manifests are served over https)`,
