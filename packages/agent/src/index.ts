@@ -49,6 +49,7 @@ export { CallRequest, callRequestHash, FundRequest } from './provider/hostTool.j
 export { defineTool, type Tool, type ToolContext, ToolInputError } from './tool/defineTool.js'
 export { fromLangChainTool } from './tool/fromLangChainTool.js'
 export type { AgentEvidence, AgentTrust, TrustOptions } from './trust/createTrust.js'
+export { declareDeterministic } from './trust/declareDeterministic.js'
 export {
   type CreateEvidenceStoreParameters,
   createEvidenceStore,
@@ -69,5 +70,8 @@ export {
   type ReportEquivocationReturnType,
   reportEquivocation,
 } from './trust/reportEquivocation.js'
-export type { StakeOptions } from './trust/stake.js'
+export { type StakeOptions, stake } from './trust/stake.js'
+export { type StakeClient, stakeClientOf } from './trust/stakeTransaction.js'
+export { unstake } from './trust/unstake.js'
+export { withdrawStake } from './trust/withdrawStake.js'
 export { typedDataSigner, verifyAgreementFast } from './typedSigner.js'

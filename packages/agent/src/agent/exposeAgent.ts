@@ -8,6 +8,7 @@ import { syncRegistration } from '../identity/syncRegistration.js'
 import { runGoal } from '../llm/runGoal.js'
 import { serveTool } from '../provider/serveTool.js'
 import { stake } from '../trust/stake.js'
+import { stakeClientOf } from '../trust/stakeTransaction.js'
 import { unstake } from '../trust/unstake.js'
 import { withdrawStake } from '../trust/withdrawStake.js'
 import type { AgentContext } from './agentContext.js'
@@ -107,15 +108,15 @@ export function exposeAgent(context: AgentContext): Agent {
     },
     async stake(amount, options) {
       alive()
-      return stake(context, amount, options)
+      return stake(stakeClientOf(context), amount, options)
     },
     async unstake(amount, options) {
       alive()
-      return unstake(context, amount, options)
+      return unstake(stakeClientOf(context), amount, options)
     },
     async withdrawStake(options) {
       alive()
-      return withdrawStake(context, options)
+      return withdrawStake(stakeClientOf(context), options)
     },
     evidence: context.trust.evidence,
     async reportEquivocation(equivocation) {

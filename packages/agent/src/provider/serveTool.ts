@@ -10,6 +10,7 @@ import { listServedTool } from '../identity/listServedTool.js'
 import { registerOnServe } from '../identity/registerOnServe.js'
 import type { Tool } from '../tool/defineTool.js'
 import { declareDeterministic } from '../trust/declareDeterministic.js'
+import { stakeClientOf } from '../trust/stakeTransaction.js'
 import { typedDataSigner } from '../typedSigner.js'
 import { buildManifest } from './buildManifest.js'
 import { deployGate } from './deployGate.js'
@@ -61,7 +62,7 @@ export async function serveTool(
   // The chain cannot read the manifest's promise: declared there, a lie is slashable.
   const declare = (manifestHash: Hex) =>
     options.deterministic && contracts.providerStake
-      ? declareDeterministic(agent, manifestHash)
+      ? declareDeterministic(stakeClientOf(agent), manifestHash)
       : undefined
   await declare(published.manifestHash)
   const hosted = hostTool({

@@ -1,16 +1,39 @@
 import { providerStakeAbi } from '@gotong/contracts'
+import type { ChannelWallet } from '@gotong/payments/payer'
 import {
   type Address,
   ContractFunctionRevertedError,
   type Hex,
+  type PublicClient,
   BaseError as ViemBaseError,
 } from 'viem'
 import type { AgentContext } from '../agent/agentContext.js'
 import { AgentError } from '../errors.js'
 
+/**
+ * What the stake actions need: a wallet that signs, a client that reads, the deployment's
+ * token and ProviderStake, and optionally the wallet's transaction queue (one nonce sequence).
+ */
+export type StakeClient = {
+  walletClient: ChannelWallet
+  publicClient: PublicClient
+  contracts: { gotongToken: Address; providerStake?: Address | undefined }
+  queue?: (<T>(transaction: () => Promise<T>) => Promise<T>) | undefined
+}
+
+/** An agent's stake client: its wallet, its reads and its transaction queue. */
+export function stakeClientOf(agent: AgentContext): StakeClient {
+  return {
+    walletClient: agent.wallet,
+    publicClient: agent.publicClient,
+    contracts: agent.contracts,
+    queue: (transaction) => agent.consumer.queue(transaction),
+  }
+}
+
 /** The deployment's ProviderStake, or `STAKE_UNAVAILABLE` where none is deployed. */
-export function providerStakeOf(agent: AgentContext): Address {
-  const address = agent.contracts.providerStake
+export function providerStakeOf(client: StakeClient): Address {
+  const address = client.contracts.providerStake
   if (!address)
     throw new AgentError(
       'STAKE_UNAVAILABLE',
@@ -26,33 +49,39 @@ type StakeFunction = 'stake' | 'requestWithdrawal' | 'withdraw' | 'declareDeterm
  * waits for it; a revert is `STAKE_REFUSED` with the contract's error name in `data.reason`.
  */
 export async function stakeTransaction(
-  agent: AgentContext,
+  client: StakeClient,
   functionName: StakeFunction,
   args: readonly unknown[],
 ): Promise<Hex> {
-  const address = providerStakeOf(agent)
-  return agent.consumer.queue(async () => {
+  const address = providerStakeOf(client)
+  const { walletClient, publicClient } = client
+  return inQueue(client, async () => {
     let hash: Hex
     try {
-      const { request } = await agent.publicClient.simulateContract({
+      const { request } = await publicClient.simulateContract({
         address,
         abi: providerStakeAbi,
         functionName,
         args,
-        account: agent.wallet.account,
+        account: walletClient.account,
       } as never)
-      hash = await agent.wallet.writeContract({
+      hash = await walletClient.writeContract({
         ...(request as object),
-        chain: agent.wallet.chain,
+        chain: walletClient.chain,
       } as never)
     } catch (error) {
       throw refused(functionName, error)
     }
-    const receipt = await agent.publicClient.waitForTransactionReceipt({ hash })
+    const receipt = await publicClient.waitForTransactionReceipt({ hash })
     if (receipt.status !== 'success')
       throw new AgentError('STAKE_REFUSED', `ProviderStake.${functionName} reverted (${hash}).`)
     return hash
   })
+}
+
+/** Runs a transaction in the client's queue, or at once without one. */
+export function inQueue<T>(client: StakeClient, transaction: () => Promise<T>): Promise<T> {
+  return client.queue ? client.queue(transaction) : transaction()
 }
 
 /** The custom error a contract call reverted with (`AlreadySlashed`, …), if viem decoded one. */
