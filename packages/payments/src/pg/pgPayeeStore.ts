@@ -65,8 +65,13 @@ export async function createPgPayeeStore(options: PgPayeeStoreOptions): Promise<
     claims: `${schema}.claims`,
   }
   const inTransaction = new AsyncLocalStorage<pg.PoolClient>()
-  const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
-    (await (inTransaction.getStore() ?? pool).query<R>(text, values)).rows
+  // Named statements: each connection parses and plans a query once, not on every call.
+  const names = new Map<string, string>()
+  const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []) => {
+    const name = names.get(text) ?? `gotong_payee_${names.size}`
+    names.set(text, name)
+    return (await (inTransaction.getStore() ?? pool).query<R>({ name, text, values })).rows
+  }
   /** Inside a transaction, rows read are locked until it ends. */
   const lock = () => (inTransaction.getStore() ? ' FOR UPDATE' : '')
   const callsText = (calls: bigint) => calls.toString()
