@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClients } from '@gotong/chain'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
@@ -24,7 +24,8 @@ export const replicas: Suite = {
   title: 'Provider replicas behind nginx on one PostgreSQL ledger: paid calls/s with 1, 2, 3',
   async run(ctx) {
     const consumers = ctx.quick ? 3 : 24
-    const calls = ctx.quick ? 5 : 100
+    const calls = ctx.quick ? 5 : 40
+    const rounds = ctx.quick ? 1 : 3
     const warmup = ctx.quick ? 1 : 5
     const price = 2_000n
     const given = process.env.GOTONG_BENCH_DATABASE_URL
@@ -32,7 +33,8 @@ export const replicas: Suite = {
     const dir = mkdtempSync(join(tmpdir(), 'gotong-bench-replicas-'))
     let devnet: Devnet | undefined
     const running: Replica[] = []
-    let nginx: Awaited<ReturnType<typeof startNginx>> | undefined
+    const fronts: Awaited<ReturnType<typeof startNginx>>[] = []
+    const stores: ReturnType<typeof createSqlitePayerStore>[] = []
     const database = `gotong_bench_replicas_${process.pid}`
     const admin = new pg.Client({ connectionString: postgres.url })
     await admin.connect()
@@ -45,6 +47,8 @@ export const replicas: Suite = {
       const { paymentChannels: channels, gotongToken: token } = devnet.deployments!.contracts
       const provider = devnet.accounts[1]!
       const { publicClient } = createClients({ rpcUrl, chainId })
+      // All three set-ups stay up, measured in turns, so a busy machine weighs on each alike.
+      const setups = []
       for (const n of [1, 2, 3]) {
         const config = {
           url: url.toString(),
@@ -54,14 +58,17 @@ export const replicas: Suite = {
           channels,
           privateKey: provider.privateKey,
         }
-        for (let i = 0; i < n; i++) running.push(await startReplica(config))
-        nginx = await startNginx(running.map((r) => r.port))
-        const front = nginx.url
+        const mine: Replica[] = []
+        for (let i = 0; i < n; i++) mine.push(await startReplica(config))
+        running.push(...mine)
+        const front = await startNginx(mine.map((r) => r.port))
+        fronts.push(front)
         const sides = await Promise.all(
           devnet.accounts.slice(2, consumers + 2).map(async (account, i) => {
             const store = createSqlitePayerStore(join(dir, `consumer-${n}-${i}.sqlite`), {
               synchronous: 'normal',
             })
+            stores.push(store)
             const payer = createPayer({
               store,
               signer: privateKeySigner(account.privateKey),
@@ -73,7 +80,7 @@ export const replicas: Suite = {
               chainId,
               privateKey: account.privateKey,
             })
-            const deposit = BigInt(calls + warmup) * price
+            const deposit = BigInt(rounds * calls + warmup) * price
             const opened = await openChannel(walletClient!, publicClient, {
               channels,
               payee: provider.address,
@@ -83,7 +90,7 @@ export const replicas: Suite = {
             })
             payer.trackChannel({ key: opened.key, deposit })
             const termsHash = keccak256(toHex(`bench ${n} ${i}`))
-            const funded = await fetch(`${front}/fund`, {
+            const funded = await fetch(`${front.url}/fund`, {
               method: 'POST',
               headers: { 'content-type': 'application/json' },
               body: JSON.stringify(
@@ -92,14 +99,14 @@ export const replicas: Suite = {
               ),
             })
             if (funded.status !== 200) throw new Error(`fund: ${await funded.text()}`)
-            return { payer, store, channel: { channelId: opened.channelId, termsHash } }
+            return { payer, channel: { channelId: opened.channelId, termsHash } }
           }),
         )
         const round = (count: number, tag: string) =>
           Promise.all(
             sides.map((side, i) =>
               payCalls({
-                url: front,
+                url: front.url,
                 payer: side.payer,
                 channel: side.channel,
                 price,
@@ -109,28 +116,29 @@ export const replicas: Suite = {
             ),
           )
         await round(warmup, `warm ${n}`)
-        const start = performance.now()
-        await round(calls, `measured ${n}`)
-        const seconds = (performance.now() - start) / 1000
-        const rate = (consumers * calls) / seconds
-        ctx.record({
+        setups.push({ n, round, rates: [] as number[] })
+      }
+      const load = loadavg()[0]!
+      for (let r = 0; r < rounds; r++)
+        for (const setup of setups) {
+          const start = performance.now()
+          await setup.round(calls, `round ${r} ${setup.n}`)
+          setup.rates.push((consumers * calls) / ((performance.now() - start) / 1000))
+        }
+      for (const { n, rates } of setups) {
+        const figure = ctx.record({
           name: `paid calls/s, ${n} replica${n === 1 ? '' : 's'}`,
           unit: 'calls/s',
-          samples: [rate],
-          note: `${consumers} consumers × ${calls} calls through nginx; consumers in the bench process`,
+          samples: rates,
+          note: `${consumers} consumers × ${calls} calls per run through nginx, ${rounds} runs taken in turns with the other set-ups; consumers in the bench process; 1-minute load average ${load.toFixed(1)} at the start`,
         })
-        ctx.log(`${n} replica(s): ${rate.toFixed(0)} paid calls/s`)
-        for (const side of sides) side.store.close()
-        await nginx.stop()
-        nginx = undefined
-        for (const r of running) r.stop()
-        await Promise.all(running.map((r) => r.exited))
-        running.length = 0
+        ctx.log(`${n} replica(s): ${figure.median.toFixed(0)} paid calls/s (median of ${rounds})`)
       }
     } finally {
+      for (const store of stores) store.close()
+      for (const front of fronts) await front.stop()
       for (const r of running) r.stop()
       await Promise.all(running.map((r) => r.exited))
-      await nginx?.stop()
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => undefined)
       await admin.end()
       postgres.stop()
