@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { formatAmount } from '@gotong/core'
+import { formatAmount, parseWith } from '@gotong/core'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { exitWithParent } from '../exitWithParent.js'
 import type { SwarmResult } from '../swarm/runSwarm.js'
@@ -125,7 +125,7 @@ function threeHosts(value: string): number {
 
 async function onHosts(json: string) {
   const { SwarmHosts } = await import('../swarm/hosts/createHosts.js')
-  return SwarmHosts.parse(JSON.parse(json))
+  return parseWith(SwarmHosts, JSON.parse(json), '--on-hosts')
 }
 
 function uiPort(value: string): number {

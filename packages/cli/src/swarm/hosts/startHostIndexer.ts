@@ -37,7 +37,10 @@ export async function startHostIndexer(
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   for (const stream of [child.stdout, child.stderr])
     stream.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n')) if (line.trim()) log(line.trim())
+      // Not Ponder's INFO lines (`gotong indexer start` logs at info): one per indexed block
+      // would drown the swarm's own.
+      for (const line of chunk.toString().split('\n'))
+        if (line.trim() && !/^\S+ INFO /.test(line.trim())) log(line.trim())
     })
   const stop = () => terminate(child)
   try {
