@@ -9,6 +9,7 @@ import { publishCommand } from './commands/publish.js'
 import { receiptsCommand } from './commands/receipts.js'
 import { reputationCommand } from './commands/reputation.js'
 import { searchCommand } from './commands/search.js'
+import { stakeCommand } from './commands/stake.js'
 import { swarmCommand } from './commands/swarm.js'
 import { toolCommand } from './commands/tool.js'
 import { uiCommand } from './commands/ui.js'
@@ -31,6 +32,7 @@ export function createProgram(): Command {
   program.addCommand(channelsCommand())
   program.addCommand(receiptsCommand())
   program.addCommand(reputationCommand())
+  program.addCommand(stakeCommand())
   program.addCommand(agentCommand())
   program.addCommand(mcpCommand())
   program.addCommand(uiCommand())

@@ -82,7 +82,8 @@ export function reputationCommand(): Command {
   })
 }
 
-function parseToolId(value: string): bigint {
+/** Commander parser for a tool id (a positive integer). */
+export function parseToolId(value: string): bigint {
   if (!/^[1-9][0-9]{0,77}$/.test(value)) throw new InvalidArgumentError('expected a tool id.')
   return BigInt(value)
 }

@@ -1,7 +1,10 @@
+import type { Connection } from '@gotong/chain'
 import { parseAmount, toErc20Caip19 } from '@gotong/core'
+import { type GetProviderStakeReturnType, getProviderStake } from '@gotong/directory'
 import type { Listing, SearchResult } from '@gotong/directory/node'
 import { Command, InvalidArgumentError } from 'commander'
 import type { Address } from 'viem'
+import { gusdText } from './agentOptions.js'
 import {
   type ChainOptions,
   createAssetBook,
@@ -72,18 +75,42 @@ export function searchCommand(): Command {
         includeDeregistered: options.deregistered ?? false,
         limit: options.limit,
       })
-      if (options.json) return printJson(results)
-      process.stdout.write(await formatResults(results, assets, text))
+      const stakes = await stakesOf(chain, results)
+      if (options.json)
+        return printJson(
+          results.map((r, i) => ({ ...r, ...(stakes[i] ? { stake: stakes[i] } : {}) })),
+        )
+      process.stdout.write(await formatResults(results, assets, text, stakes))
     } finally {
       index.close()
     }
   })
 }
 
+/** Each result's stake at ProviderStake (read now), where the deployment has one. */
+async function stakesOf(
+  chain: Connection,
+  results: SearchResult[],
+): Promise<(GetProviderStakeReturnType | undefined)[]> {
+  const address = chain.deployments.contracts.providerStake
+  if (!address) return results.map(() => undefined)
+  return Promise.all(
+    results.map(({ listing }) =>
+      getProviderStake(chain.publicClient, {
+        address,
+        provider: listing.creator,
+        toolId: listing.toolId,
+        manifestHash: listing.manifestHash,
+      }),
+    ),
+  )
+}
+
 async function formatResults(
   results: SearchResult[],
   assets: ReturnType<typeof createAssetBook>,
   text: string,
+  stakes: (GetProviderStakeReturnType | undefined)[],
 ): Promise<string> {
   if (!results.length) return `No tools found${text ? ` for "${text}"` : ''}.\n`
   const lines: string[] = []
@@ -95,6 +122,11 @@ async function formatResults(
     )
     if (listing.manifest?.description)
       lines.push(`   ${listing.manifest.description.split('\n')[0]!.slice(0, 120)}`)
+    const stake = stakes[i]
+    if (stake)
+      lines.push(
+        `   stake ${gusdText(stake.stake)}${stake.declaredDeterministic ? ', deterministic (slashable if it answers one request two ways)' : ''}`,
+      )
     if (listing.status === 'unverified')
       lines.push(`   UNVERIFIED (${listing.unverified?.reason}): ${listing.unverified?.message}`)
     if (listing.deregistered) lines.push('   DEREGISTERED')
