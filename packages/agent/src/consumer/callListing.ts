@@ -6,6 +6,7 @@ import type { ConsumerContext } from './consumerState.js'
 import { getListing } from './getListing.js'
 import { listingOffers } from './listingOffers.js'
 import { payOverX402 } from './payOverX402.js'
+import { requireStake } from './requireStake.js'
 import type { CallResult } from './types.js'
 
 /** Options of one call of a directory tool: limits, and how many calls the caller expects. */
@@ -40,6 +41,8 @@ export async function callListing(
   if (choice.rail === 'channel') return channel(consumer, toolId, input, options, choice)
   const offer = offers.x402!
   const name = listing.manifest!.name
+  // One transfer per call still trusts the provider's answer: the stake policy holds here too.
+  await requireStake(consumer, [listing], `tool ${toolId}`)
   if (options.maxPrice !== undefined && offer.amount > options.maxPrice)
     throw new AgentError(
       'PRICE_TOO_HIGH',
