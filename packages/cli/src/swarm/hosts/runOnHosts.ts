@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
-import { parentDeathPrefix } from '@gotong/chain/node'
 import { testNetworkVariable } from '@gotong/core'
 import { createHosts, hostFor, requireRoot } from './createHosts.js'
+import { gotongOnHost } from './gotongOnHost.js'
 import { startHostPostgres } from './hostPostgres.js'
 import { hostsPrefix, removeHosts } from './removeHosts.js'
 
@@ -47,18 +47,12 @@ export async function runOnHosts(argv: readonly string[], log: (line: string) =>
     )
     const hosts = { ...made, ...(databaseUrl ? { databaseUrl } : {}) }
     const consumers = hostFor(hosts, 'consumers')
-    // The same node, loader flags (tsx under tests) and script: only the namespace differs. The
-    // parent-death signal ends it, and so everything under it, should this process be SIGKILLed.
-    const [command = process.execPath, ...args] = [
-      ...(await parentDeathPrefix()),
-      ...consumers.exec,
-      process.execPath,
-      ...process.execArgv,
-      process.argv[1] ?? '',
+    // The same command but on the consumers' host; it dies should this process be SIGKILLed.
+    const [command = process.execPath, ...args] = await gotongOnHost(consumers, [
       ...argv,
       '--on-hosts',
       JSON.stringify(hosts),
-    ]
+    ])
     if (stopped) return 128 + signalNumbers[stopped]
     child = spawn(command, args, {
       env: { ...process.env, [testNetworkVariable]: hosts.subnet },

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { parentDeathPrefix } from '@gotong/chain/node'
 import { CliError } from '../../commands/agentOptions.js'
 import { hostFor, type SwarmHosts } from './createHosts.js'
+import { gotongOnHost } from './gotongOnHost.js'
 
 /** The shared indexer's port on the chain's host (the host is the run's own: nothing else binds it). */
 const indexerPort = 42_069
@@ -23,17 +23,11 @@ export async function startHostIndexer(
 ): Promise<HostIndexer> {
   const host = hostFor(hosts, 'chain')
   const url = `http://${host.address}:${indexerPort}`
-  const [command = process.execPath, ...args] = [
-    ...(await parentDeathPrefix()),
-    ...host.exec,
-    // This command's own node, loader flags and script.
-    process.execPath,
-    ...process.execArgv,
-    process.argv[1] ?? '',
+  const [command = process.execPath, ...args] = await gotongOnHost(host, [
     ...['indexer', 'start', '--rpc', chain.rpcUrl, '--deployments', chain.deploymentsFile],
     ...['--database-url', hosts.databaseUrl, '--host', host.address],
     ...['--port', String(indexerPort), '--polling-interval', '100'],
-  ]
+  ])
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   for (const stream of [child.stdout, child.stderr])
     stream.on('data', (chunk: Buffer) => {
