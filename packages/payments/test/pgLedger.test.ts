@@ -1,3 +1,4 @@
+import pg from 'pg'
 import { keccak256, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
@@ -119,7 +120,7 @@ describe('replicas on one PostgreSQL ledger', () => {
     expect((await t.balance(b.payee.address)) - before).toBe(price)
   })
 
-  test('one settler settles for all the replicas, and another takes over when it is gone', async () => {
+  test('one settler settles for all the replicas, and another takes over when it is gone or its session is cut', async () => {
     const [a, b] = [await replica('settle'), await replica('settle')]
     const payerSide = t.payerOf(1)
     const ch = await t.channel(payerSide, bound(a), { deposit: 100n * price })
@@ -145,5 +146,20 @@ describe('replicas on one PostgreSQL ledger', () => {
     const taken = await b.settler.settle()
     expect(taken.map((x) => x.amount)).toEqual([price])
     expect((await t.balance(a.payee.address)) - before).toBe(3n * price)
+
+    // B's session cut by the server (a restart, a network cut): its locks went with it, so it
+    // stops settling, and a third replica takes over.
+    const c = await replica('settle')
+    const admin = new pg.Client({ connectionString: database.url })
+    await admin.connect()
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 0
+         AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    )
+    await admin.end()
+    await expect.poll(() => b.store.leads!()).toBe(false)
+    await pay(4, c)
+    expect((await c.settler.settle()).map((x) => x.amount)).toEqual([price])
+    expect(await b.settler.settle()).toEqual([])
   })
 })

@@ -46,7 +46,16 @@ export async function createPgPayeeStore(options: PgPayeeStoreOptions): Promise<
   // An idle connection dropped by the server is replaced on next use; not a crash.
   pool.on('error', () => undefined)
   const session = new pg.Client({ connectionString: options.url })
-  session.on('error', () => undefined)
+  // The session holds this replica's locks. Lost (the server restarted, the network cut), the
+  // locks are gone with it: this replica stops settling, and its running calls look abandoned
+  // to the others (a retry elsewhere is still charged once; the call may run twice).
+  let lost = false
+  session.on('error', () => {
+    lost = true
+  })
+  session.on('end', () => {
+    lost = true
+  })
   const owner = randomInt(1, 2 ** 31 - 1)
   try {
     await session.connect()
@@ -239,6 +248,7 @@ export async function createPgPayeeStore(options: PgPayeeStoreOptions): Promise<
       return rows[0]?.gone === true
     },
     async leads() {
+      if (lost) return false
       if (leading) return true
       // The settler's lock is per schema: one settler per provider, whatever else shares the server.
       const rows = await session.query<{ ok: boolean }>(
