@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Test} from "forge-std/Test.sol";
 import {ProviderStakeHandler} from "./handlers/ProviderStakeHandler.sol";
 
+/// The handler catches every refusal it expects, so any revert reaching forge is a defect.
 contract ProviderStakeInvariantTest is Test {
     ProviderStakeHandler handler;
 
@@ -21,6 +22,7 @@ contract ProviderStakeInvariantTest is Test {
 
     /// Every bucket holds exactly what was staked into it, less what left it by a withdrawal or
     /// a slash: no stake appears or vanishes.
+    /// forge-config: default.invariant.fail-on-revert = true
     function invariant_BucketsMatchTheirHistory() public view {
         for (uint256 i; i < handler.PROVIDERS(); i++) {
             for (uint256 t; t < handler.TOOLS(); t++) {
@@ -30,12 +32,14 @@ contract ProviderStakeInvariantTest is Test {
     }
 
     /// Nothing was withdrawn before its delay, and every slash moved what it should.
+    /// forge-config: default.invariant.fail-on-revert = true
     function invariant_NothingWithdrawnEarly() public view {
         assertEq(handler.violations(), 0);
     }
 
     /// Slashed funds are accounted to the unit: what the consumer was paid plus what stays
     /// locked is what was slashed, and the contract holds exactly the live stake plus the locked.
+    /// forge-config: default.invariant.fail-on-revert = true
     function invariant_SlashedFundsAccountedToTheUnit() public view {
         (uint256 held, uint256 slashed, uint256 rewarded, uint256 locked) = handler.stakes().totals();
         assertEq(slashed, handler.ghostSlashed());

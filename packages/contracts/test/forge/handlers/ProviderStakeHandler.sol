@@ -52,7 +52,8 @@ contract ProviderStakeHandler is StakeFixture {
 
     /// Asks stake back from the first bucket from (`who`, `toolId`) on with stake in it.
     function requestWithdrawal(uint256 who, uint256 toolId, uint256 amount) external {
-        (address p, uint256 t) = (providers[who % PROVIDERS], toolId % TOOLS);
+        (who, toolId) = (who % PROVIDERS, toolId % TOOLS);
+        (address p, uint256 t) = (providers[who], toolId);
         for (uint256 k; k < PROVIDERS * TOOLS && stakes.bucketOf(p, t).staked == 0; k++) {
             (p, t) = (providers[(who + k / TOOLS) % PROVIDERS], (toolId + k) % TOOLS);
         }
@@ -65,7 +66,8 @@ contract ProviderStakeHandler is StakeFixture {
 
     /// Withdraws from the first bucket from (`who`, `toolId`) on with stake pending, ripe or not.
     function withdraw(uint256 who, uint256 toolId) external {
-        (address p, uint256 t) = (providers[who % PROVIDERS], toolId % TOOLS);
+        (who, toolId) = (who % PROVIDERS, toolId % TOOLS);
+        (address p, uint256 t) = (providers[who], toolId);
         for (uint256 k; k < PROVIDERS * TOOLS && stakes.bucketOf(p, t).pending == 0; k++) {
             (p, t) = (providers[(who + k / TOOLS) % PROVIDERS], (toolId + k) % TOOLS);
         }
