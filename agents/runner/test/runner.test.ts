@@ -73,6 +73,17 @@ describe('readAgentEnv', () => {
     await running.stop()
   })
 
+  test('GOTONG_LEDGER_URL gives the agent a PostgreSQL payee ledger; anything but a postgres URL is refused', async () => {
+    expect((await readAgentEnv(envFor())).agent).toBeUndefined()
+    const url = 'postgresql://gotong@db.internal:5432/gotong'
+    expect((await readAgentEnv(envFor({ GOTONG_LEDGER_URL: url }))).agent).toEqual({
+      ledger: { url },
+    })
+    expect(
+      await failure(readAgentEnv(envFor({ GOTONG_LEDGER_URL: 'http://db.internal/gotong' }))),
+    ).toBe('INVALID_INPUT')
+  })
+
   test('typed errors: missing or malformed variables, wrong chain, no node', async () => {
     const { GOTONG_PRIVATE_KEY: _, ...noKey } = envFor()
     expect(await failure(readAgentEnv(noKey))).toBe('INVALID_INPUT')
