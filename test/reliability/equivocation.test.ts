@@ -124,6 +124,12 @@ describe('provable equivocation', () => {
     // With its stake gone, a consumer requiring stake no longer agrees with it.
     const careful = await t.agent(3, { trust: { minStake: '1' } })
     expect(await codeOf(careful.call(served.toolId, { sku: 'A-1' }))).toBe('STAKE_TOO_LOW')
+    // Nor pays it one x402 transfer for a one-off call.
+    const before402 = await t.balance(careful.address)
+    expect(await codeOf(careful.call(served.toolId, { sku: 'A-1' }, { expectedCalls: 1 }))).toBe(
+      'STAKE_TOO_LOW',
+    )
+    expect(await t.balance(careful.address)).toBe(before402)
   })
 
   test('an honest deterministic provider answering a request twice is not reported', async () => {
