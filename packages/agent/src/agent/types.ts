@@ -54,10 +54,10 @@ export type CreateAgentParameters = {
   index?: { url: string }
   /**
    * The payee's ledger (vouchers it accepts, receipts, claims): `payee.sqlite` in `store` by
-   * default, or PostgreSQL at `url`, shared by replicas of this provider (the same key behind one
-   * endpoint): each call is charged once whichever replica serves it, a replica killed mid-call
-   * leaves its call to the payer's retry on another, and one replica settles. Tables live in
-   * `schema` (default `payee_<address>`). `ledger().earned` is then empty: the shared ledger holds it.
+   * default, or PostgreSQL at `url`, shared by every process with this key: each call is charged
+   * once whichever process accepts it, a process killed mid-call leaves its call to the payer's
+   * retry on another, and one process settles. (Agreements and negotiations stay per process.)
+   * Tables live in `schema` (default `payee_<address>`); `ledger().earned` is then empty.
    */
   ledger?: { url: string; schema?: string }
   /**
