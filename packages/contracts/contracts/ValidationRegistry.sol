@@ -7,6 +7,8 @@ import {IValidationRegistry} from "./interfaces/IValidationRegistry.sol";
 /// @title ValidationRegistry
 /// @notice ERC-8004 validation: an agent's owner asks a validator to check a piece of work
 /// (committed to by its hash); the validator records a 0 to 100 answer, and may update it.
+/// Beyond the ERC, a validator may also open a request naming itself (a consumer that checked
+/// a provider's paid answer against another provider's).
 /// @dev Design choices:
 /// - The identity registry is fixed at construction, as in `ReputationRegistry`.
 /// - A request is named by its hash alone (the ERC's reads take only the hash), so each hash is
@@ -50,8 +52,11 @@ contract ValidationRegistry is IValidationRegistry {
         bytes32 requestHash
     ) external {
         if (validatorAddress == address(0)) revert InvalidValidator();
-        // Also reverts (ERC721NonexistentToken) for an agent that does not exist.
-        if (!_IDENTITY.isAuthorizedOrOwner(msg.sender, agentId)) revert NotAgentOwnerOrOperator(agentId, msg.sender);
+        // Also reverts (ERC721NonexistentToken) for an agent that does not exist. A validator may
+        // open a check of an agent's work itself (a consumer's spot check of a paid answer): its
+        // answer counts only for readers who list it in `getSummary`, as feedback's client does.
+        bool authorized = _IDENTITY.isAuthorizedOrOwner(msg.sender, agentId);
+        if (!authorized && msg.sender != validatorAddress) revert NotAgentOwnerOrOperator(agentId, msg.sender);
         Validation storage validation = _validations[requestHash];
         if (validation.validatorAddress != address(0)) revert RequestExists(requestHash);
 

@@ -65,6 +65,21 @@ contract ValidationRegistryTest is Erc8004Fixture {
         assertEq(validation.getAgentValidations(agentId)[0], REQUEST);
     }
 
+    function test_AValidatorMayOpenACheckNamingItself() public {
+        request(validator, validator, REQUEST);
+        respond(validator, REQUEST, 0, "spot-check");
+        (uint64 count, uint8 average) = validation.getSummary(agentId, only(validator), "spot-check");
+        assertEq(count, 1);
+        assertEq(average, 0);
+        // Naming another validator still needs the agent's owner or operator.
+        vm.expectRevert(abi.encodeWithSelector(IValidationRegistry.NotAgentOwnerOrOperator.selector, agentId, mallory));
+        request(mallory, validator, keccak256("another job"));
+        // Nor does naming itself make an agent that does not exist.
+        vm.expectRevert(abi.encodeWithSelector(IERC721Errors.ERC721NonexistentToken.selector, 9));
+        vm.prank(validator);
+        validation.validationRequest(validator, 9, "ipfs://job", keccak256("a third job"));
+    }
+
     function test_RequestRefusals() public {
         vm.expectRevert(IValidationRegistry.InvalidValidator.selector);
         request(owner, address(0), REQUEST);
