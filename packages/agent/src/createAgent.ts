@@ -103,6 +103,7 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
     wallet,
     index,
     queue: (transaction) => consumer.queue(transaction),
+    agent: () => context,
   })
   const consumer = createConsumer({
     account: typedDataSigner(signer),

@@ -23,6 +23,10 @@ export type AgentErrorCode =
   | 'STAKE_UNAVAILABLE'
   | 'STAKE_REFUSED'
   | 'EQUIVOCATION_REFUSED'
+  /** The ValidationRegistry refused a spot check's validation request or response. */
+  | 'VALIDATION_REFUSED'
+  /** A spot-check option is out of range (`rate` outside 0 to 1). */
+  | 'SPOT_CHECK_INVALID'
 
 /**
  * A failure of the agent runtime. On the consumer side, a provider's refusal arrives as an

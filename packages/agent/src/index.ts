@@ -24,6 +24,7 @@ export type {
   ChannelCallResult,
   ConsumerEvent,
   ListingPolicy,
+  PaidReceipt,
   RailPolicy,
   Relationship,
   X402CallResult,
@@ -48,6 +49,7 @@ export { createGateChecker, type GateCheckerParameters } from './provider/gate.j
 export { CallRequest, callRequestHash, FundRequest } from './provider/hostTool.js'
 export { defineTool, type Tool, type ToolContext, ToolInputError } from './tool/defineTool.js'
 export { fromLangChainTool } from './tool/fromLangChainTool.js'
+export { agreedManifest, toolDefinitionHash } from './trust/agreedManifest.js'
 export type { AgentEvidence, AgentTrust, TrustOptions } from './trust/createTrust.js'
 export { declareDeterministic } from './trust/declareDeterministic.js'
 export {
@@ -65,11 +67,26 @@ export {
   type EvidenceKeeperParameters,
 } from './trust/keepEvidence.js'
 export {
+  type RecordValidationParameters,
+  type RecordValidationReturnType,
+  recordValidation,
+  spotCheckTag,
+} from './trust/recordValidation.js'
+export {
   type ReportEquivocationErrorType,
   type ReportEquivocationParameters,
   type ReportEquivocationReturnType,
   reportEquivocation,
 } from './trust/reportEquivocation.js'
+export {
+  createSpotChecker,
+  type SpotCheckAnswer,
+  type SpotChecker,
+  type SpotCheckOptions,
+  type SpotCheckResult,
+  type SpotCheckVerdict,
+  type TrustStats,
+} from './trust/spotCheck.js'
 export { type StakeOptions, stake } from './trust/stake.js'
 export { type StakeClient, stakeClientOf } from './trust/stakeTransaction.js'
 export { unstake } from './trust/unstake.js'

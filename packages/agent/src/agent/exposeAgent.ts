@@ -119,6 +119,7 @@ export function exposeAgent(context: AgentContext): Agent {
       return withdrawStake(stakeClientOf(context), options)
     },
     evidence: context.trust.evidence,
+    trustStats: () => context.trust.stats(),
     async reportEquivocation(equivocation) {
       alive()
       return context.trust.report(equivocation)

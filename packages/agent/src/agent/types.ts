@@ -33,6 +33,7 @@ import type { Tool } from '../tool/defineTool.js'
 import type { AgentEvidence, TrustOptions } from '../trust/createTrust.js'
 import type { Equivocation } from '../trust/evidenceStore.js'
 import type { ReportEquivocationReturnType } from '../trust/reportEquivocation.js'
+import type { TrustStats } from '../trust/spotCheck.js'
 import type { StakeOptions } from '../trust/stake.js'
 import type { Amount, BudgetOption } from './amounts.js'
 
@@ -140,7 +141,8 @@ export type CreateAgentParameters = {
   /**
    * Stake and evidence: the least stake a provider must keep behind a tool (`minStake`), and
    * what to do with receipts of deterministic tools (`equivocation`: report a provider that
-   * answers one request two ways, by default where ProviderStake is deployed).
+   * answers one request two ways, by default where ProviderStake is deployed), and spot checks
+   * (`spotCheck`: re-buy a sampled fraction of deterministic calls to compare answers).
    */
   trust?: TrustOptions
   /**
@@ -335,6 +337,8 @@ export type Agent = {
   withdrawStake(options?: StakeOptions): Promise<{ withdrawn: bigint; transactionHash: Hex }>
   /** Receipts of deterministic tools this agent paid for, kept as evidence. */
   readonly evidence: AgentEvidence
+  /** What `trust.spotCheck` has checked and what re-buying cost (base units). */
+  trustStats(): TrustStats
   /** Slashes a provider for an equivocation; this agent's consumer side is paid the reward. */
   reportEquivocation(equivocation: Equivocation): Promise<ReportEquivocationReturnType>
   /** Stops serving, watching and closes the stores. */

@@ -27,6 +27,8 @@ export type CallToolOptions = SpendLimits & {
   railReason?: string | undefined
   /** Sends the paid call (default: the provider's gotong `call` route). */
   send?: CallSender | undefined
+  /** A call a spot check re-buys: its receipt is kept as evidence but not sampled again. */
+  spotCheck?: boolean | undefined
 }
 
 /**
@@ -118,7 +120,7 @@ export async function callTool(
     )
   }
   const receipt = confirmAnswer(consumer, issued, answer, requestHash)
-  consumer.onReceipt?.({ relationship, receipt })
+  consumer.onReceipt?.({ relationship, receipt, input, spotCheck: options.spotCheck === true })
   report(consumer, relationship, options, {
     price: agreement.pricePerCall,
     ok: true,

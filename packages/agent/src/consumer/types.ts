@@ -136,8 +136,11 @@ export type CreateConsumerParameters = {
    * agreement with them: the others' offers are not asked for (`STAKE_TOO_LOW` if none is left).
    */
   minStake?: bigint | undefined
-  /** Every receipt of a channel call, once checked, with the relationship it was paid through. */
-  onReceipt?: ((paid: { relationship: Relationship; receipt: SignedReceipt }) => void) | undefined
+  /**
+   * Every receipt of a channel call, once checked, with the relationship it was paid through,
+   * the call's input, and whether a spot check re-bought it.
+   */
+  onReceipt?: ((paid: PaidReceipt) => void) | undefined
   /** Admit only the listings this policy accepts (see `CreateAgentParameters.requireAttestation`). */
   requireAttestation?: ListingPolicy | undefined
 }
@@ -148,6 +151,14 @@ export type CreateConsumerParameters = {
  */
 export type ListingPolicy = {
   filter(listings: readonly Listing[]): Promise<{ accepted: readonly Listing[] }>
+}
+
+/** A checked receipt of a channel call, as `onReceipt` is given it. */
+export type PaidReceipt = {
+  relationship: Relationship
+  receipt: SignedReceipt
+  input: unknown
+  spotCheck: boolean
 }
 
 /** The body of a paid call, as sent (and re-sent) to the provider. */

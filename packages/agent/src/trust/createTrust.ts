@@ -1,13 +1,15 @@
 import { join } from 'node:path'
 import type { Deployments } from '@gotong/chain'
 import { providerStakeAbi } from '@gotong/contracts'
-import { type Agreement, GotongTerms, gotongTermsKey } from '@gotong/core'
+import type { Agreement } from '@gotong/core'
 import type { DirectoryIndex } from '@gotong/directory/node'
 import type { ChannelWallet } from '@gotong/payments/payer'
 import type { PublicClient } from 'viem'
+import type { AgentContext } from '../agent/agentContext.js'
 import { type Amount, toBaseUnits } from '../agent/amounts.js'
 import type { CreateConsumerParameters } from '../consumer/types.js'
 import { AgentError } from '../errors.js'
+import { agreedManifest, termsOfManifest } from './agreedManifest.js'
 import { createEvidenceStore, type Equivocation, type EvidenceStore } from './evidenceStore.js'
 import {
   createEvidenceKeeper,
@@ -15,6 +17,7 @@ import {
   type EquivocationPolicy,
 } from './keepEvidence.js'
 import { type ReportEquivocationReturnType, reportEquivocation } from './reportEquivocation.js'
+import { createSpotChecker, type SpotCheckOptions, type TrustStats } from './spotCheck.js'
 
 /** `createAgent`'s `trust` options: what this agent asks of providers and does with their lies. */
 export type TrustOptions = {
@@ -28,18 +31,28 @@ export type TrustOptions = {
   equivocation?: EquivocationPolicy | undefined
   /** Each equivocation found, reported or not. */
   onEquivocation?: ((outcome: EquivocationOutcome) => void) | undefined
+  /**
+   * Buy a sampled fraction of deterministic calls again, from the same provider and from
+   * another of the same tool definition, and record what the comparison proves (off by default).
+   */
+  spotCheck?: SpotCheckOptions | undefined
 }
 
 /** The agent's trust parts: its evidence, the report action, and what its consumer is given. */
 export type AgentTrust = {
   readonly evidence: AgentEvidence
   report(equivocation: Equivocation): Promise<ReportEquivocationReturnType>
+  /** What spot checks have cost so far (zeros without `spotCheck`). */
+  stats(): TrustStats
   readonly consumer: Pick<CreateConsumerParameters, 'providerStake' | 'minStake' | 'onReceipt'>
 }
 
 /** The agent's evidence store, and a way to wait for receipts still being kept or reported. */
 export type AgentEvidence = EvidenceStore & {
-  /** Resolves once every receipt received so far is kept and its equivocation, if any, settled. */
+  /**
+   * Resolves once every receipt received so far is kept, its equivocation, if any, settled, and
+   * every spot check started so far finished.
+   */
   settled(): Promise<void>
 }
 
@@ -56,6 +69,8 @@ export function createTrust(parameters: {
   index: DirectoryIndex
   /** The agent's transaction queue (one nonce sequence per wallet). */
   queue: <T>(transaction: () => Promise<T>) => Promise<T>
+  /** The agent, once it exists: spot checks buy through its consumer and record as it. */
+  agent: () => AgentContext
 }): AgentTrust {
   const { options = {}, contracts, publicClient, wallet, index } = parameters
   const providerStake = contracts.providerStake
@@ -70,10 +85,12 @@ export function createTrust(parameters: {
       reportEquivocation({ walletClient: wallet, publicClient }, { providerStake, equivocation }),
     )
   }
+  const isDeterministic = async (agreement: Agreement) =>
+    termsOfManifest(await agreedManifest(index, agreement))?.deterministic === true
   const keeper = createEvidenceKeeper({
     store: evidence,
     policy,
-    isDeterministic: async (agreement) => (await termsOf(index, agreement))?.deterministic === true,
+    isDeterministic,
     isDeclared: async ({ provider, manifestHash }) =>
       providerStake
         ? publicClient.readContract({
@@ -86,7 +103,16 @@ export function createTrust(parameters: {
     report,
     onEquivocation: options.onEquivocation,
   })
+  const checker = options.spotCheck
+    ? createSpotChecker({ options: options.spotCheck, agent: parameters.agent, isDeterministic })
+    : undefined
   const pending = new Set<Promise<unknown>>()
+  const track = (work: Promise<unknown> | undefined) => {
+    if (!work) return
+    // Neither the keeper nor the checker rejects (each turns its failures into results).
+    pending.add(work)
+    void work.finally(() => pending.delete(work))
+  }
   const minStake = options.minStake === undefined ? undefined : toBaseUnits(options.minStake)
   return {
     evidence: {
@@ -96,29 +122,24 @@ export function createTrust(parameters: {
       },
     },
     report,
+    stats: () => checker?.stats() ?? noChecks,
     consumer: {
       ...(providerStake ? { providerStake } : {}),
       ...(minStake !== undefined ? { minStake } : {}),
-      onReceipt: ({ relationship, receipt }) => {
-        const kept = keeper.keep({ agreement: relationship.agreement.agreement, receipt })
-        pending.add(kept)
-        void kept.finally(() => pending.delete(kept))
+      onReceipt: (paid) => {
+        const { relationship, receipt } = paid
+        track(keeper.keep({ agreement: relationship.agreement.agreement, receipt }))
+        track(checker?.observe(paid))
       },
     },
   }
 }
 
-/** The gotong terms of the agreed version's manifest, as the directory index has it. */
-async function termsOf(
-  index: DirectoryIndex,
-  agreement: Agreement,
-): Promise<GotongTerms | undefined> {
-  const listing = await index.getListing(agreement.toolId)
-  const manifestHash = agreement.manifestHash.toLowerCase()
-  const manifest =
-    listing?.manifestHash.toLowerCase() === manifestHash
-      ? listing.manifest
-      : listing?.versions.find((v) => v.manifestHash.toLowerCase() === manifestHash)?.manifest
-  const terms = GotongTerms.safeParse(manifest?.[gotongTermsKey])
-  return terms.success ? terms.data : undefined
+const noChecks: TrustStats = {
+  deterministicCalls: 0,
+  deterministicSpent: 0n,
+  spotChecks: 0,
+  rebought: 0,
+  reboughtSpent: 0n,
+  mismatches: 0,
 }
