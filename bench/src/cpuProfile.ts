@@ -33,7 +33,7 @@ export type Step = (typeof steps)[number]
 
 /** Self time per step and per function, in microseconds, over one profile window. */
 export type ProfileSummary = {
-  /** CPU time sampled, idle excluded. */
+  /** Time sampled while the thread was not idle (descheduled time included). */
   totalMicros: number
   bySteps: Record<Step, number>
   /** Self time by function (a builtin is named with the nearest named caller), highest first. */
@@ -48,7 +48,7 @@ export type ProfileSummary = {
 
 // Shared helpers: time in them is charged to whoever called them.
 const helper =
-  /\/(crypto|utils)\/|\/recoverSigner\.ts$|\/validation\.ts$|\/createEnvelopeDigester\.ts$|Digest\.ts$/
+  /\/(crypto|utils)\/|\/recoverSigner\.[jt]s$|\/validation\.[jt]s$|\/createEnvelopeDigester\.[jt]s$|Digest\.[jt]s$/
 
 /** Starts sampling this process's CPU every `intervalMicros`; the returned stop hands back the profile. */
 export async function startCpuProfile(intervalMicros = 100): Promise<() => Promise<CpuProfile>> {
@@ -75,15 +75,15 @@ function stepOf({ functionName: name, url }: Frame): Step | 'ours' | undefined {
   if (name === '(program)' || name === '(root)') return 'other'
   if (url === '' && (name === 'parse' || name === 'stringify'))
     return 'parse (JSON, canonical JSON)'
-  if (/\/utils\/canonical\.ts$|canonicalize|\/json-canonicalize\//.test(url))
+  if (/\/utils\/canonical\.[jt]s$|canonicalize|\/json-canonicalize\//.test(url))
     return 'parse (JSON, canonical JSON)'
   if (/\/node_modules\/zod\//.test(url)) return 'zod'
-  if (/secp256k1|\/@noble\/curves\/|\/digestSigner\.ts$|\/recoverSigner\.ts$/.test(url))
+  if (/secp256k1|\/@noble\/curves\/|\/digestSigner\.[jt]s$|\/recoverSigner\.[jt]s$/.test(url))
     return 'signatures (secp256k1)'
   if (url === '' && /^ecdsa(Sign|Recover)$|^publicKeyCreate$/.test(name))
     return 'signatures (secp256k1)'
   if (
-    /keccak|\/@noble\/hashes\/|\/typedDigest\.ts$|[dD]igest\.ts$|\/eip712\/|hashTypedData|\/hashes\//.test(
+    /keccak|\/@noble\/hashes\/|\/typedDigest\.[jt]s$|[dD]igest\.[jt]s$|\/eip712\/|hashTypedData|\/hashes\//.test(
       url,
     )
   )
@@ -99,7 +99,7 @@ function stepOf({ functionName: name, url }: Frame): Step | 'ours' | undefined {
     return 'HTTP/transport'
   if (/^node:(internal\/)?(timers|process\/task_queues|async_hooks|internal\/async)/.test(url))
     return 'async runtime (promises, timers)'
-  if (/\/bench\/src\/wordStats\.ts$/.test(url)) return 'tool handler'
+  if (/\/bench\/src\/wordStats\.[jt]s$/.test(url)) return 'tool handler'
   if (/\/packages\/[^/]+\/src\//.test(url)) return 'ours'
   return undefined
 }

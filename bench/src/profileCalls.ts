@@ -99,19 +99,19 @@ export async function profileCalls<Path extends string>(
     }
     ctx.log(`profile window ${w + 1} of ${windows} (${calls} calls a path); profiles in ${dir}`)
   }
+  const what: Record<string, string> = {
+    total: 'time sampled, all steps',
+    cpu: 'CPU time, all steps (process.cpuUsage, user + system)',
+  }
+  const notes: Record<string, string> = {
+    total: `${calls} calls per window from ${concurrent} callers; the main thread's time not idle, so also time it was descheduled by other work on the machine`,
+    cpu: 'the steps above are their share of the sampled time times this',
+  }
   for (const name of names)
     for (const side of sides) {
       for (const step of [...steps, 'total', 'cpu'] as const) {
         const samples = perStep.get(`${name}|${side}|${step}`)
         if (!samples || (!['total', 'cpu'].includes(step) && Math.max(...samples) < 1)) continue
-        const what: Record<string, string> = {
-          total: 'time sampled, all steps',
-          cpu: 'CPU time, all steps (process.cpuUsage, user + system)',
-        }
-        const notes: Record<string, string> = {
-          total: `${calls} calls per window from ${concurrent} callers; the main thread's time not idle, so also time it was descheduled by other work on the machine`,
-          cpu: 'the steps above are their share of the sampled time times this',
-        }
         ctx.record({
           name: `${label[name]}, ${side}: ${what[step] ?? step}`,
           unit: 'µs/call',
