@@ -69,6 +69,39 @@ describe('gotong swarm', () => {
     checkBooks(JSON.parse(run.stdout))
   }, 180_000)
 
+  test('--dishonest: a provider whose deterministic tool lies is caught by a spot check and slashed during the job', async () => {
+    const run = await swarm(['--dishonest', '--json'])
+    expect(run.status, run.stderr).toBe(0)
+    const result = JSON.parse(run.stdout)
+    checkBooks(result)
+    expect(result.job).toEqual({ ok: true, problems: [] })
+    const liar = result.books.find((b: { name: string }) => b.name === 'dishonest-provider')
+    const orchestrator = result.books.find((b: { name: string }) => b.name === 'orchestrator')
+    // It undercut the honest stats provider, so the job bought its statistics.
+    expect(liar.callsServed).toBeGreaterThanOrEqual(1)
+    const liarId = result.reputation.find((r: { name: string }) => r.name === 'dishonest-provider')
+    // Asked again under the same agreement, it answered otherwise: its whole stake is taken,
+    // half of it paid to the orchestrator, whose balance on chain shows it (checkBooks).
+    expect(result.trust.checks).toEqual([
+      expect.objectContaining({
+        provider: liar.address,
+        verdict: 'equivocated',
+        calls: 1,
+        validations: [{ agentId: liarId.agentId, response: 0 }],
+      }),
+    ])
+    expect(result.trust.slashes).toEqual([
+      expect.objectContaining({
+        provider: liar.address,
+        slashed: '20000000',
+        reward: '10000000',
+      }),
+    ])
+    expect(orchestrator.rewarded).toBe('10000000')
+    // Its paid reputation: the spot check's 0.
+    expect(liarId).toMatchObject({ feedbacks: '1', average: '0' })
+  }, 120_000)
+
   test('text mode says it plans without an LLM and prints the books', async () => {
     const run = await swarm([])
     expect(run.status, run.stderr).toBe(0)

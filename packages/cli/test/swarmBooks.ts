@@ -4,6 +4,7 @@ type Book = {
   name: string
   spent: string
   earned: string
+  rewarded: string
   balanceBefore: string
   balanceAfter: string
 }
@@ -22,10 +23,11 @@ export function checkBooks(result: {
   const spent = result.books.reduce((s, b) => s + BigInt(b.spent), 0n)
   const earned = result.books.reduce((s, b) => s + BigInt(b.earned), 0n)
   expect(earned).toBe(spent)
-  // Every agent's balance moved by exactly its ledger, read back from the chain.
+  // Every agent's balance moved by exactly its ledger (and any slashed stake paid to it), read
+  // back from the chain.
   for (const b of result.books)
     expect(BigInt(b.balanceAfter) - BigInt(b.balanceBefore)).toBe(
-      BigInt(b.earned) - BigInt(b.spent),
+      BigInt(b.earned) - BigInt(b.spent) + BigInt(b.rewarded),
     )
   for (const c of result.channels) {
     expect(c.status).toBe('closed')

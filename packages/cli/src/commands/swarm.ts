@@ -36,6 +36,11 @@ export function swarmCommand(): Command {
     .option('--dataset <file>', 'a CSV file to profile (default: the bundled product reviews)')
     .option('--goal <text>', 'what the orchestrator is asked to do')
     .option('--budget <gUSD>', 'the most the orchestrator may spend, e.g. 0.05', parseGusd)
+    .option(
+      '--dishonest',
+      'add a provider whose deterministic tool lies: the orchestrator spot-checks, catches and slashes it',
+      false,
+    )
     .option('--json', 'print one JSON object at the end instead of text', false)
     .option(
       '--ui',
@@ -52,6 +57,7 @@ export function swarmCommand(): Command {
         dataset?: string
         goal?: string
         budget?: bigint
+        dishonest: boolean
         json: boolean
         ui: boolean
         uiPort?: number
@@ -87,6 +93,7 @@ export function swarmCommand(): Command {
           ...(options.dataset ? { dataset: readFileSync(options.dataset, 'utf8') } : {}),
           ...(options.goal ? { goal: options.goal } : {}),
           ...(options.budget !== undefined ? { budget: options.budget } : {}),
+          ...(options.dishonest ? { dishonest: true } : {}),
           log: options.json ? () => {} : live,
           ...(options.ui
             ? {
@@ -184,11 +191,13 @@ export function formatSwarm(result: SwarmResult): string {
           `| ${r.name} | ${r.agentId ?? 'not registered'} | ${r.feedbacks} | ${r.feedbacks ? r.average : '–'} | ${gusd(r.paid)} |`,
       ),
     )
+  if (result.trust) lines.push(...formatTrust(result))
+  const slashed = result.books.reduce((sum, b) => sum + b.rewarded, 0n)
   lines.push(
     '',
     `${result.calls} paid calls, ${result.receiptsVerified} receipts verified, planner: ${result.modelSource === 'none' ? 'deterministic (no LLM configured)' : `LLM (${result.modelSource})`}, ${(result.ms / 1000).toFixed(1)} s.`,
     result.balanced
-      ? 'The books balance to the unit: chain = payer ledger = provider ledgers.'
+      ? `The books balance to the unit: chain = payer ledger = provider ledgers${slashed ? `, and the orchestrator's balance holds ${gusd(slashed)} gUSD of slashed stake` : ''}.`
       : `The books do NOT balance:\n${result.problems.map((p) => `- ${p}`).join('\n')}`,
     ...(result.job.ok
       ? []
@@ -196,4 +205,30 @@ export function formatSwarm(result: SwarmResult): string {
     '',
   )
   return lines.join('\n')
+}
+
+/** The spot checks under `--dishonest`: what each found, what checking cost, who was slashed. */
+function formatTrust(result: SwarmResult): string[] {
+  const trust = result.trust!
+  const nameOf = (address: string) =>
+    result.books.find((b) => b.address.toLowerCase() === address.toLowerCase())?.name ?? address
+  const lines = [
+    '',
+    `## Trust (spot checks of deterministic calls at rate ${trust.rate}, equivocations reported)`,
+    '',
+    '| tool | provider | verdict | calls re-bought | gUSD | validations (agent: 0–100) |',
+    '| --: | --- | --- | --: | --: | --- |',
+    ...trust.checks.map(
+      (c) =>
+        `| ${c.toolId} | ${nameOf(c.provider)} | ${c.verdict} | ${c.calls} | ${gusd(c.spent)} | ${c.validations.map((v) => `${v.agentId}: ${v.response}`).join(', ') || '–'} |`,
+    ),
+    '',
+    `Checking cost ${trust.rebought} calls bought again, ${gusd(trust.reboughtSpent)} gUSD.`,
+  ]
+  for (const s of trust.slashes)
+    lines.push(
+      `${nameOf(s.provider)} was caught and slashed: ${gusd(s.slashed)} gUSD of stake taken, ${gusd(s.reward)} gUSD paid to the orchestrator (${s.transactionHash}).`,
+    )
+  if (!trust.slashes.length) lines.push('No provider was slashed.')
+  return lines
 }

@@ -11,16 +11,16 @@ import { type Devnet, startDevnet } from '@gotong/chain/node'
 import { accessPassAbi, gotongTokenAbi } from '@gotong/contracts'
 import { formatAmount } from '@gotong/core'
 import { createBudget } from '@gotong/payments'
-import { createSqlitePayeeStore } from '@gotong/payments/node'
 import type { UiServer } from '@gotong/ui'
 import type { Address, Hex, PublicClient } from 'viem'
 import { type ClosedChannel, closeChannels } from './closeChannels.js'
-import { earnedLedger } from './earnedLedger.js'
+import { type SwarmTrust, startDishonestProvider, swarmTrust } from './dishonestProvider.js'
 import { hostFor, type SwarmHosts } from './hosts/createHosts.js'
 import { type HostIndexer, startHostIndexer } from './hosts/startHostIndexer.js'
 import { swarmProviders } from './providers.js'
 import { type PublishedTool, publishedTools } from './publishedTools.js'
 import { spawnProvider } from './spawnProvider.js'
+import { type AgentBook, swarmBooks } from './swarmBooks.js'
 import { type ProviderReputation, swarmReputation } from './swarmReputation.js'
 import { type SwarmViewOptions, startSwarmView, urlOfReadyLine } from './swarmView.js'
 
@@ -41,6 +41,11 @@ export type SwarmOptions = {
   budget?: bigint
   /** Live lines as the swarm works. */
   log: (line: string) => void
+  /**
+   * Add a provider that sells a lying deterministic tool cheaper than the honest one; the
+   * orchestrator spot-checks deterministic calls, so it is caught and slashed during the job.
+   */
+  dishonest?: boolean
   /** Serve the live view of the swarm (`--ui`). */
   ui?: SwarmViewOptions
   /**
@@ -54,21 +59,10 @@ export type SwarmOptions = {
   }) => Promise<void>
 }
 
+export type { AgentBook } from './swarmBooks.js'
+
 /** The swarm's chain: its RPC URL, chain id and gotong's deployment on it. */
 export type Network = { rpcUrl: string; chainId: number; deployments: Deployments }
-
-/** What one agent did, with its balance read back from the chain. */
-export type AgentBook = {
-  name: string
-  address: Address
-  role: 'orchestrator' | 'provider'
-  callsMade: number
-  callsServed: number
-  spent: bigint
-  earned: bigint
-  balanceBefore: bigint
-  balanceAfter: bigint
-}
 
 export type SwarmResult = {
   modelSource: string
@@ -89,6 +83,8 @@ export type SwarmResult = {
   reputation: ProviderReputation[]
   receiptsVerified: number
   calls: number
+  /** With `dishonest`: the spot checks, what they cost, and the slashes. */
+  trust?: SwarmTrust
   balanced: boolean
   problems: string[]
   /** Whether the orchestrator's job did what it was asked, and if not, which steps failed and why. */
@@ -111,7 +107,8 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
   const deploymentsFile = join(dir, 'deployments.json')
   const chainHost = options.hosts && hostFor(options.hosts, 'chain')
   const devnet: Devnet = await startDevnet({
-    accounts: kinds.length + 2,
+    // The deployer, the providers, the orchestrator, and a dishonest provider if asked for.
+    accounts: kinds.length + 3,
     deploymentsFile,
     ...(chainHost ? { host: chainHost.address, commandPrefix: chainHost.exec } : {}),
   })
@@ -208,6 +205,24 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       }
       providers.push({ name: kind.kind, address: account.address, store })
     }
+    if (options.dishonest) {
+      const account = devnet.accounts[kinds.length + 2]!
+      const store = join(dir, 'dishonest-provider')
+      const running = await startDishonestProvider({
+        network,
+        account: account.privateKey,
+        store,
+      })
+      inProcess.push(running)
+      view?.add({
+        events: running.agent.events,
+        address: account.address,
+        name: running.agent.name,
+      })
+      log(`[${running.agent.name}] serves a lying dataset-stats, staked and declared deterministic`)
+      providers.push({ name: running.agent.name, address: account.address, store })
+    }
+    const trust = options.dishonest ? swarmTrust(log) : undefined
 
     const before = new Map<string, bigint>()
     for (const who of [...providers.map((p) => p.address), orchestratorAccount.address])
@@ -242,6 +257,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
         // It rates its providers through the receipt gateway, every 5 paid calls of a channel
         // and once more before closing it.
         feedback: { batch: 5, onFeedback: (r: FeedbackResult) => feedback.push(r) },
+        ...(trust ? { trust: trust.options } : {}),
         ...(indexer ? { index: { url: indexer.url } } : {}),
         ...(options.budget !== undefined
           ? { budget: createBudget('swarm', { max: options.budget }) }
@@ -263,6 +279,9 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       log: (line) => log(`[orchestrator] ${line}`),
     })
 
+    // Spot checks finish (and their slashes and records are mined) before anything is counted.
+    await agent.evidence.settled()
+    if (trust) feedback.push(...trust.feedback())
     // Feedback for every channel's paid calls, before the channels close: the gateway refuses
     // receipts of closed channels.
     const paid = agent.ledger().paid
@@ -283,56 +302,23 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
     })
 
     // The books: ledgers against the chain, to the unit.
-    const problems: string[] = []
     const served = paid.filter((v) => v.status === 'served')
-    const spent = served.reduce((s, v) => s + v.amount, 0n)
-    const books: AgentBook[] = []
-    for (const p of providers) {
-      const store = createSqlitePayeeStore(join(p.store, 'payee.sqlite'))
-      const earnedRows = store.listVouchers({ status: 'committed' })
-      store.close()
-      const earned = earnedLedger(earnedRows)
-      const after = await balance(p.address)
-      books.push({
-        name: p.name,
-        address: p.address,
-        role: 'provider',
-        callsMade: 0,
-        callsServed: earnedRows.length,
-        spent: 0n,
-        earned,
-        balanceBefore: before.get(p.address)!,
-        balanceAfter: after,
-      })
-      if (after - before.get(p.address)! !== earned)
-        problems.push(
-          `${p.name}: on-chain gain ${after - before.get(p.address)!} ≠ ledger ${earned}`,
-        )
-    }
-    const orchestratorAfter = await balance(orchestratorAccount.address)
-    books.unshift({
-      name: 'orchestrator',
-      address: orchestratorAccount.address,
-      role: 'orchestrator',
-      callsMade: served.length,
-      callsServed: 0,
-      spent,
-      earned: 0n,
-      balanceBefore: before.get(orchestratorAccount.address)!,
-      balanceAfter: orchestratorAfter,
+    const { books, problems } = await swarmBooks({
+      providers,
+      orchestrator: orchestratorAccount.address,
+      served,
+      rewarded: trust?.rewarded() ?? 0n,
+      before,
+      balance,
     })
-    if (before.get(orchestratorAccount.address)! - orchestratorAfter !== spent)
-      problems.push(
-        `orchestrator: on-chain spend ${before.get(orchestratorAccount.address)! - orchestratorAfter} ≠ ledger ${spent}`,
-      )
-    const earnedTotal = books.reduce((s, b) => s + b.earned, 0n)
-    if (earnedTotal !== spent)
-      problems.push(`providers earned ${earnedTotal} but the orchestrator paid ${spent}`)
     const receiptsVerified = served.filter((v) => v.receipt).length
     if (receiptsVerified !== served.length)
       problems.push(`${served.length - receiptsVerified} calls have no verified receipt`)
-    if (job.calls.length !== served.length)
-      problems.push(`the job made ${job.calls.length} calls, the ledger has ${served.length}`)
+    const rebought = agent.trustStats().rebought
+    if (job.calls.length + rebought !== served.length)
+      problems.push(
+        `the job made ${job.calls.length} calls and its spot checks ${rebought}, the ledger has ${served.length}`,
+      )
     for (const c of channels)
       if (c.status !== 'closed') problems.push(`channel ${c.channelId} is ${c.status}`)
     // The paid reputation is exactly the paid calls: every channel's money stood behind feedback.
@@ -364,6 +350,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       reputation,
       receiptsVerified,
       calls: served.length,
+      ...(trust ? { trust: trust.result() } : {}),
       balanced: problems.length === 0,
       problems,
       job: { ok: job.ok, problems: job.problems },
