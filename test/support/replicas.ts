@@ -66,13 +66,15 @@ export async function startReplica(config: ReplicaConfig): Promise<Replica> {
 /** nginx in front of the replicas, on a free loopback port, from a config in a temp dir. */
 export async function startNginx(
   ports: readonly number[],
+  /** Its own port, when its URL must be known before it starts (a listing names it). */
+  options: { port?: number } = {},
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const binary = ['/usr/sbin/nginx', '/usr/bin/nginx'].find(existsSync)
   if (!binary)
     throw new Error("nginx is needed for the replica tests: install Debian's `nginx-light`.")
   const dir = mkdtempSync(join(tmpdir(), 'gotong-nginx-'))
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, sub))
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   writeFileSync(
     join(dir, 'nginx.conf'),
     `daemon off;
@@ -91,6 +93,10 @@ http {
   upstream replicas {
 ${ports.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
     keepalive 64;
+    # Idle upstream connections are dropped here before a replica may drop them (gotong's
+    # transport answers 408 on a connection idle past its 10 s header timeout): nginx never
+    # sends a request down a socket as the replica closes it, which it would answer 502.
+    keepalive_timeout 5s;
   }
   server {
     listen 127.0.0.1:${port};
@@ -189,7 +195,8 @@ export async function payCalls(parameters: {
   return tally
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on the loopback interface. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

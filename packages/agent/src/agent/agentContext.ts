@@ -5,6 +5,7 @@ import type { DirectoryIndex } from '@gotong/directory/node'
 import type { AnyPayeeStore, DigestSigner, PayerStore } from '@gotong/payments'
 import type { Payee, Settler, SettlerWarning } from '@gotong/payments/payee'
 import type { ChannelWallet, Payer } from '@gotong/payments/payer'
+import type { PgAgreementStore } from '@gotong/payments/pg'
 import type { TransportClient, TransportServer } from '@gotong/transport'
 import type { HttpListener } from '@gotong/transport/node'
 import type { FacilitatorClient, X402Ledger } from '@gotong/x402'
@@ -37,6 +38,8 @@ export type AgentContext = {
   readonly payee: Payee
   readonly payeeStore: AnyPayeeStore
   readonly settler: Settler
+  /** Agreements and negotiations shared by replicas (with `ledger: { url }`). */
+  readonly agreementStore: PgAgreementStore | undefined
   /** Calls paid (`paid`) and earned (`earned`) over x402, in `x402.sqlite`. */
   readonly x402Ledger: X402Ledger
   readonly index: DirectoryIndex

@@ -90,6 +90,7 @@ export function exposeAgent(context: AgentContext): Agent {
         paid: context.x402Ledger.list({ direction: 'paid' }),
       },
     }),
+    earned: async () => await payeeStore.listVouchers(),
     async register(options = {}) {
       alive()
       const { services } = context.state.identity

@@ -5,7 +5,7 @@ import type { Budget, DigestSigner } from '@gotong/payments'
 import { createSqlitePayeeStore, createSqlitePayerStore } from '@gotong/payments/node'
 import { createChannelReader, createPayee, createSettler } from '@gotong/payments/payee'
 import { type ChannelWallet, createPayer } from '@gotong/payments/payer'
-import { createPgPayeeStore } from '@gotong/payments/pg'
+import { createPgAgreementStore, createPgPayeeStore } from '@gotong/payments/pg'
 import { createSqliteX402Ledger } from '@gotong/x402/node'
 import type { PublicClient } from 'viem'
 import type { CreateAgentParameters } from './types.js'
@@ -25,7 +25,8 @@ export type OpenPaymentsParameters = {
 /**
  * An agent's durable payment state, recovered from its store: the payer (vouchers it signs),
  * the payee (vouchers it accepts: in `payee.sqlite`, or with `ledger: { url }` in PostgreSQL,
- * shared by the replicas of this provider), the settler that claims them, and the x402 ledger
+ * shared by the replicas of this provider with their agreements and negotiations), the settler
+ * that claims them, and the x402 ledger
  * (calls paid and earned over x402, one transfer each).
  */
 export async function openPayments({
@@ -53,12 +54,14 @@ export async function openPayments({
   })
   payer.recover()
   // Replicas of one provider share one ledger: one schema per payee key on the server.
+  const schema = parameters.ledger?.schema ?? `payee_${signer.address.slice(2).toLowerCase()}`
   const payeeStore = parameters.ledger
-    ? await createPgPayeeStore({
-        url: parameters.ledger.url,
-        schema: parameters.ledger.schema ?? `payee_${signer.address.slice(2).toLowerCase()}`,
-      })
+    ? await createPgPayeeStore({ url: parameters.ledger.url, schema })
     : createSqlitePayeeStore(join(store, 'payee.sqlite'), storeOptions)
+  // Beside the vouchers: agreements and negotiations any replica may be asked about.
+  const agreementStore = parameters.ledger
+    ? await createPgAgreementStore({ url: parameters.ledger.url, schema })
+    : undefined
   const payee = createPayee({
     store: payeeStore,
     signer,
@@ -79,5 +82,5 @@ export async function openPayments({
     formatAmount: (amount) => `${formatAmount(amount, gotongTokenDecimals)} gUSD`,
   })
   const x402Ledger = createSqliteX402Ledger(join(store, 'x402.sqlite'), storeOptions)
-  return { payerStore, payer, payeeStore, payee, settler, x402Ledger }
+  return { payerStore, payer, payeeStore, payee, settler, x402Ledger, agreementStore }
 }

@@ -34,5 +34,6 @@ export async function stopAgent(agent: AgentContext): Promise<void> {
   agent.index.close()
   agent.payerStore.close()
   await agent.payeeStore.close()
+  await agent.agreementStore?.close()
   agent.x402Ledger.close()
 }

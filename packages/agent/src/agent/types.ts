@@ -57,8 +57,10 @@ export type CreateAgentParameters = {
    * The payee's ledger (vouchers it accepts, receipts, claims): `payee.sqlite` in `store` by
    * default, or PostgreSQL at `url`, shared by every process with this key: each call is charged
    * once whichever process accepts it, a process killed mid-call leaves its call to the payer's
-   * retry on another, and one process settles. (Agreements and negotiations stay per process.)
-   * Tables live in `schema` (default `payee_<address>`); `ledger().earned` is then empty.
+   * retry on another, and one process settles. Agreements and running negotiations are kept
+   * there too, so any process answers any negotiation message and serves calls under terms
+   * another agreed. Tables live in `schema` (default `payee_<address>`); `ledger().earned`
+   * is then empty: `earned()` reads the shared ledger.
    */
   ledger?: { url: string; schema?: string }
   /**
@@ -85,6 +87,12 @@ export type CreateAgentParameters = {
   /** Where to serve tools (127.0.0.1 and a free port by default). */
   host?: string
   port?: number
+  /**
+   * The URL consumers reach this agent at, when it is not where it listens: a balancer in front
+   * of replicas of this agent (same key, same `ledger`). Listings and the registration file
+   * name it; replicas serving the same tool publish one listing (the first) and reuse it.
+   */
+  publicUrl?: string
   /** Token gates: check this many blocks behind the head; reuse verdicts this long. */
   gate?: { confirmations?: number; ttlMs?: number }
   /** When the agent cashes its vouchers (checked every `settleEveryMs`); it always answers closes at once. */
@@ -311,6 +319,11 @@ export type Agent = {
     /** Calls paid over x402, one transfer each: earned by its tools' x402 faces, and paid. */
     x402: { earned: X402Payment[]; paid: X402Payment[] }
   }
+  /**
+   * Every call this agent was paid for, with its receipt, read from its payee ledger: on a
+   * shared ledger (`ledger: { url }`), every replica's calls, which `ledger().earned` leaves out.
+   */
+  earned(): Promise<PayeeVoucher[]>
   /**
    * Registers the agent as an ERC-8004 agent (or finds its earlier registration) and brings its
    * registration file up to date; `services` are added to the file from now on (an MCP gateway).

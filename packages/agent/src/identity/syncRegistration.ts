@@ -23,7 +23,7 @@ export async function syncRegistration(agent: AgentContext): Promise<AgentIdenti
   const next = state.writes.then(async () => {
     const { agentId, identityRegistry, owner } = registered
     const options = agent.parameters.identity || undefined
-    const url = agent.state.listener?.url
+    const url = agent.parameters.publicUrl ?? agent.state.listener?.url
     const file = buildAgentRegistration({
       name: agent.name,
       description: options?.description,

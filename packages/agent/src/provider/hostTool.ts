@@ -2,11 +2,13 @@ import { Bytes32, contentHash, type SignedAgreement, WireError } from '@gotong/c
 import { createResponder, type PricingPolicy, type Signer, systemClock } from '@gotong/negotiation'
 import { ChannelKey, type VoucherRejectedError } from '@gotong/payments'
 import type { Payee } from '@gotong/payments/payee'
+import type { PgAgreementStore } from '@gotong/payments/pg'
 import type { TransportServer } from '@gotong/transport'
 import type { Address, Hex, LocalAccount } from 'viem'
 import { z } from 'zod'
 import { isToolInputError, type Tool } from '../tool/defineTool.js'
 import { verifyAgreementFast } from '../typedSigner.js'
+import { sharedNegotiation } from './sharedNegotiation.js'
 
 /** What a consumer sends with a paid call. */
 export const CallRequest = z.strictObject({
@@ -45,6 +47,11 @@ export type HostToolParameters = {
   gate: ((toolId: bigint, caller: Address) => Promise<void>) | undefined
   /** Agreements made before a restart, still in force. */
   agreements?: readonly SignedAgreement[]
+  /**
+   * The provider's shared ledger (replicas behind one endpoint): negotiations and agreements
+   * live there, so any replica answers any message and serves calls under any agreement.
+   */
+  shared?: PgAgreementStore
   /** Every new agreement, to persist it. */
   onAgreement?: (agreement: SignedAgreement) => void
   /** Milliseconds since the epoch (offers' expiry, agreements' validity); injected in tests. */
@@ -66,29 +73,55 @@ export function hostTool(parameters: HostToolParameters) {
   const agreements = new Map<Hex, SignedAgreement>(
     (parameters.agreements ?? []).map((a) => [a.termsHash, a] as const),
   )
-  const responder = createResponder({
-    ...(parameters.now ? { clock: { ...systemClock, now: parameters.now } } : {}),
-    signer: parameters.signer ?? parameters.account,
-    verify: verifyAgreementFast,
-    chainId: parameters.chainId,
-    tool: { registry: parameters.directory, toolId, manifestHash: parameters.manifestHash },
-    capabilities: tool.tags,
-    channel: { contract: parameters.channels, minDeposit: parameters.minDeposit },
-    service: {
-      token: parameters.token,
-      ...(parameters.maxCalls !== undefined ? { maxCalls: parameters.maxCalls } : {}),
-      ...(parameters.p95LatencyMs ? { p95LatencyMs: parameters.p95LatencyMs } : {}),
-      ...(parameters.callsPerMinute ? { callsPerMinute: parameters.callsPerMinute } : {}),
-    },
-    pricing: parameters.pricing,
-    onAgreement: (agreement) => {
-      agreements.set(agreement.termsHash, agreement)
-      parameters.onAgreement?.(agreement)
-    },
-  })
+  let manifestHash = parameters.manifestHash
+  const makeResponder = (options: {
+    restore?: string
+    onAgreement: (agreement: SignedAgreement) => void
+  }) =>
+    createResponder({
+      ...(options.restore ? { restore: options.restore } : {}),
+      ...(parameters.now ? { clock: { ...systemClock, now: parameters.now } } : {}),
+      signer: parameters.signer ?? parameters.account,
+      verify: verifyAgreementFast,
+      chainId: parameters.chainId,
+      tool: { registry: parameters.directory, toolId, manifestHash },
+      capabilities: tool.tags,
+      channel: { contract: parameters.channels, minDeposit: parameters.minDeposit },
+      service: {
+        token: parameters.token,
+        ...(parameters.maxCalls !== undefined ? { maxCalls: parameters.maxCalls } : {}),
+        ...(parameters.p95LatencyMs ? { p95LatencyMs: parameters.p95LatencyMs } : {}),
+        ...(parameters.callsPerMinute ? { callsPerMinute: parameters.callsPerMinute } : {}),
+      },
+      pricing: parameters.pricing,
+      onAgreement: options.onAgreement,
+    })
+  const agreed = (agreement: SignedAgreement) => {
+    agreements.set(agreement.termsHash, agreement)
+    parameters.onAgreement?.(agreement)
+  }
+  const { shared } = parameters
+  // Alone, one responder keeps this tool's negotiations in memory; on a shared ledger each
+  // message resumes its negotiation from there (see sharedNegotiation).
+  const responder = shared ? undefined : makeResponder({ onAgreement: agreed })
+  const negotiate = shared
+    ? sharedNegotiation({ store: shared, responder: makeResponder, onAgreement: agreed })
+    : (message: unknown, options: { from?: string }) => responder!.handle(message, options)
 
-  const agreementFor = (termsHash: Hex, caller: Address): SignedAgreement => {
-    const agreement = agreements.get(termsHash)
+  /**
+   * The agreement a channel or call names, made here or (on a shared ledger) by any replica.
+   * One agreed for another tool, another provider or another consumer is no agreement here:
+   * the channel's price and the voucher's termsHash are then this tool's own.
+   */
+  const agreementFor = async (termsHash: Hex, caller: Address): Promise<SignedAgreement> => {
+    let agreement = agreements.get(termsHash)
+    if (!agreement && shared) {
+      const stored = await shared.getAgreement(termsHash)
+      if (stored && isFor(stored)) {
+        agreement = stored
+        agreements.set(stored.termsHash, stored)
+      }
+    }
     if (!agreement || agreement.agreement.consumer.toLowerCase() !== caller.toLowerCase())
       throw new WireError('terms_mismatch', 'No agreement with this caller has these terms.', {
         data: { code: 'AGREEMENT_UNKNOWN' },
@@ -99,11 +132,11 @@ export function hostTool(parameters: HostToolParameters) {
   server.handle(`${routeBase}/negotiate`, z.unknown(), async (message, { from }) => {
     // A caller the gate refuses gets no offer, so it never funds a channel it cannot use.
     if (gate) await gate(toolId, from)
-    return responder.handle(message, { from })
+    return negotiate(message, { from })
   })
 
   server.handle(`${routeBase}/fund`, FundRequest, async ({ termsHash, key }, { from }) => {
-    const signed = agreementFor(termsHash, from)
+    const signed = await agreementFor(termsHash, from)
     try {
       const channel = await payee.acceptChannel({ key, agreement: signed.agreement, termsHash })
       return { channelId: channel.channelId, deposit: channel.deposit.toString() }
@@ -130,7 +163,7 @@ export function hostTool(parameters: HostToolParameters) {
       parameters.onCall?.({ caller: from, termsHash, ok, ...(code ? { code } : {}) })
     try {
       if (gate) await gate(toolId, from)
-      agreementFor(termsHash, from)
+      await agreementFor(termsHash, from)
     } catch (error) {
       report(false, (error as WireError).data?.code as string)
       throw error
@@ -231,8 +264,21 @@ export function hostTool(parameters: HostToolParameters) {
 
   server.handle(`${routeBase}/call`, CallRequest, (body, { from }) => call(body, from))
 
+  const isFor = ({ agreement: a, chainId }: SignedAgreement) =>
+    a.toolId === toolId &&
+    chainId === parameters.chainId &&
+    a.registry.toLowerCase() === parameters.directory.toLowerCase() &&
+    a.provider.toLowerCase() === (parameters.signer ?? parameters.account).address.toLowerCase()
+
   return {
-    responder,
+    /** Negotiations of this tool: stopped with the agent, told of new versions. */
+    responder: {
+      stop: () => responder?.stop(),
+      setManifestHash(next: Hex) {
+        manifestHash = next
+        responder?.setManifestHash(next)
+      },
+    },
     agreements,
     call,
     /** Serves later calls with a new definition of the tool (same name and route). */

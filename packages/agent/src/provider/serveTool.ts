@@ -31,7 +31,9 @@ export async function serveTool(
   options: ServeOptions,
 ): Promise<ServedTool> {
   const { parameters, contracts, wallet, chainId, account } = agent
-  const { url } = await listen(agent)
+  const { url: listening } = await listen(agent)
+  // Behind a balancer, listings name it: every replica publishes the same manifest.
+  const url = parameters.publicUrl?.replace(/\/+$/, '') ?? listening
   const routeBase = `tools/${slugOf(tool.name)}`
   const price = typeof options.price === 'string' ? parseAmount(options.price, 6) : options.price
   const minDeposit = options.minDeposit ?? price * 10n
@@ -95,6 +97,7 @@ export async function serveTool(
       : {}),
     timeoutMs,
     payee: agent.payee,
+    ...(agent.agreementStore ? { shared: agent.agreementStore } : {}),
     gate: accessPredicate ? agent.gate : undefined,
     onCall: (event) => {
       agent.report.served({ name: tool.name, toolId: published.toolId }, event)
