@@ -27,6 +27,8 @@ export const AgentEnv = z.object({
   GOTONG_X402_FACILITATOR: z.url({ protocol: /^https?$/ }).optional(),
   /** A PostgreSQL payee ledger shared by replicas of this provider (default: `payee.sqlite`). */
   GOTONG_LEDGER_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** The URL consumers reach it at, when that is a balancer in front of its replicas. */
+  GOTONG_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
 })
 export type AgentEnv = z.output<typeof AgentEnv>
 
@@ -39,14 +41,17 @@ export type AgentSetup = {
   port?: number
   /** Whether every priced tool answers x402, and through which facilitator. */
   x402?: ServeOptions['x402']
-  /** `createAgent` parameters the variables set: the shared payee ledger (`GOTONG_LEDGER_URL`). */
-  agent?: { ledger: { url: string } }
+  /**
+   * `createAgent` parameters the variables set: the shared ledger (`GOTONG_LEDGER_URL`) and the
+   * balancer's URL its listings name (`GOTONG_PUBLIC_URL`).
+   */
+  agent?: { ledger?: { url: string }; publicUrl?: string }
 }
 
 /**
  * Reads `GOTONG_RPC_URL`, `GOTONG_DEPLOYMENTS` and `GOTONG_PRIVATE_KEY` (and optionally
  * `GOTONG_STORE`, `GOTONG_HOST`, `GOTONG_PORT`, `GOTONG_X402`, `GOTONG_X402_FACILITATOR`,
- * `GOTONG_LEDGER_URL`), asks
+ * `GOTONG_LEDGER_URL`, `GOTONG_PUBLIC_URL`), asks
  * the node for its chain id and checks the deployments file belongs to that chain.
  *
  * @throws InvalidInputError (a variable missing or malformed), RpcUnreachableError,
@@ -63,7 +68,14 @@ export async function readAgentEnv(env: Record<string, string | undefined>): Pro
     ...(parsed.GOTONG_STORE ? { store: parsed.GOTONG_STORE } : {}),
     ...(parsed.GOTONG_HOST ? { host: parsed.GOTONG_HOST } : {}),
     ...(parsed.GOTONG_PORT !== undefined ? { port: parsed.GOTONG_PORT } : {}),
-    ...(parsed.GOTONG_LEDGER_URL ? { agent: { ledger: { url: parsed.GOTONG_LEDGER_URL } } } : {}),
+    ...(parsed.GOTONG_LEDGER_URL || parsed.GOTONG_PUBLIC_URL
+      ? {
+          agent: {
+            ...(parsed.GOTONG_LEDGER_URL ? { ledger: { url: parsed.GOTONG_LEDGER_URL } } : {}),
+            ...(parsed.GOTONG_PUBLIC_URL ? { publicUrl: parsed.GOTONG_PUBLIC_URL } : {}),
+          },
+        }
+      : {}),
     ...(parsed.GOTONG_X402 === 'off'
       ? { x402: false }
       : parsed.GOTONG_X402_FACILITATOR

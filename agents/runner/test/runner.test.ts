@@ -84,6 +84,17 @@ describe('readAgentEnv', () => {
     ).toBe('INVALID_INPUT')
   })
 
+  test('GOTONG_PUBLIC_URL is the URL its listings name (a balancer in front of replicas); anything but http(s) is refused', async () => {
+    const publicUrl = 'http://balancer.internal:8080'
+    const url = 'postgresql://gotong@db.internal:5432/gotong'
+    expect(
+      (await readAgentEnv(envFor({ GOTONG_LEDGER_URL: url, GOTONG_PUBLIC_URL: publicUrl }))).agent,
+    ).toEqual({ ledger: { url }, publicUrl })
+    expect(
+      await failure(readAgentEnv(envFor({ GOTONG_PUBLIC_URL: 'ftp://balancer.internal' }))),
+    ).toBe('INVALID_INPUT')
+  })
+
   test('typed errors: missing or malformed variables, wrong chain, no node', async () => {
     const { GOTONG_PRIVATE_KEY: _, ...noKey } = envFor()
     expect(await failure(readAgentEnv(noKey))).toBe('INVALID_INPUT')

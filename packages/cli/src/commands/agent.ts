@@ -68,6 +68,7 @@ type StartOptions = AgentOptions & {
   x402?: boolean
   x402Facilitator?: string
   ledgerUrl?: string
+  publicUrl?: string
 }
 
 /** An x402 facilitator's URL: http(s). */
@@ -118,6 +119,12 @@ function startCommand(): Command {
         'PostgreSQL payee ledger shared by replicas of this provider (same key) instead of its payee.sqlite',
       ).env('GOTONG_LEDGER_URL'),
     )
+    .addOption(
+      new Option(
+        '--public-url <url>',
+        'the URL consumers reach it at (a balancer in front of its replicas): its listings name it',
+      ).env('GOTONG_PUBLIC_URL'),
+    )
     .addHelpText('after', `\nReady-made agents:\n${agentList}\n`)
   return withAgentOptions(command, { json: false }).action(
     explained(async (name: string, options: StartOptions) => {
@@ -147,6 +154,7 @@ function startCommand(): Command {
         ...(options.x402 === true ? { GOTONG_X402: 'on' } : {}),
         ...(options.x402Facilitator ? { GOTONG_X402_FACILITATOR: options.x402Facilitator } : {}),
         ...(options.ledgerUrl ? { GOTONG_LEDGER_URL: options.ledgerUrl } : {}),
+        ...(options.publicUrl ? { GOTONG_PUBLIC_URL: options.publicUrl } : {}),
       })
       // The agent is stopped and its stores closed; timers still pending (a provider's open
       // negotiation sessions) must not keep the process alive.
