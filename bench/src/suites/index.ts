@@ -11,6 +11,7 @@ import { settlement } from './settlement.js'
 import { swarm } from './swarm.js'
 import { swarmScale } from './swarmScale.js'
 import { transport } from './transport.js'
+import { trust } from './trust.js'
 
 /** Every suite, in the order `npm run bench` runs them. */
 export const suites: Suite[] = [
@@ -23,6 +24,7 @@ export const suites: Suite[] = [
   mcp,
   settlement,
   oneOffCall,
+  trust,
   swarmScale,
   swarm,
   gas,
