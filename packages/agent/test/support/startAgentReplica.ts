@@ -30,13 +30,8 @@ export async function startAgentReplica(config: AgentReplicaConfig): Promise<Age
   let stderr = ''
   child.stderr!.on('data', (d) => {
     stderr += d
-    if (process.env.DEBUG_REPLICA) process.stderr.write(String(d))
   })
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  if (process.env.DEBUG_REPLICA)
-    child.once('exit', (code, signal) =>
-      process.stderr.write(`REPLICA EXIT ${code} ${signal} ${Date.now()}\n`),
-    )
   const agreed: Hex[] = []
   const served: Hex[] = []
   let onDying: (v: { n: number; termsHash: Hex }) => void = () => undefined
