@@ -14,7 +14,7 @@ import { type Setup, setup } from './fixture.js'
 
 let t: Setup
 beforeAll(async () => {
-  t = await setup({ accounts: 9 })
+  t = await setup({ accounts: 10 })
 })
 afterAll(async () => {
   await t?.stop()
@@ -161,6 +161,58 @@ describe('spot checks of deterministic tools', () => {
       rebought: 3,
       reboughtSpent: 3n * price,
       mismatches: 1,
+    })
+  })
+
+  test('two providers that disagree with no third to ask are disputed: nothing recorded, the cost still counted', async () => {
+    // Another definition (its own name), served by two providers only.
+    const parity = (answer: (n: number) => boolean) =>
+      defineTool({
+        name: 'is-even',
+        description: 'Whether a number is even (deterministic).',
+        tags: ['parity'],
+        input: z.object({ n: z.number().int() }),
+        output: z.object({ even: z.boolean() }),
+        handler: ({ n }) => ({ even: answer(n) }),
+      })
+    const a = await t.agent(7, { name: 'parity-a' })
+    const b = await t.agent(8, { name: 'parity-b' })
+    const servedA = await a.serve(
+      parity((n) => n % 2 === 0),
+      { price, deterministic: true },
+    )
+    await b.serve(
+      parity((n) => n % 2 !== 0),
+      { price, deterministic: true },
+    )
+    const found: SpotCheckResult[] = []
+    const checker = await t.agent(9, {
+      name: 'checker-3',
+      trust: { spotCheck: { rate: 0.05, random: () => 0, onSpotCheck: (r) => found.push(r) } },
+    })
+    await checker.call(servedA.toolId, { n: 4 })
+    await checker.evidence.settled()
+    expect(found).toHaveLength(1)
+    const check = found[0]!
+    expect(check.original.provider).toBe(a.address)
+    // Re-asked itself (same answer), then the only other provider disagreed: no tie-break.
+    expect({ verdict: check.verdict, wrong: check.wrong, calls: check.calls }).toEqual({
+      verdict: 'disputed',
+      wrong: [],
+      calls: 2,
+    })
+    expect(check.peers.map((p) => p.provider)).toEqual([b.address])
+    expect(check.validations).toEqual([])
+    expect(check.feedback).toEqual([])
+    expect(await validationSummary(a.identity!.agentId, checker.address)).toEqual([0n, 0])
+    expect(await validationSummary(b.identity!.agentId, checker.address)).toEqual([0n, 0])
+    expect(checker.trustStats()).toEqual({
+      deterministicCalls: 1,
+      deterministicSpent: price,
+      spotChecks: 1,
+      rebought: 2,
+      reboughtSpent: 2n * price,
+      mismatches: 0,
     })
   })
 
