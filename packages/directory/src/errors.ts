@@ -174,6 +174,21 @@ export class ManifestFetchError extends BaseError {
   }
 }
 
+/**
+ * The node did not answer a read of the directory (a timeout, a refused connection, an HTTP
+ * error). Nothing was changed on chain; the read may be retried.
+ */
+export class ChainReadError extends BaseError {
+  override name = 'ChainReadError'
+  constructor(action: string, cause: unknown) {
+    super('CHAIN_READ_FAILED', `The chain did not answer while trying to ${action}.`, {
+      cause,
+      details: cause instanceof Error ? cause.message.split('\n')[0] : undefined,
+      metaMessages: ['The read may be retried; is the RPC node up and not overloaded?'],
+    })
+  }
+}
+
 /** The shared index (the indexer's HTTP API) failed to answer, or answered nonsense. */
 export class RemoteIndexError extends BaseError {
   override name = 'RemoteIndexError'

@@ -57,6 +57,7 @@ export {
 } from './actions/setAccess.js'
 export {
   AccountMismatchError,
+  ChainReadError,
   DirectoryRevertedError,
   IndexBehindError,
   IndexMismatchError,

@@ -1,5 +1,7 @@
+import { createServer } from 'node:http'
 import { alwaysDenyPredicateAbi, toolDirectoryAbi } from '@gotong/contracts'
 import { agentCardType, InvalidManifestError } from '@gotong/core'
+import { createPublicClient, http } from 'viem'
 import { readContract } from 'viem/actions'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
@@ -112,6 +114,25 @@ describe('publishing and reading tools', () => {
     }
     const tool = await getTool(chain.publicClient, { address: chain.directory, toolId })
     expect(tool.version).toBe(1n)
+  })
+
+  test("a node that does not answer a read is CHAIN_READ_FAILED, typed, not viem's raw timeout", async () => {
+    // A node that takes requests and never answers them.
+    const silent = createServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as { port: number }
+    const client = createPublicClient({
+      chain: chain.publicClient.chain,
+      transport: http(`http://127.0.0.1:${port}`, { timeout: 200, retryCount: 0 }),
+    })
+    try {
+      await expect(
+        getTool(client, { address: chain.directory, toolId: 1n, blockNumber: 1n }),
+      ).rejects.toMatchObject({ name: 'ChainReadError', code: 'CHAIN_READ_FAILED' })
+    } finally {
+      silent.closeAllConnections()
+      silent.close()
+    }
   })
 
   test('unknown and deregistered tools are told apart', async () => {

@@ -1,6 +1,13 @@
 import { BaseError } from '@gotong/core'
-import { type Address, ContractFunctionRevertedError, BaseError as ViemBaseError } from 'viem'
 import {
+  type Address,
+  ContractFunctionRevertedError,
+  HttpRequestError,
+  TimeoutError,
+  BaseError as ViemBaseError,
+} from 'viem'
+import {
+  ChainReadError,
   DirectoryRevertedError,
   InvalidAccessPredicateError,
   NotToolCreatorError,
@@ -11,14 +18,23 @@ import {
 
 /**
  * Turns a failed call or transaction into a typed error when the directory reverted with one
- * of the ERC's errors (decoded from the revert data, never from message text). gotong errors
- * pass through; anything else (a network failure, a node error) is returned unchanged.
+ * of the ERC's errors (decoded from the revert data, never from message text), or into a
+ * {@link ChainReadError} when the node did not answer a read (a timeout or an HTTP failure). gotong
+ * errors pass through; anything else (a node error) is returned unchanged.
  */
-export function toDirectoryError(error: unknown, action: string): unknown {
+export function toDirectoryError(
+  error: unknown,
+  action: string,
+  kind: 'read' | 'write' = 'read',
+): unknown {
   if (error instanceof BaseError) return error
   if (!(error instanceof ViemBaseError)) return error
   const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError)
-  if (!(reverted instanceof ContractFunctionRevertedError)) return error
+  if (!(reverted instanceof ContractFunctionRevertedError)) {
+    const unanswered = error.walk((e) => e instanceof TimeoutError || e instanceof HttpRequestError)
+    // A write the node did not answer may still have been sent: only a read is safe to type so.
+    return unanswered && kind === 'read' ? new ChainReadError(action, error) : error
+  }
   const name = reverted.data?.errorName
   const args = (reverted.data?.args ?? []) as readonly unknown[]
   // The revert itself, not viem's multi-line account of the call: the cause keeps that.

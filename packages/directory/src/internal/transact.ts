@@ -44,6 +44,6 @@ export async function transact<name extends WriteName>(
     if (receipt.status !== 'success') throw new TransactionRevertedError(parameters.action, hash)
     return receipt
   } catch (error) {
-    throw toDirectoryError(error, parameters.action)
+    throw toDirectoryError(error, parameters.action, 'write')
   }
 }
