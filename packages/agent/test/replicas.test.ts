@@ -63,10 +63,15 @@ describe('three provider agents with one key behind nginx on one PostgreSQL ledg
       publicUrl,
       port: ports[i]!,
     })
-    // The first publishes; the others find its listing (same manifest) and serve it. Replica 0
-    // dies inside its 25th call's handler, its voucher accepted: about a quarter of the way in.
-    replicas.push(await startAgentReplica({ ...config(0), dieAfter: 25 }))
-    replicas.push(...(await Promise.all([1, 2].map((i) => startAgentReplica(config(i))))))
+    // Started together: one publishes, the others find its listing (same manifest) and serve
+    // it. Replica 0 dies inside its 25th call's handler, its voucher accepted: a quarter in.
+    replicas.push(
+      ...(await Promise.all(
+        [0, 1, 2].map((i) =>
+          startAgentReplica({ ...config(i), ...(i === 0 ? { dieAfter: 25 } : {}) }),
+        ),
+      )),
+    )
     // Started once they listen: nginx would otherwise mark them down (refused) for 10 s.
     nginx = await startNginx(ports, { port: balancer! })
     const { toolId, manifestHash } = replicas[0]!

@@ -60,7 +60,10 @@ export async function serveTool(
       ...(options.quota ? { quota: options.quota } : {}),
       ...(x402Url ? { x402: { endpoint: x402Url } } : {}),
     })
-  const published = await publishOrReuse(agent, tool.name, manifestFor(tool), accessPredicate)
+  const publish = () => publishOrReuse(agent, tool.name, manifestFor(tool), accessPredicate)
+  // Replicas starting together publish one at a time: the later ones find the listing and reuse it.
+  const published = await (agent.agreementStore?.exclusively(`publish ${tool.name}`, publish) ??
+    publish())
   // The chain cannot read the manifest's promise: declared there, a lie is slashable.
   const declare = (manifestHash: Hex) =>
     options.deterministic && contracts.providerStake

@@ -27,6 +27,11 @@ export type PgAgreementStore = {
     cfpId: Hex,
     step: (saved: string | undefined) => Promise<{ state: string; result: T }>,
   ): Promise<T>
+  /**
+   * Runs `fn` holding a lock the replicas share, named `name` (the publish of one tool, say), so
+   * two replicas starting at once do not both do it; a replica that dies lets it go.
+   */
+  exclusively<T>(name: string, fn: () => Promise<T>): Promise<T>
   close(): Promise<void>
 }
 
@@ -145,6 +150,20 @@ export async function createPgAgreementStore(
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined)
         throw error
+      } finally {
+        client.release()
+      }
+    },
+    async exclusively(name, fn) {
+      const client = await pool.connect()
+      const key = `gotong ${schema} ${name}`
+      try {
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', [key])
+        try {
+          return await fn()
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtext($1))', [key])
+        }
       } finally {
         client.release()
       }
