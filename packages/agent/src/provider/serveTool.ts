@@ -44,7 +44,9 @@ export async function serveTool(
   const x402 = x402OptionOf(options, price)
   const x402Url = x402 ? `${url}/${routeBase}/x402` : undefined
   // The ERC-8004 agent behind the tool, named in its manifest.
-  const identity = await registerOnServe(agent)
+  // Replicas register one at a time too: the later ones find the first's identity by wallet.
+  const register = () => registerOnServe(agent)
+  const identity = await (agent.agreementStore?.exclusively('register', register) ?? register())
   const manifestFor = (t: Tool) =>
     buildManifest({
       tool: { ...t, extensions: { ...t.extensions, ...identity } },

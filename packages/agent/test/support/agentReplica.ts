@@ -31,7 +31,6 @@ const agent = await createAgent({
   port: config.port,
   publicUrl: config.publicUrl,
   ledger: { url: config.ledgerUrl },
-  identity: false,
 })
 agent.events.subscribe((event) => {
   if (event.type === 'agreement.signed') process.stdout.write(`AGREED ${event.termsHash}\n`)
