@@ -114,7 +114,7 @@ export type CreateAgentParameters = {
   now?: () => number
   /** Every call served or refused. */
   onCall?: (event: { tool: string; caller: Address; ok: boolean; code?: string }) => void
-  /** How long a tool's on-chain version check is reused (default 1,000 ms; 0: every call). */
+  /** How long a version check's index sync is reused (default 1,000 ms; 0: every call). */
   toolCheckTtlMs?: number
   /**
    * What the agent does as a consumer: negotiation states, channels opened, calls paid (and on

@@ -18,7 +18,7 @@ export async function approveTool(
 ): Promise<Hex> {
   const { state } = consumer
   const key = toolId.toString()
-  state.versions.delete(key)
+  state.listings.byTool.delete(key)
   const listing = await getListing(consumer, toolId)
   if (pinned && pinned.toLowerCase() !== listing.manifestHash.toLowerCase()) {
     state.approvals.set(key, pinned)

@@ -1,3 +1,4 @@
+import type { DirectoryIndex } from '@gotong/directory/node'
 import type { PayerVoucher } from '@gotong/payments'
 import type { Hex } from 'viem'
 import { loadRelationships, type SavedRelationship } from './savedRelationships.js'
@@ -13,8 +14,10 @@ export type ConsumerState = {
   approvals: Map<string, Hex>
   /** Per tool, the approved manifest apart from its endpoint (a move is not a change). */
   fingerprints: Map<string, Hex>
-  /** The last on-chain version read per tool, reused for `toolCheckTtlMs`. */
-  versions: Map<string, { at: number; read: Promise<{ manifestHash: Hex; version: bigint }> }>
+  /** The directory index's last sync for version checks, reused for `toolCheckTtlMs`. */
+  indexSync: { at: number; done: Promise<unknown> } | undefined
+  /** Listings read for version checks, per tool, kept while the index's cursor stays `at`. */
+  listings: { at: string; byTool: Map<string, ReturnType<DirectoryIndex['getListing']>> }
   /** Tool names by id, for request hashes: a renamed tool is a changed tool (`TOOL_CHANGED`). */
   names: Map<string, string>
   /** The relationship per tool, settled or being established. */
@@ -53,7 +56,8 @@ export function createConsumerContext(parameters: CreateConsumerParameters): Con
   const state: ConsumerState = {
     approvals: new Map(),
     fingerprints: new Map(),
-    versions: new Map(),
+    indexSync: undefined,
+    listings: { at: '', byTool: new Map() },
     names: new Map(),
     relationships: new Map(),
     capabilities: new Map(),

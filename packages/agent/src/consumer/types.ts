@@ -113,9 +113,9 @@ export type CreateConsumerParameters = {
   now?: () => number
   onEvent?: ((event: ConsumerEvent) => void) | undefined
   /**
-   * How long a check that a tool's on-chain manifest still matches the approved one is reused
-   * (default 1,000 ms): a change is refused within this window, and calls don't each wait on
-   * the chain.
+   * How long the directory index's sync behind the check that a tool's manifest still matches
+   * the approved one is reused (default 1,000 ms): a change mined on chain is refused after at
+   * most this window, and calls don't each wait on the chain.
    */
   toolCheckTtlMs?: number | undefined
   /**
