@@ -7,6 +7,7 @@ import {
 } from '@gotong/identity'
 import { agentCardPath } from '../a2a/serveA2a.js'
 import type { AgentContext } from '../agent/agentContext.js'
+import { registeredToolIds } from '../provider/registeredToolIds.js'
 import { ensureRegistered, ownerWalletOf } from './ensureRegistered.js'
 import type { RegisteredTool } from './identityState.js'
 import type { AgentIdentity } from './types.js'
@@ -73,6 +74,11 @@ export async function syncRegistration(agent: AgentContext): Promise<AgentIdenti
  */
 async function toolsOf(agent: AgentContext): Promise<RegisteredTool[]> {
   const tools = new Map(agent.state.identity.tools)
+  // Only tools this process does not serve need the index (of every tool) synced and searched.
+  const served = new Set([...tools.keys()].map(refOrder))
+  const others = (await registeredToolIds(agent)).filter((id) => !served.has(Number(id)))
+  if (others.length === 0)
+    return [...tools.values()].sort((a, b) => refOrder(a.ref) - refOrder(b.ref))
   await agent.index.sync()
   const mine = await agent.index.search({
     creator: agent.account.address,

@@ -2,6 +2,7 @@ import { manifestHash, type ToolManifest } from '@gotong/core'
 import { publishTool, publishVersion, setAccess } from '@gotong/directory'
 import type { Address, Hex } from 'viem'
 import type { AgentContext } from '../agent/agentContext.js'
+import { registeredToolIds } from './registeredToolIds.js'
 
 /**
  * Publishes a tool, or, if this agent already published one of that name (a restart), keeps
@@ -13,9 +14,9 @@ export async function publishOrReuse(
   manifest: ToolManifest,
   accessPredicate: Address | null,
 ): Promise<{ toolId: bigint; ref: string; manifestHash: Hex }> {
-  const { index, wallet, account, contracts } = agent
-  await index.sync()
-  const mine = await index.search({ creator: account.address, limit: 100, requirements: false })
+  const { wallet, account, contracts } = agent
+  // A first serve (nothing registered by this account) needs no index of the directory.
+  const mine = (await registeredToolIds(agent)).length > 0 ? await mineInIndex(agent) : []
   const existing = mine
     .flatMap((hit) => hit.offers)
     .find((l) => l.manifest?.name === toolName && !l.deregistered && l.creator === account.address)
@@ -41,4 +42,10 @@ export async function publishOrReuse(
       predicate: accessPredicate,
     })
   return { toolId: existing.toolId, ref: existing.ref, manifestHash: hash }
+}
+
+/** This agent's listings, from its index synced to the head. */
+async function mineInIndex(agent: AgentContext) {
+  await agent.index.sync()
+  return agent.index.search({ creator: agent.account.address, limit: 100, requirements: false })
 }
