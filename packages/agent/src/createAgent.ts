@@ -11,6 +11,7 @@ import { privateKeyToAccount } from 'viem/accounts'
 import { type AgentContext, processWarning } from './agent/agentContext.js'
 import { toBudget } from './agent/amounts.js'
 import { exposeAgent } from './agent/exposeAgent.js'
+import { lazyIndex } from './agent/lazyIndex.js'
 import { openPayments } from './agent/openPayments.js'
 import type { Agent, CreateAgentParameters } from './agent/types.js'
 import { createConsumer } from './consumer/createConsumer.js'
@@ -79,14 +80,16 @@ export async function createAgent(parameters: CreateAgentParameters): Promise<Ag
   })
   const index = parameters.index
     ? createRemoteIndex({ url: parameters.index.url })
-    : createDirectoryIndex({
-        client: publicClient,
-        address: contracts.toolDirectory,
-        fromBlock: BigInt(network.deployments.startBlock),
-        store: join(store, 'directory.sqlite'),
-        chainId,
-        fetchManifest: false,
-      })
+    : lazyIndex(join(store, 'directory.sqlite'), () =>
+        createDirectoryIndex({
+          client: publicClient,
+          address: contracts.toolDirectory,
+          fromBlock: BigInt(network.deployments.startBlock),
+          store: join(store, 'directory.sqlite'),
+          chainId,
+          fetchManifest: false,
+        }),
+      )
   const peers = new Map<string, string>()
   const transport = createHttpClient({
     signer: typedDataSigner(signer),
