@@ -25,6 +25,11 @@ export type IdentityState = {
   services: z.input<typeof RegistrationService>[]
   /** URI updates, one at a time, each writing the newest file. */
   writes: Promise<unknown>
+  /**
+   * The ids of the tools this account registered, as the serve under way read them (its new
+   * one added): taken by the registration file's next write instead of reading them again.
+   */
+  registeredTools: bigint[] | undefined
   /** Paid calls not yet rated, per channel, oldest first. */
   outcomes: Map<Hex, FeedbackOutcome[]>
   /** Feedback under way per channel, so a channel is never rated twice at once. */
@@ -46,6 +51,7 @@ export function createIdentityState(): IdentityState {
     tools: new Map(),
     services: [],
     writes: Promise.resolve(),
+    registeredTools: undefined,
     outcomes: new Map(),
     rating: new Map(),
     agentIds: new Map(),

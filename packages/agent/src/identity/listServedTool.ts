@@ -9,4 +9,6 @@ import { syncRegistration } from './syncRegistration.js'
 export async function listServedTool(agent: AgentContext, tool: RegisteredTool): Promise<void> {
   agent.state.identity.tools.set(tool.ref, tool)
   if (agent.state.identity.registered) await syncRegistration(agent)
+  // Not written now: a later write reads the account's tools afresh.
+  else agent.state.identity.registeredTools = undefined
 }

@@ -76,7 +76,9 @@ async function toolsOf(agent: AgentContext): Promise<RegisteredTool[]> {
   const tools = new Map(agent.state.identity.tools)
   // Only tools this process does not serve need the index (of every tool) synced and searched.
   const served = new Set([...tools.keys()].map(refOrder))
-  const others = (await registeredToolIds(agent)).filter((id) => !served.has(Number(id)))
+  const registered = agent.state.identity.registeredTools ?? (await registeredToolIds(agent))
+  agent.state.identity.registeredTools = undefined
+  const others = registered.filter((id) => !served.has(Number(id)))
   if (others.length === 0)
     return [...tools.values()].sort((a, b) => refOrder(a.ref) - refOrder(b.ref))
   await agent.index.sync()

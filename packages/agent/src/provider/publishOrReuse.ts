@@ -16,17 +16,22 @@ export async function publishOrReuse(
 ): Promise<{ toolId: bigint; ref: string; manifestHash: Hex }> {
   const { wallet, account, contracts } = agent
   // A first serve (nothing registered by this account) needs no index of the directory.
-  const mine = (await registeredToolIds(agent)).length > 0 ? await mineInIndex(agent) : []
+  const registered = await registeredToolIds(agent)
+  const mine = registered.length > 0 ? await mineInIndex(agent) : []
   const existing = mine
     .flatMap((hit) => hit.offers)
     .find((l) => l.manifest?.name === toolName && !l.deregistered && l.creator === account.address)
-  if (!existing)
-    return publishTool(wallet, {
+  if (!existing) {
+    const published = await publishTool(wallet, {
       address: contracts.toolDirectory,
       manifest,
       accessPredicate,
       gotong: true,
     })
+    agent.state.identity.registeredTools = [...registered, published.toolId]
+    return published
+  }
+  agent.state.identity.registeredTools = registered
   const hash = manifestHash(manifest)
   if (hash !== existing.manifestHash)
     await publishVersion(wallet, {
