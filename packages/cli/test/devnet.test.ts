@@ -131,6 +131,7 @@ describe('gotong devnet text', () => {
       ReputationRegistry      0x0165878A594ca255338adfa4d48449f69242Eb8F
       ValidationRegistry      0xa513E6E4b8f2a923D98304ec87F64353C4D5C853
       ReceiptFeedbackGateway  0x2279B7A0a67DB372996a5FaB50D91eAA73d2eBe6
+      ProviderStake           0x8A791620dd6260079BF849Dc5567aDC3F2FdC318
       Deployments             <dir>/text.json
 
       Funded test accounts (well-known anvil keys: never use them on a real chain):
