@@ -295,7 +295,7 @@ export async function measureSwarm(
       name: `memory per agent, ${size} idle agents (heap)${on}`,
       unit: 'MiB',
       samples: [per(idle.heap - before.heap)],
-      note: 'JS heap + external after GC; an agent holds 3 SQLite handles (payer, payee, directory index), viem clients and a transport server object; no HTTP server until it serves',
+      note: 'JS heap + external after GC; an agent holds 2 SQLite handles (payer, payee; its own directory index opens on first use), viem clients and a transport server object; no HTTP server until it serves',
     })
     ctx.record({
       name: `memory per agent, ${size} idle agents (RSS)${on}`,
