@@ -72,8 +72,12 @@ async function payerWith(signer: DigestSigner, name: string) {
   const ch = await t.channel(payerSide, payeeSide, { deposit: 100_000n })
   const voucher = () =>
     payer.createVoucher({ channelId: ch.channelId, termsHash: ch.termsHash, amount: price })
-  /** What another process reading the file sees: committed rows only. */
-  const onDisk = (calls: bigint) => {
+  /**
+   * What another process reading the file sees once this turn ends: committed rows only (the
+   * store commits a turn's transactions together at its end).
+   */
+  const onDisk = async (calls: bigint) => {
+    await new Promise((resolve) => setImmediate(resolve))
     const reader = createSqlitePayerStore(path)
     try {
       return reader.getVoucher(ch.channelId, calls)
@@ -90,7 +94,7 @@ describe('createVoucher', () => {
     let before = p.commits()
     const issued = await p.voucher()
     expect(p.commits() - before).toBe(1)
-    expect(p.onDisk(1n)).toMatchObject({
+    expect(await p.onDisk(1n)).toMatchObject({
       status: 'issued',
       cumulativeAmount: price,
       signature: issued.payment.signature,
@@ -102,7 +106,7 @@ describe('createVoucher', () => {
     before = p.commits()
     p.payer.confirm(issued, wire(receipt), requestHash)
     expect(p.commits() - before).toBe(1)
-    expect(p.onDisk(1n)?.status).toBe('served')
+    expect((await p.onDisk(1n))?.status).toBe('served')
     expect(p.budget.spent()).toBe(price)
 
     const failed = await p.voucher()
@@ -131,7 +135,7 @@ describe('createVoucher', () => {
     const before = p.commits()
     const issuing = p.voucher()
     await expect.poll(() => asked.length).toBe(1)
-    expect(p.onDisk(1n)).toMatchObject({ status: 'issued', signature: undefined })
+    expect(await p.onDisk(1n)).toMatchObject({ status: 'issued', signature: undefined })
     asked[0]!.release()
     const issued = await issuing
     expect(p.commits() - before).toBe(2)
@@ -140,7 +144,7 @@ describe('createVoucher', () => {
     expect(issued.payment.signature).toBe(
       privateKeySigner(t.account(1).privateKey).signDigest(digest),
     )
-    expect(p.onDisk(1n)?.signature).toBe(issued.payment.signature)
+    expect((await p.onDisk(1n))?.signature).toBe(issued.payment.signature)
     await p.payeeSide.payee.acceptVoucher(wire(issued.payment))
   })
 
@@ -157,12 +161,12 @@ describe('createVoucher', () => {
     const p = await payerWith(signer, 'async-fail')
     await expect(p.voucher()).rejects.toThrow('signer unavailable')
     expect(p.budget.reserved()).toBe(0n)
-    expect(p.onDisk(1n)).toMatchObject({ status: 'failed', signature: undefined })
+    expect(await p.onDisk(1n)).toMatchObject({ status: 'failed', signature: undefined })
     refuse = false
     const issued = await p.voucher()
     expect(issued.reused).toBe(true)
     expect(issued.payment.voucher).toMatchObject({ calls: 1n, cumulativeAmount: price })
-    expect(p.onDisk(1n)?.signature).toBe(issued.payment.signature)
+    expect((await p.onDisk(1n))?.signature).toBe(issued.payment.signature)
   })
 
   test("maxCalls: a channel that has had all the agreement's calls is refused, nothing reserved or recorded", async () => {
@@ -183,7 +187,7 @@ describe('createVoucher', () => {
     })
     expect(p.commits()).toBe(before)
     expect(p.budget.reserved()).toBe(2n * price)
-    expect(p.onDisk(3n)).toBeUndefined()
+    expect(await p.onDisk(3n)).toBeUndefined()
     // Without a cap the same channel still pays.
     expect((await p.voucher()).payment.voucher.calls).toBe(3n)
   })

@@ -57,44 +57,6 @@ export const big = (value: bigint): string => value.toString()
 export const unbig = (value: unknown): bigint => BigInt(value as string)
 
 /**
- * Group commit for a store opened with `synchronous: 'full'`: its transactions stop syncing one
- * by one (the connection runs at NORMAL), and `durable()` resolves once everything committed so
- * far is on disk. Every caller waiting at the same moment shares one sync: a tiny write at FULL,
- * whose WAL sync covers every frame before it. With `synchronous: 'normal'` nothing is synced
- * and `durable()` resolves at once.
- */
-export function groupCommit(
-  db: Database.Database,
-  options: SqliteStoreOptions = {},
-): () => Promise<void> {
-  if (options.synchronous === 'normal') return () => Promise.resolve()
-  db.exec(
-    'CREATE TABLE IF NOT EXISTS durability (id INTEGER PRIMARY KEY CHECK (id = 1), syncs INTEGER NOT NULL)',
-  )
-  db.prepare('INSERT OR IGNORE INTO durability VALUES (1, 0)').run()
-  const bump = db.prepare('UPDATE durability SET syncs = syncs + 1 WHERE id = 1')
-  db.pragma('synchronous = NORMAL')
-  let waiting: Promise<void> | undefined
-  return () => {
-    waiting ??= new Promise<void>((resolve, reject) =>
-      setImmediate(() => {
-        waiting = undefined
-        try {
-          db.pragma('synchronous = FULL')
-          bump.run()
-          resolve()
-        } catch (error) {
-          reject(error)
-        } finally {
-          if (db.open) db.pragma('synchronous = NORMAL')
-        }
-      }),
-    )
-    return waiting
-  }
-}
-
-/**
  * Moves WAL checkpoints off the hot path: SQLite's automatic one runs inside whichever commit
  * crosses 1,000 WAL pages (adding ~40 µs to every commit here, amortized). Instead a timer
  * checkpoints every `everyMs`, writing each page changed since once however often it changed,
@@ -104,7 +66,8 @@ export function groupCommit(
 export function backgroundCheckpoints(db: Database.Database, everyMs = 1_000): () => void {
   db.pragma('wal_autocheckpoint = 10000')
   const timer = setInterval(() => {
-    if (db.open) db.pragma('wal_checkpoint(PASSIVE)')
+    // Not inside a turn's open transaction (SQLite refuses it there); the next timer does it.
+    if (db.open && !db.inTransaction) db.pragma('wal_checkpoint(PASSIVE)')
   }, everyMs)
   timer.unref()
   return () => clearInterval(timer)

@@ -5,12 +5,12 @@ import type { PayeeChannel, PayeeClaim, PayeeStore, PayeeVoucher } from '../stor
 import {
   backgroundCheckpoints,
   big,
-  groupCommit,
   openDatabase,
   type SqliteStoreOptions,
   type StoreSchema,
   unbig,
 } from './openDatabase.js'
+import { turnBatch } from './turnBatch.js'
 
 const schema: StoreSchema = {
   version: 2,
@@ -123,11 +123,12 @@ export function createSqlitePayeeStore(path: string, options: SqliteStoreOptions
     listClaims: db.prepare('SELECT * FROM claims ORDER BY at'),
     listChannelClaims: db.prepare('SELECT * FROM claims WHERE channel_id = ? ORDER BY at'),
   }
-  const durable = groupCommit(db, options)
+  const batch = turnBatch(db, options)
   const stopCheckpoints = backgroundCheckpoints(db)
   return {
-    transaction: (fn) => db.transaction(fn)(),
-    durable,
+    transaction: batch.transaction,
+    durable: batch.durable,
+    committed: batch.committed,
     getChannel(channelId) {
       const row = q.getChannel.get(channelId) as ChannelRow | undefined
       return row && toChannel(row)
@@ -206,7 +207,11 @@ export function createSqlitePayeeStore(path: string, options: SqliteStoreOptions
     },
     close: () => {
       stopCheckpoints()
-      db.close()
+      try {
+        batch.close()
+      } finally {
+        db.close()
+      }
     },
   }
 }

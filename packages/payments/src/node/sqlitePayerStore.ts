@@ -5,12 +5,12 @@ import type { PayerChannel, PayerStore, PayerVoucher } from '../store/types.js'
 import {
   backgroundCheckpoints,
   big,
-  groupCommit,
   openDatabase,
   type SqliteStoreOptions,
   type StoreSchema,
   unbig,
 } from './openDatabase.js'
+import { turnBatch } from './turnBatch.js'
 
 // Reusable vouchers are found through a partial index: it holds failed vouchers only (a few),
 // so the vouchers every call inserts and updates never touch it, and the lookup is one seek
@@ -84,7 +84,7 @@ type VoucherRow = {
  */
 export function createSqlitePayerStore(path: string, options: SqliteStoreOptions = {}): PayerStore {
   const db = openDatabase(path, schema, options)
-  const durable = groupCommit(db, options)
+  const batch = turnBatch(db, options)
   const stopCheckpoints = backgroundCheckpoints(db)
   db.defaultSafeIntegers(false)
   const q = {
@@ -117,8 +117,8 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
     listChannelVouchers: db.prepare('SELECT * FROM vouchers WHERE channel_id = ? ORDER BY calls'),
   }
   return {
-    transaction: (fn) => db.transaction(fn)(),
-    durable,
+    transaction: batch.transaction,
+    durable: batch.durable,
     getChannel(channelId) {
       const row = q.getChannel.get(channelId) as ChannelRow | undefined
       return row && toChannel(row)
@@ -171,7 +171,11 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
       ).map(toVoucher),
     close: () => {
       stopCheckpoints()
-      db.close()
+      try {
+        batch.close()
+      } finally {
+        db.close()
+      }
     },
   }
 }

@@ -354,6 +354,9 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
         yield* wait(store.saveVoucher(fresh))
         return fresh
       })
+      // The tool runs only once its pending record is committed (a store batching a turn's
+      // writes commits at the turn's end), so a payee killed while it runs finds that record.
+      await store.committed?.()
 
       return {
         voucher: accepted,

@@ -127,6 +127,11 @@ export type PayeeStore = {
    * (group commit), so concurrent calls do not queue behind each other's disk syncs.
    */
   durable?(): Promise<void>
+  /**
+   * Resolves once every transaction so far is committed, synced or not. A store that commits
+   * each transaction as it ends leaves it out; the SQLite store commits once per turn.
+   */
+  committed?(): Promise<void>
   getChannel(channelId: Hex): PayeeChannel | undefined
   listChannels(): PayeeChannel[]
   saveChannel(channel: PayeeChannel): void
@@ -178,6 +183,7 @@ export type AnyPayeeStore = PayeeStore | AsyncPayeeStore
 export type AwaitablePayeeStore = {
   transaction<T>(fn: () => Awaitable<T>): Awaitable<T>
   durable?(): Promise<void>
+  committed?(): Promise<void>
   getChannel(channelId: Hex): Awaitable<PayeeChannel | undefined>
   listChannels(): Awaitable<PayeeChannel[]>
   saveChannel(channel: PayeeChannel): Awaitable<void>
