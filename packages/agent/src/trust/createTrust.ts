@@ -17,7 +17,7 @@ import {
   type EquivocationPolicy,
 } from './keepEvidence.js'
 import { type ReportEquivocationReturnType, reportEquivocation } from './reportEquivocation.js'
-import { createSpotChecker, type SpotCheckOptions, type TrustStats } from './spotCheck.js'
+import { createSpotChecker, noChecks, type SpotCheckOptions, type TrustStats } from './spotCheck.js'
 
 /** `createAgent`'s `trust` options: what this agent asks of providers and does with their lies. */
 export type TrustOptions = {
@@ -122,7 +122,7 @@ export function createTrust(parameters: {
       },
     },
     report,
-    stats: () => checker?.stats() ?? noChecks,
+    stats: () => checker?.stats() ?? { ...noChecks },
     consumer: {
       ...(providerStake ? { providerStake } : {}),
       ...(minStake !== undefined ? { minStake } : {}),
@@ -133,13 +133,4 @@ export function createTrust(parameters: {
       },
     },
   }
-}
-
-const noChecks: TrustStats = {
-  deterministicCalls: 0,
-  deterministicSpent: 0n,
-  spotChecks: 0,
-  rebought: 0,
-  reboughtSpent: 0n,
-  mismatches: 0,
 }

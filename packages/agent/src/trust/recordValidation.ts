@@ -4,7 +4,7 @@ import type { ChannelWallet } from '@gotong/payments/payer'
 import type { Address, Hex, PublicClient } from 'viem'
 import { AgentError } from '../errors.js'
 import { toJson } from '../provider/hostTool.js'
-import { revertReasonOf } from './stakeTransaction.js'
+import { revertReasonOf, sendContractTransaction } from './sendContractTransaction.js'
 
 /** The tag spot checks' validations carry, so `getSummary` can be asked for them alone. */
 export const spotCheckTag = 'gotong.spot-check'
@@ -51,37 +51,26 @@ export async function recordValidation(
   const evidenceHash = contentHash(evidence)
   const request = { type: spotCheckTag, agentId: agentId.toString(), evidenceHash }
   const requestHash = contentHash(request)
-  const send = async (
+  const send = (
     functionName: 'validationRequest' | 'validationResponse',
     args: readonly unknown[],
-  ): Promise<Hex> => {
-    const { walletClient, publicClient } = clients
-    let hash: Hex
-    try {
-      const { request: simulated } = await publicClient.simulateContract({
-        address: validationRegistry,
-        abi: validationRegistryAbi,
-        functionName,
-        args,
-        account: walletClient.account,
-      } as never)
-      hash = await walletClient.writeContract({
-        ...(simulated as object),
-        chain: walletClient.chain,
-      } as never)
-    } catch (error) {
-      const reason = revertReasonOf(error)
-      throw new AgentError(
-        'VALIDATION_REFUSED',
-        `ValidationRegistry refused ${functionName} for agent ${agentId}${reason ? `: ${reason}` : ''}.`,
-        { cause: error as Error, data: { ...(reason ? { reason } : {}) } },
-      )
-    }
-    const mined = await publicClient.waitForTransactionReceipt({ hash })
-    if (mined.status !== 'success')
-      throw new AgentError('VALIDATION_REFUSED', `ValidationRegistry.${functionName} reverted.`)
-    return hash
-  }
+  ): Promise<Hex> =>
+    sendContractTransaction(
+      clients,
+      { address: validationRegistry, abi: validationRegistryAbi, functionName, args },
+      {
+        refused: (error) => {
+          const reason = revertReasonOf(error)
+          return new AgentError(
+            'VALIDATION_REFUSED',
+            `ValidationRegistry refused ${functionName} for agent ${agentId}${reason ? `: ${reason}` : ''}.`,
+            { cause: error as Error, data: { ...(reason ? { reason } : {}) } },
+          )
+        },
+        reverted: () =>
+          new AgentError('VALIDATION_REFUSED', `ValidationRegistry.${functionName} reverted.`),
+      },
+    )
   const run = async () => {
     const validator = clients.walletClient.account.address
     const asked = await send('validationRequest', [

@@ -3,7 +3,7 @@ import type { ChannelWallet } from '@gotong/payments/payer'
 import { type Address, type Hex, type PublicClient, parseEventLogs } from 'viem'
 import { AgentError } from '../errors.js'
 import type { Equivocation } from './evidenceStore.js'
-import { revertReasonOf } from './stakeTransaction.js'
+import { revertReasonOf } from './sendContractTransaction.js'
 
 export type ReportEquivocationParameters = {
   /** The ProviderStake contract (`deployments.contracts.providerStake`). */

@@ -80,6 +80,16 @@ export type TrustStats = {
   mismatches: number
 }
 
+/** The counters of an agent that has made no checks (or has no spot-check policy). */
+export const noChecks: Readonly<TrustStats> = {
+  deterministicCalls: 0,
+  deterministicSpent: 0n,
+  spotChecks: 0,
+  rebought: 0,
+  reboughtSpent: 0n,
+  mismatches: 0,
+}
+
 /** The agent's spot checker: samples receipts, checks them in the background, counts the cost. */
 export type SpotChecker = {
   /** Sees one paid receipt; returns the check it started, if this call was sampled. */
@@ -109,14 +119,7 @@ export function createSpotChecker(parameters: {
       `trust.spotCheck.rate must be between 0 and 1, not ${options.rate}.`,
     )
   const random = options.random ?? Math.random
-  const stats: TrustStats = {
-    deterministicCalls: 0,
-    deterministicSpent: 0n,
-    spotChecks: 0,
-    rebought: 0,
-    reboughtSpent: 0n,
-    mismatches: 0,
-  }
+  const stats: TrustStats = { ...noChecks }
   const known = new Map<string, Promise<boolean>>()
   const deterministic = (agreement: Agreement, termsHash: Hex) => {
     let found = known.get(termsHash)

@@ -1,14 +1,9 @@
 import { providerStakeAbi } from '@gotong/contracts'
 import type { ChannelWallet } from '@gotong/payments/payer'
-import {
-  type Address,
-  ContractFunctionRevertedError,
-  type Hex,
-  type PublicClient,
-  BaseError as ViemBaseError,
-} from 'viem'
+import type { Address, Hex, PublicClient } from 'viem'
 import type { AgentContext } from '../agent/agentContext.js'
 import { AgentError } from '../errors.js'
+import { revertReasonOf, sendContractTransaction } from './sendContractTransaction.js'
 
 /**
  * What the stake actions need: a wallet that signs, a client that reads, the deployment's
@@ -54,43 +49,22 @@ export async function stakeTransaction(
   args: readonly unknown[],
 ): Promise<Hex> {
   const address = providerStakeOf(client)
-  const { walletClient, publicClient } = client
-  return inQueue(client, async () => {
-    let hash: Hex
-    try {
-      const { request } = await publicClient.simulateContract({
-        address,
-        abi: providerStakeAbi,
-        functionName,
-        args,
-        account: walletClient.account,
-      } as never)
-      hash = await walletClient.writeContract({
-        ...(request as object),
-        chain: walletClient.chain,
-      } as never)
-    } catch (error) {
-      throw refused(functionName, error)
-    }
-    const receipt = await publicClient.waitForTransactionReceipt({ hash })
-    if (receipt.status !== 'success')
-      throw new AgentError('STAKE_REFUSED', `ProviderStake.${functionName} reverted (${hash}).`)
-    return hash
-  })
+  return inQueue(client, () =>
+    sendContractTransaction(
+      client,
+      { address, abi: providerStakeAbi, functionName, args },
+      {
+        refused: (error) => refused(functionName, error),
+        reverted: (hash) =>
+          new AgentError('STAKE_REFUSED', `ProviderStake.${functionName} reverted (${hash}).`),
+      },
+    ),
+  )
 }
 
 /** Runs a transaction in the client's queue, or at once without one. */
 export function inQueue<T>(client: StakeClient, transaction: () => Promise<T>): Promise<T> {
   return client.queue ? client.queue(transaction) : transaction()
-}
-
-/** The custom error a contract call reverted with (`AlreadySlashed`, …), if viem decoded one. */
-export function revertReasonOf(error: unknown): string | undefined {
-  const reverted =
-    error instanceof ViemBaseError
-      ? error.walk((e) => e instanceof ContractFunctionRevertedError)
-      : undefined
-  return reverted instanceof ContractFunctionRevertedError ? reverted.data?.errorName : undefined
 }
 
 function refused(functionName: StakeFunction, error: unknown): AgentError {
