@@ -6,4 +6,5 @@ export {
   type ToolManifestExtensions,
   type ToolModel,
 } from './defineTool.js'
+export { type InputIssue, inputIssues } from './inputIssues.js'
 export { isToolInputError, ToolInputError } from './toolInputError.js'

@@ -6,7 +6,7 @@ import type { PgAgreementStore } from '@gotong/payments/pg'
 import type { TransportServer } from '@gotong/transport'
 import type { Address, Hex, LocalAccount } from 'viem'
 import { z } from 'zod'
-import { isToolInputError, type Tool } from '../tool/defineTool.js'
+import { inputIssues, isToolInputError, type Tool } from '../tool/defineTool.js'
 import { verifyAgreementFast } from '../typedSigner.js'
 import { sharedNegotiation } from './sharedNegotiation.js'
 
@@ -206,14 +206,7 @@ export function hostTool(parameters: HostToolParameters) {
         'invalid_input',
         'INPUT_INVALID',
         'The input does not match the tool’s schema.',
-        {
-          // The same shape as every other invalid_input: zod's issue code is the rule.
-          issues: parsed.error.issues.map((i) => ({
-            rule: i.code,
-            path: i.path.join('.'),
-            message: i.message,
-          })),
-        },
+        { issues: inputIssues(parsed.error) },
       )
     const controller = new AbortController()
     let timer: ReturnType<typeof setTimeout> | undefined

@@ -2,6 +2,7 @@
 // re-exported here so the agent's modules and its public API keep one import path.
 export {
   defineTool,
+  inputIssues,
   isToolInputError,
   type Tool,
   type ToolContext,

@@ -1,4 +1,4 @@
-import { isToolInputError, type Tool, type ToolContext } from '@gotong/tool'
+import { inputIssues, isToolInputError, type Tool, type ToolContext } from '@gotong/tool'
 
 /** Why a call produced no output; nothing is charged for any of them. */
 export type ToolFailure = {
@@ -31,13 +31,7 @@ export async function runTool(
       status: 400,
       code: 'INPUT_INVALID',
       message: 'The input does not match the tool’s schema.',
-      data: {
-        issues: parsed.error.issues.map((i) => ({
-          rule: i.code,
-          path: i.path.join('.'),
-          message: i.message,
-        })),
-      },
+      data: { issues: inputIssues(parsed.error) },
     }
   const controller = new AbortController()
   let timer: ReturnType<typeof setTimeout> | undefined
