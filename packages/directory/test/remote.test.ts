@@ -10,6 +10,8 @@ let server: Server
 let url: string
 const requests: string[] = []
 let status = { block: '7', head: '7', logs: '21' }
+/** How many more status requests answer 500. */
+let failures = 0
 const listing = {
   toolId: '3',
   ref: 'eip155:31337/erc8257:0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0/3',
@@ -35,6 +37,10 @@ beforeAll(async () => {
     requests.push(`${request.method} ${request.url}`)
     const json = (body: unknown) =>
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    if (request.url === '/directory/status' && failures > 0) {
+      failures--
+      return response.writeHead(500).end('{"code":"INTERNAL"}')
+    }
     if (request.url === '/directory/status')
       return json({
         ...status,
@@ -83,6 +89,19 @@ describe('createRemoteIndex', () => {
     expect(synced).toMatchObject({ fromBlock: 0n, toBlock: 9n, logs: 24, rolledBackTo: undefined })
     status = { block: '12', head: '12', logs: '30' }
     expect(await index.sync()).toMatchObject({ fromBlock: 10n, toBlock: 12n, logs: 6 })
+    index.close()
+  })
+
+  test('an indexer answering 500 while sync waits (as during a reorg) is asked again; one that keeps failing fails REMOTE_INDEX_FAILED at the deadline', async () => {
+    const index = createRemoteIndex({ url, pollingInterval: 10, timeoutMs: 300 })
+    status = { block: '12', head: '12', logs: '30' }
+    failures = 3
+    expect(await index.sync()).toMatchObject({ toBlock: 12n })
+    expect(failures).toBe(0)
+    failures = 1_000
+    const failed = await index.sync().catch((e) => e)
+    expect(failed).toMatchObject({ code: 'REMOTE_INDEX_FAILED', status: 500 })
+    failures = 0
     index.close()
   })
 

@@ -99,13 +99,26 @@ export function createRemoteIndex(parameters: CreateRemoteIndexParameters): Dire
   async function sync(syncOptions: { toBlock?: bigint } = {}): Promise<SyncResult> {
     const before = known
     const deadline = Date.now() + timeoutMs
-    let now = await status()
+    // While waiting, an indexer that fails to answer (a 5xx, as while Ponder rolls back a
+    // reorg) is asked again until the deadline; anything else fails the sync at once.
+    const polled = async () => {
+      for (;;) {
+        try {
+          return await status()
+        } catch (error) {
+          const transient = error instanceof RemoteIndexError && (error.status ?? 0) >= 500
+          if (!transient || Date.now() >= deadline) throw error
+          await sleep(pollingInterval, closed.signal)
+        }
+      }
+    }
+    let now = await polled()
     const wanted = syncOptions.toBlock ?? now.head
     while ((now.block ?? now.fromBlock - 1n) < wanted) {
       if (Date.now() >= deadline)
         throw new IndexBehindError(base, now.block ?? now.fromBlock - 1n, wanted, timeoutMs)
       await sleep(pollingInterval, closed.signal)
-      now = await status()
+      now = await polled()
     }
     const block = now.block ?? now.fromBlock - 1n
     remember(block, now.logs)
