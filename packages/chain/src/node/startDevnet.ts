@@ -39,6 +39,11 @@ export type StartDevnetOptions = {
   deploymentsFile?: string | undefined
   /** Seconds between blocks; by default a block is mined per transaction. */
   blockTime?: number | undefined
+  /**
+   * More anvil flags, after gotong's own (e.g. `['--prune-history']` for a bench that grows a
+   * large state). None by default.
+   */
+  anvilArgs?: readonly string[] | undefined
   /** Milliseconds to wait for anvil to listen (default 15,000). */
   startTimeoutMs?: number | undefined
   /** Receives every line anvil prints. */
@@ -93,6 +98,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     ...['--chain-id', String(chainId), '--accounts', String(options.accounts ?? 10)],
     ...['--balance', '10000', '--config-out', configFile],
     ...(options.blockTime ? ['--block-time', String(options.blockTime)] : []),
+    ...(options.anvilArgs ?? []),
   ]
   // Under setpriv (Linux) anvil dies with this process even when nothing here gets to run: a
   // SIGKILL. The exit hook covers the exits this process sees, on every platform.
