@@ -11,7 +11,7 @@ import {
 import { createClients } from '@gotong/chain'
 import { type Devnet, startDevnet } from '@gotong/chain/node'
 import { gotongTokenAbi, paymentChannelsAbi } from '@gotong/contracts'
-import { bigintReplacer, gotongDomain, voucherTypes, WireError } from '@gotong/core'
+import { bigintReplacer, gotongDomain, noEnvelopeHash, voucherTypes, WireError } from '@gotong/core'
 import type { SettlerWarning } from '@gotong/payments/payee'
 import { createHttpClient } from '@gotong/transport'
 import { type Address, createTestClient, type Hex, http } from 'viem'
@@ -143,6 +143,13 @@ export type VoucherFields = {
   cumulativeAmount: bigint
   calls: bigint
   termsHash: Hex
+  /** The request it pays for; zero (a voucher made without one) when absent. */
+  envelopeHash?: Hex
+}
+
+/** Every field of a voucher, a missing `envelopeHash` as zero. */
+export function voucherOf(voucher: VoucherFields) {
+  return { envelopeHash: noEnvelopeHash as Hex, ...voucher }
 }
 
 /** Signs a voucher as a payer would, for any chain and channels contract. */
@@ -155,7 +162,7 @@ export function signVoucher(
     domain: gotongDomain({ chainId: domain.chainId, verifyingContract: domain.channels }),
     types: voucherTypes,
     primaryType: 'Voucher',
-    message: voucher,
+    message: voucherOf(voucher),
   })
 }
 
@@ -169,7 +176,7 @@ export function payment(
     scheme: 'gotong-channel',
     chainId: domain.chainId,
     channels: domain.channels,
-    voucher,
+    voucher: voucherOf(voucher),
     signature,
   })
 }
@@ -192,8 +199,19 @@ export function rawClient(
   })
   return {
     client,
-    request: (route: string, body: unknown, options: { idempotencyKey?: string } = {}) =>
-      client.request(provider.address, route, body, options),
+    /**
+     * With `pay`, a paid call as the protocol sends it: the envelope unsigned, and `pay` gets
+     * its struct hash and returns the payment (whose voucher should sign that hash).
+     */
+    request: (
+      route: string,
+      body: unknown,
+      options: { idempotencyKey?: string; pay?: (envelopeHash: Hex) => unknown } = {},
+    ) =>
+      client.request(provider.address, route, body, {
+        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
+        ...(options.pay ? { authenticate: { field: 'payment', attach: options.pay } } : {}),
+      }),
   }
 }
 

@@ -172,11 +172,16 @@ describe('negotiation abuse against a serving agent, over HTTP', () => {
         cumulativeAmount: 2n * price,
       }
       return codeOf(
-        c.raw.request('tools/terms-bound/call', {
-          termsHash: requestTerms,
-          input: { text: 'other terms' },
-          payment: payment(domain, voucher, await signVoucher(t.key(5), domain, voucher)),
-        }),
+        c.raw.request(
+          'tools/terms-bound/call',
+          { termsHash: requestTerms, input: { text: 'other terms' } },
+          {
+            pay: async (envelopeHash) => {
+              const fields = { ...voucher, envelopeHash }
+              return payment(domain, fields, await signVoucher(t.key(5), domain, fields))
+            },
+          },
+        ),
       )
     }
     const unagreed = keccak256(toHex('terms nobody signed'))
@@ -215,11 +220,16 @@ describe('negotiation abuse against a serving agent, over HTTP', () => {
       cumulativeAmount: 2n * price,
     }
     const outcome = await codeOf(
-      raw.request('tools/dear/call', {
-        termsHash: dearTerms,
-        input: { text: 'the expensive one, for the cheap price' },
-        payment: payment(domain, voucher, await signVoucher(t.key(2), domain, voucher)),
-      }),
+      raw.request(
+        'tools/dear/call',
+        { termsHash: dearTerms, input: { text: 'the expensive one, for the cheap price' } },
+        {
+          pay: async (envelopeHash) => {
+            const fields = { ...voucher, envelopeHash }
+            return payment(domain, fields, await signVoucher(t.key(2), domain, fields))
+          },
+        },
+      ),
     )
     expect(outcome).toMatch(/^VOUCHER_(TERMS_MISMATCH|WRONG_CHANNEL)$/)
     expect(dear.runs()).toBe(1)

@@ -3,15 +3,7 @@ import { signRequest } from '@gotong/transport'
 import type { Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  countingTool,
-  payment,
-  relationshipOf,
-  type Setup,
-  setup,
-  signVoucher,
-  wire,
-} from './fixture.js'
+import { countingTool, payment, relationshipOf, type Setup, setup, signVoucher } from './fixture.js'
 
 let t: Setup
 beforeAll(async () => {
@@ -118,14 +110,15 @@ describe('the paid route cannot be reached around its paywall', () => {
       statuses.push((await raw(base, { method: 'POST', path, body: await signed(unpaid) })).status)
       answers[path] = statuses
     }
-    // Nothing but an error status anywhere; the one route that exists asks for a voucher.
+    // Nothing but an error status anywhere; the one route that exists takes no envelope
+    // signature: a voucher signing the envelope authenticates it.
     for (const [path, statuses] of Object.entries(answers)) {
       expect(
         statuses.every((s) => s >= 400),
         `${path}: ${statuses}`,
       ).toBe(true)
     }
-    expect(answers[`/${route}`]!.at(-1)).toBe(422) // invalid_voucher: VOUCHER_MALFORMED
+    expect(answers[`/${route}`]!.at(-1)).toBe(401) // invalid_signature
 
     const bodies: [string, { body: string | Buffer; contentType?: string }][] = [
       ['oversized', { body: Buffer.alloc(2 * 1024 * 1024, 0x20) }],
@@ -148,7 +141,7 @@ describe('the paid route cannot be reached around its paywall', () => {
       'not json': 400,
       empty: 400,
       'form encoded': 400,
-      'json as text/plain, unpaid': 422,
+      'json as text/plain, unpaid': 401,
       'json array': 400,
       'deep nesting': 400,
     })
@@ -157,11 +150,21 @@ describe('the paid route cannot be reached around its paywall', () => {
     // A paid request goes through once; the same bytes again (or on another path) do not.
     const domain = { chainId: t.devnet.chainId, channels: t.contracts.paymentChannels }
     const voucher = { channelId, termsHash, calls: 2n, cumulativeAmount: 2n * price }
-    const paid = await signed(
-      wire({
-        termsHash,
-        input: { text: 'paid' },
-        payment: payment(domain, voucher, (await signVoucher(t.key(2), domain, voucher)) as Hex),
+    // As a paid call travels: the envelope unsigned, the voucher signing its struct hash.
+    const paid = JSON.stringify(
+      await signRequest(account, {
+        chainId: t.devnet.chainId,
+        to: provider.address,
+        route,
+        body: { termsHash, input: { text: 'paid' } },
+        expiresAt: Date.now() + 30_000,
+        authenticate: {
+          field: 'payment',
+          attach: async (envelopeHash: Hex) => {
+            const fields = { ...voucher, envelopeHash }
+            return payment(domain, fields, await signVoucher(t.key(2), domain, fields))
+          },
+        },
       }),
     )
     expect((await raw(base, { method: 'POST', path: `/${route}`, body: paid })).status).toBe(200)

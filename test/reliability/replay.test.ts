@@ -13,6 +13,7 @@ import {
   setup,
   signVoucher,
   type VoucherFields,
+  voucherOf,
 } from './fixture.js'
 
 let t: Setup
@@ -44,15 +45,26 @@ async function twoChannels() {
   const home = { chainId: t.devnet.chainId, channels: t.contracts.paymentChannels }
   /**
    * Sends a voucher to the call route of the tool whose terms it names (X's terms: tool A,
-   * anything else: tool B), as a call under those terms.
+   * anything else: tool B), as a call under those terms. The voucher names the envelope it goes
+   * out in (unless it names another) and is signed for it by the payer, unless `signature`
+   * (then a signature of something else) is given.
    */
-  const send = (voucher: VoucherFields, signature: Hex, domain: typeof home = home) =>
+  const send = (voucher: VoucherFields, signature?: Hex, domain: typeof home = home) =>
     codeOf(
-      raw.request(`tools/replay-${voucher.termsHash === x.termsHash ? 'a' : 'b'}/call`, {
-        termsHash: voucher.termsHash,
-        input: { text: 'replayed' },
-        payment: payment(domain, voucher, signature),
-      }),
+      raw.request(
+        `tools/replay-${voucher.termsHash === x.termsHash ? 'a' : 'b'}/call`,
+        { termsHash: voucher.termsHash, input: { text: 'replayed' } },
+        {
+          pay: async (envelopeHash) => {
+            const fields = { envelopeHash, ...voucher }
+            return payment(
+              domain,
+              fields,
+              signature ?? (await signVoucher(t.key(2), domain, fields)),
+            )
+          },
+        },
+      ),
     )
   const claim = (
     voucher: VoucherFields,
@@ -60,7 +72,12 @@ async function twoChannels() {
     key = x.key,
     channels: Address = home.channels,
   ) =>
-    claimChannel(t.wallet(1), t.devnet.publicClient, { channels, key, voucher, signature }).then(
+    claimChannel(t.wallet(1), t.devnet.publicClient, {
+      channels,
+      key,
+      voucher: voucherOf(voucher),
+      signature,
+    }).then(
       () => 'claimed',
       (e: { details?: string }) => String(e.details),
     )
@@ -84,26 +101,36 @@ describe('a voucher pays for one channel, on one chain, at one contract', () => 
     // wholesale to Y (the signature still X's); then a voucher X already used.
     const onY = { ...voucherX, channelId: c.y.channelId, termsHash: c.y.termsHash }
     const before = { runs: c.runs(), earned: c.earned() }
+    const served: VoucherFields = {
+      channelId: servedOnX.channelId,
+      termsHash: servedOnX.termsHash,
+      calls: servedOnX.calls,
+      cumulativeAmount: servedOnX.cumulativeAmount,
+    }
     expect({
-      servedVoucherAgain: await c.send(
-        {
-          channelId: servedOnX.channelId,
-          termsHash: servedOnX.termsHash,
-          calls: servedOnX.calls,
-          cumulativeAmount: servedOnX.cumulativeAmount,
-        },
+      // The served voucher as it was sent: bound to its own request, not this one.
+      servedVoucherAsSent: await c.send(
+        { ...served, envelopeHash: servedOnX.envelopeHash },
         servedOnX.signature!,
       ),
+      // The same call and amount signed again by the payer, for this request.
+      servedVoucherAgain: await c.send(served),
       movedToY: await c.send(onY, signatureX),
       // X's own next voucher, offered as payment for a call under Y's terms.
       underYsTerms: await codeOf(
-        c.raw.request('tools/replay-b/call', {
-          termsHash: c.y.termsHash,
-          input: { text: 'replayed' },
-          payment: payment(c.home, voucherX, signatureX),
-        }),
+        c.raw.request(
+          'tools/replay-b/call',
+          { termsHash: c.y.termsHash, input: { text: 'replayed' } },
+          {
+            pay: async (envelopeHash) => {
+              const fields = { ...voucherX, envelopeHash }
+              return payment(c.home, fields, await signVoucher(t.key(2), c.home, fields))
+            },
+          },
+        ),
       ),
     }).toEqual({
+      servedVoucherAsSent: 'VOUCHER_REQUEST_MISMATCH',
       servedVoucherAgain: 'VOUCHER_REPLAYED',
       movedToY: 'VOUCHER_BAD_SIGNATURE',
       underYsTerms: 'VOUCHER_TERMS_MISMATCH',
@@ -127,9 +154,12 @@ describe('a voucher pays for one channel, on one chain, at one contract', () => 
     }
     const fork = { ...c.home, chainId: 999 }
     const signedForFork = await signVoucher(t.key(2), fork, voucher)
-    const signedHere = c.consumer
+    const paidHere = c.consumer
       .ledger()
-      .paid.find((v) => v.channelId === c.x.channelId && v.calls === 2n)!.signature!
+      .paid.find((v) => v.channelId === c.x.channelId && v.calls === 2n)!
+    const signedHere = paidHere.signature!
+    // What the payer signed for call 2: bound to the request it paid for.
+    const sentHere = { ...voucher, envelopeHash: paidHere.envelopeHash }
     const before = { runs: c.runs(), earned: c.earned() }
     expect({
       forkVoucher: await c.send(voucher, signedForFork, fork),
@@ -143,12 +173,13 @@ describe('a voucher pays for one channel, on one chain, at one contract', () => 
     await t.testClient.request({ method: 'anvil_setChainId', params: [999] } as never)
     try {
       expect(await t.devnet.publicClient.getChainId()).toBe(999)
-      expect(await c.claim(voucher, signedHere)).toBe('WrongSigner')
+      expect(await c.claim(sentHere, signedHere)).toBe('WrongSigner')
     } finally {
       await t.testClient.request({ method: 'anvil_setChainId', params: [31337] } as never)
     }
     expect((await t.channel(c.x.channelId)).claimed).toBe(0n)
-    expect(await c.claim(voucher, signedHere)).toBe('claimed')
+    expect(await c.claim(voucher, signedHere)).toBe('WrongSigner')
+    expect(await c.claim(sentHere, signedHere)).toBe('claimed')
     expect((await t.channel(c.x.channelId)).claimed).toBe(2n * price)
     expect({ runs: c.runs(), earned: c.earned() }).toEqual(before)
   })

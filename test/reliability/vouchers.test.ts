@@ -1,5 +1,5 @@
 import type { Agent } from '@gotong/agent'
-import { gotongDomain, receiptTypes } from '@gotong/core'
+import { gotongDomain, noEnvelopeHash, receiptTypes } from '@gotong/core'
 import { negotiate } from '@gotong/negotiation'
 import { channelIdOf } from '@gotong/payments'
 import { claimChannel } from '@gotong/payments/payee'
@@ -18,6 +18,7 @@ import {
   signVoucher,
   until,
   type VoucherFields,
+  voucherOf,
 } from './fixture.js'
 
 let t: Setup
@@ -51,26 +52,33 @@ async function pair(
   const domain = { chainId: t.devnet.chainId, channels: t.contracts.paymentChannels }
   const raw = rawClient(t.key(consumerIndex), t.devnet.chainId, provider)
   const route = `tools/${name}/call`
-  /** Sends a hand-made voucher on the consumer's channel to the provider's call route. */
+  /**
+   * Sends a hand-made voucher on the consumer's channel to the provider's call route, signed
+   * for the envelope it goes out in (unless `voucher` names another `envelopeHash`); a
+   * `signature` function gets that honest signature and returns the one to send.
+   */
   const send = (voucher: Partial<VoucherFields>, signature?: Hex | ((s: Hex) => Hex)) =>
-    (async () => {
-      const fields: VoucherFields = {
-        channelId: relationship.channelId,
-        termsHash: relationship.termsHash,
-        calls: relationship.calls + 1n,
-        cumulativeAmount: relationship.cumulative + price,
-        ...voucher,
-      }
-      const signed = await signVoucher(t.key(consumerIndex), domain, fields)
-      const sig = typeof signature === 'function' ? signature(signed) : (signature ?? signed)
-      return codeOf(
-        raw.request(route, {
-          termsHash: relationship.termsHash,
-          input: { text: 'forged' },
-          payment: payment(domain, fields, sig),
-        }),
-      )
-    })()
+    codeOf(
+      raw.request(
+        route,
+        { termsHash: relationship.termsHash, input: { text: 'forged' } },
+        {
+          pay: async (envelopeHash) => {
+            const fields: VoucherFields = {
+              channelId: relationship.channelId,
+              termsHash: relationship.termsHash,
+              calls: relationship.calls + 1n,
+              cumulativeAmount: relationship.cumulative + price,
+              envelopeHash,
+              ...voucher,
+            }
+            const signed = await signVoucher(t.key(consumerIndex), domain, fields)
+            const sig = typeof signature === 'function' ? signature(signed) : (signature ?? signed)
+            return payment(domain, fields, sig)
+          },
+        },
+      ),
+    )
   return { provider, consumer, served, counted, relationship, domain, send, raw, route }
 }
 
@@ -118,6 +126,92 @@ describe('bad vouchers at a serving agent’s call route', () => {
   })
 })
 
+describe('a voucher authenticates the one request it was signed for', () => {
+  test('a voucher bound to another request, or to none, is refused with VOUCHER_REQUEST_MISMATCH and charges nothing, off chain or on; honest vouchers still claim on chain', async () => {
+    const p = await pair(1, 4, 'request-bound', { calls: 2 })
+    const before = await payeeState(p.provider, p.relationship.channelId)
+    const providerBalance = await t.balance(p.provider.address)
+    // An honest paid call taken off the wire: its payment, re-attached to another input.
+    let captured: unknown
+    const first = await codeOf(
+      p.raw.request(
+        p.route,
+        { termsHash: p.relationship.termsHash, input: { text: 'the payer’s own request' } },
+        {
+          idempotencyKey: 'captured-call',
+          pay: async (envelopeHash) => {
+            const fields: VoucherFields = {
+              channelId: p.relationship.channelId,
+              termsHash: p.relationship.termsHash,
+              calls: p.relationship.calls + 1n,
+              cumulativeAmount: p.relationship.cumulative + price,
+              envelopeHash,
+            }
+            captured = payment(p.domain, fields, await signVoucher(t.key(4), p.domain, fields))
+            return captured
+          },
+        },
+      ),
+    )
+    expect(first).toBe('ok')
+    expect(p.counted.runs()).toBe(3)
+    const served = await payeeState(p.provider, p.relationship.channelId)
+    const codes = {
+      // The captured payment on the attacker's own input, in a fresh envelope.
+      capturedOnOtherInput: await codeOf(
+        p.raw.request(
+          p.route,
+          { termsHash: p.relationship.termsHash, input: { text: 'the attacker’s request' } },
+          { pay: () => captured },
+        ),
+      ),
+      // The same input and idempotency key, but a new envelope: still another request.
+      capturedOnSameInput: await codeOf(
+        p.raw.request(
+          p.route,
+          { termsHash: p.relationship.termsHash, input: { text: 'the payer’s own request' } },
+          { idempotencyKey: 'captured-call', pay: () => captured },
+        ),
+      ),
+      // A voucher signed for no request (as A2A's are) cannot authenticate a paid call.
+      zeroEnvelopeHash: await p.send({
+        calls: p.relationship.calls + 2n,
+        cumulativeAmount: p.relationship.cumulative + 2n * price,
+        envelopeHash: noEnvelopeHash,
+      }),
+      otherEnvelopeHash: await p.send({
+        calls: p.relationship.calls + 2n,
+        cumulativeAmount: p.relationship.cumulative + 2n * price,
+        envelopeHash: keccak256(toHex('another request')),
+      }),
+    }
+    expect(codes).toEqual({
+      capturedOnOtherInput: 'VOUCHER_REQUEST_MISMATCH',
+      capturedOnSameInput: 'VOUCHER_REQUEST_MISMATCH',
+      zeroEnvelopeHash: 'VOUCHER_REQUEST_MISMATCH',
+      otherEnvelopeHash: 'VOUCHER_REQUEST_MISMATCH',
+    })
+    // Only the honest call ran and was recorded; the refusals moved nothing.
+    expect(p.counted.runs()).toBe(3)
+    expect(await payeeState(p.provider, p.relationship.channelId)).toEqual(served)
+    expect(served.vouchers).toHaveLength(before.vouchers.length + 1)
+    // The newest voucher, bound to its request, claims on chain for exactly what was served.
+    const newest = p.provider
+      .ledger()
+      .earned.filter((v) => v.channelId === p.relationship.channelId && v.status === 'committed')
+      .reduce((a, b) => (b.calls > a.calls ? b : a))
+    expect(newest.envelopeHash).not.toBe(noEnvelopeHash)
+    await claimChannel(t.wallet(1), t.devnet.publicClient, {
+      channels: p.domain.channels,
+      key: p.relationship.key,
+      voucher: newest,
+      signature: newest.signature,
+    })
+    expect((await t.channel(p.relationship.channelId)).claimed).toBe(3n * price)
+    expect(await t.balance(p.provider.address)).toBe(providerBalance + 3n * price)
+  })
+})
+
 describe('malformed signatures are refused by the agent and by the contract', () => {
   test('high s, 64-byte compact, bad v, zero-address recovery, wrong length, a signature over another struct', async () => {
     const p = await pair(1, 3, 'signature-rules', { calls: 1 })
@@ -127,10 +221,6 @@ describe('malformed signatures are refused by the agent and by the contract', ()
       calls: 2n,
       cumulativeAmount: 2n * price,
     }
-    const good = await signVoucher(t.key(3), p.domain, voucher)
-    const r = good.slice(2, 66)
-    const s = BigInt(`0x${good.slice(66, 130)}`)
-    const v = Number.parseInt(good.slice(130), 16)
     const otherStruct = await privateKeyToAccount(t.key(3)).signTypedData({
       domain: gotongDomain({ chainId: t.devnet.chainId, verifyingContract: p.domain.channels }),
       types: receiptTypes,
@@ -145,16 +235,28 @@ describe('malformed signatures are refused by the agent and by the contract', ()
         servedAt: 1n,
       },
     })
-    const yParity = v - 27
-    const vs = ((BigInt(yParity) << 255n) | s).toString(16).padStart(64, '0')
-    const malformed: Record<string, Hex> = {
-      highS: `0x${r}${(curveN - s).toString(16).padStart(64, '0')}${(v === 27 ? 28 : 27).toString(16)}`,
-      compact64: `0x${r}${vs}`,
-      badV: `0x${r}${good.slice(66, 130)}1d`,
-      zeroRecovery: `0x${'00'.repeat(64)}1b`,
-      wrongLength: `${good}00`,
-      otherStruct,
+    // Each made from the honest signature of the voucher it is sent with: the agent's is signed
+    // for its envelope, the contract's (a claim, made without a request) for none.
+    const parts = (good: Hex) => ({
+      r: good.slice(2, 66),
+      s: BigInt(`0x${good.slice(66, 130)}`),
+      v: Number.parseInt(good.slice(130), 16),
+    })
+    const malformed: Record<string, (good: Hex) => Hex> = {
+      highS: (good) => {
+        const { r, s, v } = parts(good)
+        return `0x${r}${(curveN - s).toString(16).padStart(64, '0')}${(v === 27 ? 28 : 27).toString(16)}`
+      },
+      compact64: (good) => {
+        const { r, s, v } = parts(good)
+        return `0x${r}${((BigInt(v - 27) << 255n) | s).toString(16).padStart(64, '0')}`
+      },
+      badV: (good) => `0x${parts(good).r}${good.slice(66, 130)}1d`,
+      zeroRecovery: () => `0x${'00'.repeat(64)}1b`,
+      wrongLength: (good) => `${good}00`,
+      otherStruct: () => otherStruct,
     }
+    const good = await signVoucher(t.key(3), p.domain, voucher)
     const expected: Record<string, [agent: string, contract: string]> = {
       highS: ['VOUCHER_MALFORMED', 'MalformedSignature'],
       compact64: ['VOUCHER_MALFORMED', 'MalformedSignature'],
@@ -166,13 +268,13 @@ describe('malformed signatures are refused by the agent and by the contract', ()
     const before = await payeeState(p.provider, p.relationship.channelId)
     const providerBalance = await t.balance(p.provider.address)
     const seen: Record<string, [string, string]> = {}
-    for (const [kind, signature] of Object.entries(malformed)) {
-      const agent = await p.send(voucher, signature)
+    for (const [kind, make] of Object.entries(malformed)) {
+      const agent = await p.send(voucher, make)
       const contract = await claimChannel(t.wallet(1), t.devnet.publicClient, {
         channels: p.domain.channels,
         key: p.relationship.key,
-        voucher,
-        signature,
+        voucher: voucherOf(voucher),
+        signature: make(good),
       }).then(
         () => 'claimed',
         (e: { code?: string; details?: string }) => `${e.details}`,
@@ -184,8 +286,8 @@ describe('malformed signatures are refused by the agent and by the contract', ()
     expect(await payeeState(p.provider, p.relationship.channelId)).toEqual(before)
     expect(await t.balance(p.provider.address)).toBe(providerBalance)
     expect((await t.channel(p.relationship.channelId)).claimed).toBe(0n)
-    // The honest signature of the same voucher is good on both sides.
-    expect(await p.send(voucher, good)).toBe('ok')
+    // The honest signature of the same voucher is good.
+    expect(await p.send(voucher)).toBe('ok')
     expect(p.counted.runs()).toBe(2)
   })
 
@@ -205,14 +307,16 @@ describe('malformed signatures are refused by the agent and by the contract', ()
     const onChain = await claimChannel(t.wallet(1), t.devnet.publicClient, {
       channels: p.domain.channels,
       key: p.relationship.key,
-      voucher,
+      voucher: voucherOf(voucher),
       signature: v01,
     }).then(
       () => 'claimed',
       (e: { details?: string }) => e.details,
     )
     expect(onChain).toBe('MalformedSignature')
-    expect(await p.send(voucher, v01)).toBe('VOUCHER_MALFORMED')
+    const toV01 = (good: Hex) =>
+      `${good.slice(0, 130)}${(Number.parseInt(good.slice(130), 16) - 27).toString(16).padStart(2, '0')}` as Hex
+    expect(await p.send(voucher, toV01)).toBe('VOUCHER_MALFORMED')
     expect(p.counted.runs()).toBe(1)
   })
 })
@@ -257,10 +361,12 @@ describe('no tool call runs on an unfunded or closing channel', () => {
     deal.actor.stop()
     const { termsHash } = deal.agreement
     const domain = { chainId: t.devnet.chainId, channels: t.contracts.paymentChannels }
-    const voucher = { channelId, termsHash, calls: 1n, cumulativeAmount: price }
-    const pay = payment(domain, voucher, await signVoucher(consumerKey, domain, voucher))
+    const pay = async (envelopeHash: Hex) => {
+      const voucher = { channelId, termsHash, calls: 1n, cumulativeAmount: price, envelopeHash }
+      return payment(domain, voucher, await signVoucher(consumerKey, domain, voucher))
+    }
     const call = () =>
-      codeOf(raw.request('tools/unfunded/call', { termsHash, input: { text: 'x' }, payment: pay }))
+      codeOf(raw.request('tools/unfunded/call', { termsHash, input: { text: 'x' } }, { pay }))
     expect(await call()).toBe('VOUCHER_UNKNOWN_CHANNEL')
     expect(await codeOf(raw.request('tools/unfunded/fund', { termsHash, key }))).toBe(
       'PAYMENT_REFUSED',

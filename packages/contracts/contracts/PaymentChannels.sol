@@ -48,8 +48,9 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @notice EIP-712 type hash of the voucher the payer signs.
-    bytes32 public constant VOUCHER_TYPEHASH =
-        keccak256("Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash)");
+    bytes32 public constant VOUCHER_TYPEHASH = keccak256(
+        "Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash,bytes32 envelopeHash)"
+    );
 
     /// @notice Shortest challenge period: one second, so devnets can close quickly while
     /// `startClose` and `finalize` can never share a block. Payees should demand far more.
@@ -127,6 +128,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         uint256 cumulativeAmount,
         uint64 calls,
         bytes32 termsHash,
+        bytes32 envelopeHash,
         bytes calldata signature
     ) external {
         bytes32 channelId = _channelId(key);
@@ -135,7 +137,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         if (msg.sender != key.payee) revert NotPayee(channelId, msg.sender);
         if (cumulativeAmount <= slot.claimed) revert StaleVoucher(cumulativeAmount, slot.claimed);
         if (cumulativeAmount > slot.deposit) revert VoucherExceedsDeposit(cumulativeAmount, slot.deposit);
-        _verifyVoucher(key.payer, channelId, cumulativeAmount, calls, termsHash, signature);
+        _verifyVoucher(key.payer, channelId, cumulativeAmount, calls, termsHash, envelopeHash, signature);
 
         // casting to 'uint96' is safe because cumulativeAmount <= deposit <= MAX_DEPOSIT
         // forge-lint: disable-next-line(unsafe-typecast)
@@ -185,6 +187,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         uint256 cumulativeAmount,
         uint64 calls,
         bytes32 termsHash,
+        bytes32 envelopeHash,
         bytes calldata signature
     ) external {
         bytes32 channelId = _channelId(key);
@@ -194,7 +197,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         if (cumulativeAmount < slot.claimed) revert StaleVoucher(cumulativeAmount, slot.claimed);
         if (cumulativeAmount > slot.deposit) revert VoucherExceedsDeposit(cumulativeAmount, slot.deposit);
         address payer = key.payer;
-        _verifyVoucher(payer, channelId, cumulativeAmount, calls, termsHash, signature);
+        _verifyVoucher(payer, channelId, cumulativeAmount, calls, termsHash, envelopeHash, signature);
 
         _markClosed(channelId);
         uint256 paid = cumulativeAmount - slot.claimed;
@@ -218,12 +221,14 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IPaymentChannels
-    function hashVoucher(bytes32 channelId, uint256 cumulativeAmount, uint64 calls, bytes32 termsHash)
-        external
-        view
-        returns (bytes32)
-    {
-        return _hashVoucher(channelId, cumulativeAmount, calls, termsHash);
+    function hashVoucher(
+        bytes32 channelId,
+        uint256 cumulativeAmount,
+        uint64 calls,
+        bytes32 termsHash,
+        bytes32 envelopeHash
+    ) external view returns (bytes32) {
+        return _hashVoucher(channelId, cumulativeAmount, calls, termsHash, envelopeHash);
     }
 
     /// @inheritdoc IPaymentChannels
@@ -275,21 +280,26 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         uint256 cumulativeAmount,
         uint64 calls,
         bytes32 termsHash,
+        bytes32 envelopeHash,
         bytes calldata signature
     ) private view {
         (address signer, ECDSA.RecoverError recoverError,) = ECDSA.tryRecoverCalldata(
-            _hashVoucher(channelId, cumulativeAmount, calls, termsHash), signature
+            _hashVoucher(channelId, cumulativeAmount, calls, termsHash, envelopeHash), signature
         );
         if (recoverError != ECDSA.RecoverError.NoError) revert MalformedSignature();
         if (signer != payer) revert WrongSigner(signer, payer);
     }
 
-    function _hashVoucher(bytes32 channelId, uint256 cumulativeAmount, uint64 calls, bytes32 termsHash)
-        private
-        view
-        returns (bytes32)
-    {
-        return _hashTypedDataV4(keccak256(abi.encode(VOUCHER_TYPEHASH, channelId, cumulativeAmount, calls, termsHash)));
+    function _hashVoucher(
+        bytes32 channelId,
+        uint256 cumulativeAmount,
+        uint64 calls,
+        bytes32 termsHash,
+        bytes32 envelopeHash
+    ) private view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(abi.encode(VOUCHER_TYPEHASH, channelId, cumulativeAmount, calls, termsHash, envelopeHash))
+        );
     }
 
     /// Clears a channel but for its status, which must stay set so that its key never opens again.

@@ -5,6 +5,7 @@ export {
   gotongDomainName,
   gotongDomainVersion,
   hashAgreement,
+  noEnvelopeHash,
   Receipt,
   receiptTypes,
   SignedVoucher,

@@ -12,6 +12,7 @@ export const voucherRejections = {
   wrong_channel: 'invalid_voucher',
   terms_mismatch: 'terms_mismatch',
   bad_signature: 'invalid_signature',
+  request_mismatch: 'invalid_signature',
   channel_closing: 'payment_required',
   over_deposit: 'payment_required',
   underpriced: 'payment_required',

@@ -15,3 +15,9 @@ export {
   type Settler,
   type SettlerWarning,
 } from './payee/createSettler.js'
+export {
+  isVerifiedPayment,
+  parsePayment,
+  type VerifiedPayment,
+  verifyPayment,
+} from './payee/verifyPayment.js'

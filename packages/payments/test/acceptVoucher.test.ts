@@ -1,4 +1,4 @@
-import { gotongDomain, voucherTypes } from '@gotong/core'
+import { gotongDomain, noEnvelopeHash, type Voucher, voucherTypes } from '@gotong/core'
 import { type Hex, keccak256, toHex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -25,10 +25,7 @@ describe('acceptVoucher refuses bad vouchers, each with its own code, and record
     await t.call(otherPayer, payeeSide, b, 1)
 
     const payerAccount = privateKeyToAccount(t.account(1).privateKey)
-    const sign = (
-      voucher: { channelId: Hex; cumulativeAmount: bigint; calls: bigint; termsHash: Hex },
-      options: { chainId?: number; by?: typeof payerAccount } = {},
-    ) =>
+    const sign = (voucher: Voucher, options: { chainId?: number; by?: typeof payerAccount } = {}) =>
       (options.by ?? payerAccount).signTypedData({
         domain: gotongDomain({
           chainId: options.chainId ?? t.chainId,
@@ -39,7 +36,13 @@ describe('acceptVoucher refuses bad vouchers, each with its own code, and record
         message: voucher,
       })
     const payment = async (
-      patch: Partial<{ channelId: Hex; cumulativeAmount: bigint; calls: bigint; termsHash: Hex }>,
+      patch: Partial<{
+        channelId: Hex
+        cumulativeAmount: bigint
+        calls: bigint
+        termsHash: Hex
+        envelopeHash: Hex
+      }>,
       options: { chainId?: number; by?: typeof payerAccount; claimChainId?: number } = {},
     ) => {
       const voucher = {
@@ -47,6 +50,7 @@ describe('acceptVoucher refuses bad vouchers, each with its own code, and record
         cumulativeAmount: 3n * price,
         calls: 3n,
         termsHash: a.termsHash,
+        envelopeHash: noEnvelopeHash as Hex,
         ...patch,
       }
       return wire({

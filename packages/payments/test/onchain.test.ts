@@ -88,6 +88,7 @@ describe('vouchers against the PaymentChannels contract', () => {
       cumulativeAmount: 15_000n,
       calls: 3n,
       termsHash: `0x${'ab'.repeat(32)}`,
+      envelopeHash: `0x${'cd'.repeat(32)}`,
     }
 
     const { digest } = createVoucherDigester({ chainId: 31337, verifyingContract: paymentChannels })
@@ -95,7 +96,13 @@ describe('vouchers against the PaymentChannels contract', () => {
       address: paymentChannels,
       abi: paymentChannelsAbi,
       functionName: 'hashVoucher',
-      args: [voucher.channelId, voucher.cumulativeAmount, voucher.calls, voucher.termsHash],
+      args: [
+        voucher.channelId,
+        voucher.cumulativeAmount,
+        voucher.calls,
+        voucher.termsHash,
+        voucher.envelopeHash,
+      ],
     })
     expect(`0x${bytesToHex(digest(voucher))}`).toBe(onChain)
 
@@ -118,7 +125,14 @@ describe('vouchers against the PaymentChannels contract', () => {
         address: paymentChannels,
         abi: paymentChannelsAbi,
         functionName: 'claim',
-        args: [key, voucher.cumulativeAmount, voucher.calls, voucher.termsHash, signature],
+        args: [
+          key,
+          voucher.cumulativeAmount,
+          voucher.calls,
+          voucher.termsHash,
+          voucher.envelopeHash,
+          signature,
+        ],
       }),
     )
     expect(claimed.status).toBe('success')

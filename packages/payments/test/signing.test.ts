@@ -29,6 +29,7 @@ describe('privateKeySigner', () => {
         cumulativeAmount: BigInt(i) * 10n ** 15n,
         calls: BigInt(i),
         termsHash: h(1000 + i),
+        envelopeHash: h(2000 + i),
       }
       const expected = await account.signTypedData({
         domain,

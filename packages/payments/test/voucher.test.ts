@@ -23,6 +23,7 @@ function* vouchers(count: number): Generator<Voucher> {
       cumulativeAmount: i === 0 ? 2n ** 256n - 1n : next() >> BigInt(i % 256),
       calls: i === 1 ? 2n ** 64n - 1n : next() % 2n ** 64n,
       termsHash: toHex(next(), { size: 32 }),
+      envelopeHash: toHex(next(), { size: 32 }),
     }
 }
 

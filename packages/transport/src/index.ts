@@ -17,8 +17,13 @@ export {
   type EnvelopeDigester,
 } from './envelope/createEnvelopeDigester.js'
 export { recoverSigner, recoveryBackend } from './envelope/recoverSigner.js'
-export { type SignRequestParameters, signRequest } from './envelope/signRequest.js'
 export {
+  type BodyAttachment,
+  type SignRequestParameters,
+  signRequest,
+} from './envelope/signRequest.js'
+export {
+  type BodyAuthentication,
   Envelope,
   type EnvelopeMessage,
   type EnvelopeTypedData,
@@ -36,6 +41,7 @@ export {
 } from './errors/transport.js'
 export { createHttpApp } from './http/createHttpApp.js'
 export {
+  type BodyVerifier,
   type CreateTransportServerParameters,
   createTransportServer,
   type Handler,

@@ -1,4 +1,4 @@
-import { toCaip10, WireError } from '@gotong/core'
+import { noEnvelopeHash, toCaip10, WireError } from '@gotong/core'
 import { type A2aConnection, connectA2a } from '@gotong/identity'
 import type { AgentContext } from '../agent/agentContext.js'
 import { spendLimitsOf } from '../agent/amounts.js'
@@ -38,7 +38,10 @@ export async function a2aCall(
   const answer = await agent.consumer.callChannel(toolId, input, {
     ...spendLimitsOf(options, `a2a/${toolId}`),
     railReason,
-    send: (_relationship, body, _key, signal) => sendOverA2a(connection, toolId, body, signal),
+    // No envelope carries an A2A call: its voucher binds none (the A2A face authenticates
+    // the caller as the channel's payer by the voucher's signature, as before).
+    send: async (_relationship, body, pay, _key, signal) =>
+      sendOverA2a(connection, toolId, { ...body, payment: await pay(noEnvelopeHash) }, signal),
   })
   return { ...answer, rail: 'channel', railReason }
 }

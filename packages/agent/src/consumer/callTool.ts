@@ -61,34 +61,50 @@ export async function callTool(
     report(consumer, relationship, options, { price: answered.price, ok: true })
     return answered
   }
-  let issued: IssuedVoucher
-  let requestHash: Hex
-  try {
-    requestHash = request
-    issued = await issueVoucher(consumer, relationship, requestHash, options.budget)
-  } catch (error) {
-    if (!(error instanceof ChannelError && error.code === 'CHANNEL_DEPOSIT_EXHAUSTED')) throw error
-    // The channel's calls are used up: agree again and fund a new one.
-    await retireRelationship(consumer, relationship)
-    relationship = await relationshipFor(consumer, toolId, limits)
-    refuseAbove(relationship, options.maxPrice)
-    requestHash = await requestOf(relationship)
-    issued = await issueVoucher(consumer, relationship, requestHash, options.budget)
-  }
-  const { termsHash, agreement } = relationship.agreement
-  const body = { termsHash, input, payment: issued.payment }
+  // Set by `pay` once the voucher is signed (in a closure, so held in an object).
+  const sent: { issued?: IssuedVoucher } = {}
+  let requestHash = request
   // One key per call, kept by any retry of it; a reused voucher is a new call.
   const idempotencyKey = callId()
-  let answer: CallAnswer
-  const sentAt = consumer.clock()
-  try {
-    answer = await (options.send ?? sendCall.bind(null, consumer))(
-      relationship,
-      body,
+  // The voucher is signed for the envelope the call goes out in (again for a re-sent one).
+  const pay = (r: Relationship) => async (envelopeHash: Hex) => {
+    const issued = sent.issued
+      ? await payer.bindVoucher(sent.issued, envelopeHash)
+      : await issueVoucher(consumer, r, requestHash, options.budget, envelopeHash)
+    sent.issued = issued
+    return issued.payment
+  }
+  const send = (r: Relationship) =>
+    (options.send ?? sendCall.bind(null, consumer))(
+      r,
+      { termsHash: r.agreement.termsHash, input },
+      pay(r),
       idempotencyKey,
       options.signal,
     )
+  let answer: CallAnswer
+  let sentAt = consumer.clock()
+  try {
+    try {
+      answer = await send(relationship)
+    } catch (error) {
+      if (
+        sent.issued !== undefined ||
+        !(error instanceof ChannelError && error.code === 'CHANNEL_DEPOSIT_EXHAUSTED')
+      )
+        throw error
+      // The channel's calls are used up (nothing was signed): agree again and fund a new one.
+      await retireRelationship(consumer, relationship)
+      relationship = await relationshipFor(consumer, toolId, limits)
+      refuseAbove(relationship, options.maxPrice)
+      requestHash = await requestOf(relationship)
+      sentAt = consumer.clock()
+      answer = await send(relationship)
+    }
   } catch (error) {
+    const { issued } = sent
+    // No voucher was issued: nothing was sent or reserved.
+    if (issued === undefined) throw error
     if (isDefinite(error)) {
       const replayed = error.data?.receipt
       if (issued.reused && error.reason === 'replayed' && replayed) {
@@ -109,7 +125,12 @@ export async function callTool(
       throw refusalOf(error)
     }
     const unanswered = state.inDoubt.get(relationship.channelId) ?? []
-    unanswered.push({ issued, body, idempotencyKey, requestHash })
+    unanswered.push({
+      issued,
+      body: { termsHash: relationship.agreement.termsHash, input },
+      idempotencyKey,
+      requestHash,
+    })
     state.inDoubt.set(relationship.channelId, unanswered)
     throw new AgentError(
       'TOOL_UNAVAILABLE',
@@ -119,7 +140,9 @@ export async function callTool(
       },
     )
   }
-  const receipt = confirmAnswer(consumer, issued, answer, requestHash)
+  const { agreement } = relationship.agreement
+  // An answer came back, so a voucher went out with the call.
+  const receipt = confirmAnswer(consumer, sent.issued as IssuedVoucher, answer, requestHash)
   consumer.onReceipt?.({ relationship, receipt, input, spotCheck: options.spotCheck === true })
   report(consumer, relationship, options, {
     price: agreement.pricePerCall,

@@ -9,13 +9,15 @@ import type { Relationship } from './types.js'
  * unanswered if there is one (it goes out first, so nothing newer is signed past it), else a
  * newly signed one for the agreed price. Either way it is held against every budget that
  * applies to this call, wherever its channel came from: the call's own (or its toolkit's), the
- * agent's (the payer's own), and the agreement's cap of price × calls.
+ * agent's (the payer's own), and the agreement's cap of price × calls. It is signed for
+ * `envelopeHash`, the request it goes out with.
  */
 export async function issueVoucher(
   consumer: ConsumerContext,
   relationship: Relationship,
   requestHash: Hex,
   callBudget: Budget | undefined,
+  envelopeHash: Hex,
 ): Promise<IssuedVoucher> {
   const { agreement, termsHash } = relationship.agreement
   const budget = (callBudget ?? consumer.budget)?.child(termsHash, {
@@ -24,7 +26,14 @@ export async function issueVoucher(
   const left = consumer.state.carried.get(relationship.channelId)?.[0]
   try {
     if (left) {
-      const issued = consumer.payer.resume(left, budget ? { budget } : {})
+      const resumed = consumer.payer.resume(left, budget ? { budget } : {})
+      let issued: IssuedVoucher
+      try {
+        issued = await consumer.payer.bindVoucher(resumed, envelopeHash)
+      } catch (error) {
+        resumed.reservation.release()
+        throw error
+      }
       // Taken off the queue only once it goes out: a refusal leaves it for the next call.
       takeFirst(consumer.state.carried, relationship.channelId)
       return issued
@@ -34,6 +43,7 @@ export async function issueVoucher(
       termsHash,
       amount: agreement.pricePerCall,
       requestHash,
+      envelopeHash,
       // The payer refuses a channel that has had all the agreement's calls (the same
       // `CHANNEL_DEPOSIT_EXHAUSTED` as `usedUp`) in the read it makes anyway.
       maxCalls: agreement.maxCalls,

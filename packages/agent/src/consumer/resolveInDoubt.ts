@@ -1,4 +1,5 @@
 import { ReceiptInvalidError } from '@gotong/payments'
+import type { Hex } from 'viem'
 import { AgentError } from '../errors.js'
 import type { ConsumerContext } from './consumerState.js'
 import { confirmAnswer, isDefinite, receiptRequestOf, sendCall } from './sendCall.js'
@@ -32,7 +33,12 @@ async function resolveEach(consumer: ConsumerContext, relationship: Relationship
   while (pending?.length) {
     const call = pending[0]!
     try {
-      const answer = await sendCall(consumer, relationship, call.body, call.idempotencyKey)
+      // A new envelope: the same voucher, signed again for it.
+      const pay = async (envelopeHash: Hex) => {
+        call.issued = await payer.bindVoucher(call.issued, envelopeHash)
+        return call.issued.payment
+      }
+      const answer = await sendCall(consumer, relationship, call.body, pay, call.idempotencyKey)
       const receipt = confirmAnswer(consumer, call.issued, answer, call.requestHash)
       const answers = state.recovered.get(call.requestHash) ?? []
       answers.push({

@@ -5,7 +5,7 @@ import type { Hex } from 'viem'
 import { z } from 'zod'
 import { AgentError, agentCodeOf } from '../errors.js'
 import type { ConsumerContext } from './consumerState.js'
-import type { CallBody, Relationship } from './types.js'
+import type { CallBody, PayCall, Relationship } from './types.js'
 
 const CallAnswer = z.object({ output: z.unknown(), receipt: z.unknown() })
 export type CallAnswer = z.output<typeof CallAnswer>
@@ -13,28 +13,33 @@ export type CallAnswer = z.output<typeof CallAnswer>
 /**
  * How a paid call is sent: to the provider's gotong `call` route (`sendCall`), or over another
  * front door of the same provider (A2A), which answers the same way or throws its `WireError`.
+ * `pay` makes the payment for what carries the call (see `PayCall`).
  */
 export type CallSender = (
   relationship: Relationship,
-  body: CallBody,
+  body: Omit<CallBody, 'payment'>,
+  pay: PayCall,
   idempotencyKey: string,
   signal?: AbortSignal | undefined,
 ) => Promise<CallAnswer>
 
 /**
- * Sends a paid call to the provider's `call` route. The idempotency key stays with the call:
- * a re-send is answered from its first result, never served twice.
+ * Sends a paid call to the provider's `call` route. Its envelope goes unsigned: the voucher,
+ * signed for the envelope's struct hash, is the request's authentication. The idempotency key
+ * stays with the call: a re-send is answered from its first result, never served twice.
  */
 export function sendCall(
   consumer: ConsumerContext,
   relationship: Relationship,
-  body: CallBody,
+  body: Omit<CallBody, 'payment'>,
+  pay: PayCall,
   idempotencyKey: string,
   signal?: AbortSignal | undefined,
 ): Promise<CallAnswer> {
   return consumer.transport.request(relationship.provider, `${relationship.routeBase}/call`, body, {
     result: CallAnswer,
     idempotencyKey,
+    authenticate: { field: 'payment', attach: pay },
     ...(signal ? { signal } : {}),
   })
 }

@@ -1,7 +1,7 @@
 import type { SignedAgreement, SignedX402Receipt } from '@gotong/core'
 import type { DirectoryIndex, Listing } from '@gotong/directory/node'
 import type { Signer as NegotiationSigner, ReputationWeightedOptions } from '@gotong/negotiation'
-import type { Budget, SignedReceipt } from '@gotong/payments'
+import type { Budget, SignedReceipt, VoucherPayment } from '@gotong/payments'
 import type { ChannelWallet, IssuedVoucher, Payer } from '@gotong/payments/payer'
 import type { TransportClient } from '@gotong/transport'
 import type { Rail, X402Payer, X402Payment } from '@gotong/x402'
@@ -164,10 +164,17 @@ export type PaidReceipt = {
 /** The body of a paid call, as sent (and re-sent) to the provider. */
 export type CallBody = { termsHash: Hex; input: unknown; payment: unknown }
 
+/**
+ * Signs (or signs again) a call's voucher for the envelope it goes out in, by that envelope's
+ * struct hash (zero where no envelope carries it, as over A2A), and returns the payment.
+ */
+export type PayCall = (envelopeHash: Hex) => Promise<VoucherPayment>
+
 /** A call sent with no answer back: re-sent before the channel signs anything newer. */
 export type Unanswered = {
   issued: IssuedVoucher
-  body: CallBody
+  /** The call's body without its payment, which is signed for each envelope it goes out in. */
+  body: Omit<CallBody, 'payment'>
   idempotencyKey: string
   requestHash: Hex
 }

@@ -62,6 +62,12 @@ export function createEventReporter({
       issuedAt.set(issued, performance.now())
       return issued
     },
+    async bindVoucher(issued, envelopeHash) {
+      const bound = await payer.bindVoucher(issued, envelopeHash)
+      const started = issuedAt.get(issued)
+      if (started !== undefined) issuedAt.set(bound, started)
+      return bound
+    },
     confirm(issued, receipt, requestHash) {
       const signed = payer.confirm(issued, receipt, requestHash)
       const started = issuedAt.get(issued)

@@ -1,7 +1,7 @@
 import { Bytes32, contentHash, type SignedAgreement, WireError } from '@gotong/core'
 import { createResponder, type PricingPolicy, type Signer, systemClock } from '@gotong/negotiation'
-import { ChannelKey, type VoucherRejectedError } from '@gotong/payments'
-import type { Payee } from '@gotong/payments/payee'
+import { ChannelKey, VoucherRejectedError } from '@gotong/payments'
+import type { Payee, VerifiedPayment } from '@gotong/payments/payee'
 import type { PgAgreementStore } from '@gotong/payments/pg'
 import type { TransportServer } from '@gotong/transport'
 import type { Address, Hex, LocalAccount } from 'viem'
@@ -255,7 +255,36 @@ export function hostTool(parameters: HostToolParameters) {
     return { output: response, receipt: toJson(receipt) }
   }
 
-  server.handle(`${routeBase}/call`, CallRequest, (body, { from }) => call(body, from))
+  // A paid call is authenticated by its voucher, which signs the envelope's struct hash: one
+  // signature and one recovery per call instead of two (the recovered signer is kept for the
+  // payee's own check that it pays the channel).
+  server.handle(
+    `${routeBase}/call`,
+    CallRequest,
+    (body, { from, authenticated }) => call({ ...body, payment: authenticated }, from),
+    {
+      authenticate: {
+        field: 'payment',
+        verify(payment, envelopeHash, envelope) {
+          let verified: VerifiedPayment
+          try {
+            verified = payee.verifyPayment(payment, envelopeHash)
+          } catch (error) {
+            const rejected = error as VoucherRejectedError
+            throw rejected.wireReason ? voucherRefusal(rejected) : error
+          }
+          if (verified.signer.toLowerCase() !== envelope.from.toLowerCase())
+            throw voucherRefusal(
+              new VoucherRejectedError(
+                'bad_signature',
+                `The voucher is not signed by ${envelope.from}.`,
+              ),
+            )
+          return { signer: verified.signer, proof: verified }
+        },
+      },
+    },
+  )
 
   const isFor = ({ agreement: a, chainId }: SignedAgreement) =>
     a.toolId === toolId &&

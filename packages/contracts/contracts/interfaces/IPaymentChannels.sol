@@ -6,8 +6,8 @@ pragma solidity ^0.8.24;
 /// payee (an agent providing them), settled with cumulative EIP-712 vouchers.
 /// @dev A channel's fixed parameters are its `ChannelKey`; its id is a hash of the key, and every
 /// call after `open` passes the key again instead of the contract storing it. Voucher typed data:
-/// `Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash)` in the
-/// domain `{ name: "gotong", version: "1", chainId, verifyingContract }`.
+/// `Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash,bytes32 envelopeHash)`
+/// in the domain `{ name: "gotong", version: "1", chainId, verifyingContract }`.
 interface IPaymentChannels {
     /// @notice Where a channel is in its life. `None` means no channel has that id.
     enum Status {
@@ -140,12 +140,14 @@ interface IPaymentChannels {
     /// @param cumulativeAmount Total the payer owes so far; more than `claimed`, at most `deposit`.
     /// @param calls Cumulative number of calls the voucher covers (signed, not interpreted).
     /// @param termsHash Hash of the agreement the payments are for (signed, emitted, not interpreted).
+    /// @param envelopeHash The request the voucher paid for, off chain (signed, not interpreted, not emitted).
     /// @param signature The payer's 65-byte EIP-712 signature of the voucher.
     function claim(
         ChannelKey calldata key,
         uint256 cumulativeAmount,
         uint64 calls,
         bytes32 termsHash,
+        bytes32 envelopeHash,
         bytes calldata signature
     ) external;
 
@@ -166,12 +168,14 @@ interface IPaymentChannels {
     /// @param cumulativeAmount The final cumulative amount, `claimed` to `deposit`.
     /// @param calls Cumulative calls of the voucher.
     /// @param termsHash Terms hash of the voucher.
+    /// @param envelopeHash Envelope hash of the voucher (zero for one made without a request).
     /// @param signature The payer's 65-byte EIP-712 signature of the voucher.
     function cooperativeClose(
         ChannelKey calldata key,
         uint256 cumulativeAmount,
         uint64 calls,
         bytes32 termsHash,
+        bytes32 envelopeHash,
         bytes calldata signature
     ) external;
 
@@ -193,11 +197,15 @@ interface IPaymentChannels {
     /// @param cumulativeAmount Cumulative amount.
     /// @param calls Cumulative calls.
     /// @param termsHash Agreement hash.
+    /// @param envelopeHash EIP-712 struct hash of the request envelope the voucher pays for, or zero.
     /// @return The digest (`keccak256("\x19\x01" ‖ domainSeparator ‖ structHash)`).
-    function hashVoucher(bytes32 channelId, uint256 cumulativeAmount, uint64 calls, bytes32 termsHash)
-        external
-        view
-        returns (bytes32);
+    function hashVoucher(
+        bytes32 channelId,
+        uint256 cumulativeAmount,
+        uint64 calls,
+        bytes32 termsHash,
+        bytes32 envelopeHash
+    ) external view returns (bytes32);
 
     /// @notice The EIP-712 domain separator for this contract on the current chain.
     /// @return The domain separator.

@@ -53,8 +53,9 @@ contract ReentrantToken is ERC20 {
 abstract contract PaymentChannelsFixture is Test {
     bytes32 constant DOMAIN_TYPEHASH =
         keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
-    bytes32 constant VOUCHER_TYPEHASH =
-        keccak256("Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash)");
+    bytes32 constant VOUCHER_TYPEHASH = keccak256(
+        "Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash,bytes32 envelopeHash)"
+    );
     bytes32 constant PERMIT_TYPEHASH =
         keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
     /// secp256k1 group order.
@@ -66,12 +67,14 @@ abstract contract PaymentChannelsFixture is Test {
         bytes32 channelId,
         uint256 cumulativeAmount,
         uint64 calls,
-        bytes32 termsHash
+        bytes32 termsHash,
+        bytes32 envelopeHash
     ) internal pure returns (bytes32) {
         bytes32 domainSeparator = keccak256(
             abi.encode(DOMAIN_TYPEHASH, keccak256("gotong"), keccak256("1"), chainId, verifyingContract)
         );
-        bytes32 structHash = keccak256(abi.encode(VOUCHER_TYPEHASH, channelId, cumulativeAmount, calls, termsHash));
+        bytes32 structHash =
+            keccak256(abi.encode(VOUCHER_TYPEHASH, channelId, cumulativeAmount, calls, termsHash, envelopeHash));
         return keccak256(abi.encodePacked("\x19\x01", domainSeparator, structHash));
     }
 
@@ -95,6 +98,7 @@ abstract contract PaymentChannelsFixture is Test {
 contract PaymentChannelsTest is PaymentChannelsFixture {
     uint64 constant PERIOD = 1 hours;
     bytes32 constant TERMS = keccak256("terms v1");
+    bytes32 constant ENVELOPE = keccak256("envelope of call n");
 
     GotongToken token;
     PaymentChannels channels;
@@ -150,7 +154,9 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         view
         returns (bytes memory)
     {
-        return signDigest(signer, voucherDigest(block.chainid, address(channels), idOf(key), amount, calls, TERMS));
+        return signDigest(
+            signer, voucherDigest(block.chainid, address(channels), idOf(key), amount, calls, TERMS, ENVELOPE)
+        );
     }
 
     function claimAs(
@@ -161,7 +167,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         bytes memory sig
     ) internal {
         vm.prank(caller);
-        channels.claim(key, amount, calls, TERMS, sig);
+        channels.claim(key, amount, calls, TERMS, ENVELOPE, sig);
     }
 
     function permitSig(uint256 value, uint256 deadline) internal view returns (uint8 v, bytes32 r, bytes32 s) {
@@ -225,12 +231,14 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         );
         bytes32 id = keccak256("some channel");
         assertEq(
-            channels.hashVoucher(id, 42, 7, TERMS), voucherDigest(block.chainid, address(channels), id, 42, 7, TERMS)
+            channels.hashVoucher(id, 42, 7, TERMS, ENVELOPE),
+            voucherDigest(block.chainid, address(channels), id, 42, 7, TERMS, ENVELOPE)
         );
 
         vm.chainId(block.chainid + 1);
         assertEq(
-            channels.hashVoucher(id, 42, 7, TERMS), voucherDigest(block.chainid, address(channels), id, 42, 7, TERMS)
+            channels.hashVoucher(id, 42, 7, TERMS, ENVELOPE),
+            voucherDigest(block.chainid, address(channels), id, 42, 7, TERMS, ENVELOPE)
         );
     }
 
@@ -495,7 +503,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         IPaymentChannels.ChannelKey memory key = openChannel(10_000);
         bytes memory sig = sign(aliceKey, key, 4_000, 4);
         vm.prank(bob);
-        channels.cooperativeClose(key, 4_000, 4, TERMS, sig);
+        channels.cooperativeClose(key, 4_000, 4, TERMS, ENVELOPE, sig);
 
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.ChannelExists.selector, idOf(key)));
         vm.prank(alice);
@@ -647,7 +655,13 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         claimAs(bob, key, 1_000, 2, sig);
         vm.expectPartialRevert(IPaymentChannels.WrongSigner.selector);
         vm.prank(bob);
-        channels.claim(key, 1_000, 1, keccak256("other terms"), sig);
+        channels.claim(key, 1_000, 1, keccak256("other terms"), ENVELOPE, sig);
+        vm.expectPartialRevert(IPaymentChannels.WrongSigner.selector);
+        vm.prank(bob);
+        channels.claim(key, 1_000, 1, TERMS, keccak256("another request"), sig);
+        vm.expectPartialRevert(IPaymentChannels.WrongSigner.selector);
+        vm.prank(bob);
+        channels.claim(key, 1_000, 1, TERMS, bytes32(0), sig);
         vm.revertToState(snapshot);
     }
 
@@ -674,7 +688,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
             claimAs(wrong.payee, wrong, 1_000, 1, sig);
             vm.expectRevert(notFound);
             vm.prank(wrong.payee);
-            channels.cooperativeClose(wrong, 1_000, 1, TERMS, sig);
+            channels.cooperativeClose(wrong, 1_000, 1, TERMS, ENVELOPE, sig);
             vm.expectRevert(notFound);
             vm.prank(wrong.payer);
             channels.topUp(wrong, 1);
@@ -696,7 +710,8 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         IPaymentChannels.ChannelKey memory key = openChannel(10_000);
         IPaymentChannels.ChannelKey memory other = openChannel(10_000);
         bytes memory sig = sign(aliceKey, other, 1_000, 1);
-        address recovered = recover(voucherDigest(block.chainid, address(channels), idOf(key), 1_000, 1, TERMS), sig);
+        address recovered =
+            recover(voucherDigest(block.chainid, address(channels), idOf(key), 1_000, 1, TERMS, ENVELOPE), sig);
 
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.WrongSigner.selector, recovered, alice));
         claimAs(bob, key, 1_000, 1, sig);
@@ -705,7 +720,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
     function test_RevertWhen_ClaimWithVoucherForAnotherChain() public {
         IPaymentChannels.ChannelKey memory key = openChannel(10_000);
         bytes32 id = idOf(key);
-        bytes32 digest = voucherDigest(block.chainid + 1, address(channels), id, 1_000, 1, TERMS);
+        bytes32 digest = voucherDigest(block.chainid + 1, address(channels), id, 1_000, 1, TERMS, ENVELOPE);
         bytes memory sig = signDigest(aliceKey, digest);
 
         vm.expectPartialRevert(IPaymentChannels.WrongSigner.selector);
@@ -720,7 +735,8 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
     function test_RevertWhen_ClaimWithVoucherForAnotherContract() public {
         IPaymentChannels.ChannelKey memory key = openChannel(10_000);
         PaymentChannels twin = new PaymentChannels();
-        bytes memory sig = signDigest(aliceKey, voucherDigest(block.chainid, address(twin), idOf(key), 1_000, 1, TERMS));
+        bytes memory sig =
+            signDigest(aliceKey, voucherDigest(block.chainid, address(twin), idOf(key), 1_000, 1, TERMS, ENVELOPE));
 
         vm.expectPartialRevert(IPaymentChannels.WrongSigner.selector);
         claimAs(bob, key, 1_000, 1, sig);
@@ -729,7 +745,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
 
     function test_RevertWhen_ClaimWithMalleableSignature() public {
         IPaymentChannels.ChannelKey memory key = openChannel(10_000);
-        bytes32 digest = voucherDigest(block.chainid, address(channels), idOf(key), 1_000, 1, TERMS);
+        bytes32 digest = voucherDigest(block.chainid, address(channels), idOf(key), 1_000, 1, TERMS, ENVELOPE);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(aliceKey, digest);
         // (r, n - s, v ^ 1) is the same signature's twin, which ecrecover accepts.
         bytes32 highS = bytes32(N - uint256(s));
@@ -745,7 +761,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
     function test_RevertWhen_ClaimWithGarbageSignature() public {
         IPaymentChannels.ChannelKey memory key = openChannel(10_000);
         (uint8 v, bytes32 r, bytes32 s) =
-            vm.sign(aliceKey, voucherDigest(block.chainid, address(channels), idOf(key), 1_000, 1, TERMS));
+            vm.sign(aliceKey, voucherDigest(block.chainid, address(channels), idOf(key), 1_000, 1, TERMS, ENVELOPE));
 
         bytes[5] memory bad = [
             bytes(""),
@@ -857,7 +873,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         vm.expectEmit(address(channels));
         emit IPaymentChannels.ChannelClosed(id, 6_000, 4_000);
         vm.prank(bob);
-        channels.cooperativeClose(key, 6_000, 6, TERMS, sign(aliceKey, key, 6_000, 6));
+        channels.cooperativeClose(key, 6_000, 6, TERMS, ENVELOPE, sign(aliceKey, key, 6_000, 6));
 
         assertClosed(id);
         assertEq(token.balanceOf(bob), 6_000);
@@ -874,7 +890,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
 
         // The voucher already claimed closes the channel at once, paying nothing more.
         vm.prank(bob);
-        channels.cooperativeClose(key, 1_000, 1, TERMS, sig);
+        channels.cooperativeClose(key, 1_000, 1, TERMS, ENVELOPE, sig);
         assertEq(token.balanceOf(bob), 1_000);
         assertEq(token.balanceOf(alice), 1_000_000_000 - 1_000);
         assertClosed(idOf(key));
@@ -883,7 +899,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
     function test_CooperativeCloseOfWholeDeposit() public {
         IPaymentChannels.ChannelKey memory key = openChannel(10_000);
         vm.prank(bob);
-        channels.cooperativeClose(key, 10_000, 10, TERMS, sign(aliceKey, key, 10_000, 10));
+        channels.cooperativeClose(key, 10_000, 10, TERMS, ENVELOPE, sign(aliceKey, key, 10_000, 10));
         assertEq(token.balanceOf(bob), 10_000);
         assertEq(token.balanceOf(alice), 1_000_000_000 - 10_000);
     }
@@ -896,23 +912,23 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
 
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.NotPayee.selector, id, alice));
         vm.prank(alice);
-        channels.cooperativeClose(key, 3_000, 3, TERMS, sig);
+        channels.cooperativeClose(key, 3_000, 3, TERMS, ENVELOPE, sig);
 
         vm.startPrank(bob);
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.StaleVoucher.selector, 1_000, 2_000));
-        channels.cooperativeClose(key, 1_000, 1, TERMS, sign(aliceKey, key, 1_000, 1));
+        channels.cooperativeClose(key, 1_000, 1, TERMS, ENVELOPE, sign(aliceKey, key, 1_000, 1));
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.VoucherExceedsDeposit.selector, 10_001, 10_000));
-        channels.cooperativeClose(key, 10_001, 3, TERMS, sign(aliceKey, key, 10_001, 3));
+        channels.cooperativeClose(key, 10_001, 3, TERMS, ENVELOPE, sign(aliceKey, key, 10_001, 3));
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.WrongSigner.selector, mallory, alice));
-        channels.cooperativeClose(key, 3_000, 3, TERMS, sign(malloryKey, key, 3_000, 3));
+        channels.cooperativeClose(key, 3_000, 3, TERMS, ENVELOPE, sign(malloryKey, key, 3_000, 3));
         vm.expectRevert(IPaymentChannels.MalformedSignature.selector);
-        channels.cooperativeClose(key, 3_000, 3, TERMS, "");
+        channels.cooperativeClose(key, 3_000, 3, TERMS, ENVELOPE, "");
 
-        channels.cooperativeClose(key, 3_000, 3, TERMS, sig);
+        channels.cooperativeClose(key, 3_000, 3, TERMS, ENVELOPE, sig);
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.ChannelIsClosed.selector, id));
-        channels.cooperativeClose(key, 3_000, 3, TERMS, sig);
+        channels.cooperativeClose(key, 3_000, 3, TERMS, ENVELOPE, sig);
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.ChannelIsClosed.selector, id));
-        channels.claim(key, 4_000, 4, TERMS, sign(aliceKey, key, 4_000, 4));
+        channels.claim(key, 4_000, 4, TERMS, ENVELOPE, sign(aliceKey, key, 4_000, 4));
         vm.stopPrank();
         assertEq(token.balanceOf(bob), 3_000);
     }
@@ -939,13 +955,13 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
 
         bytes memory sig = sign(aliceKey, key, 1_000, 1);
         vm.prank(bob);
-        channels.claim(key, 1_000, 1, TERMS, sig);
+        channels.claim(key, 1_000, 1, TERMS, ENVELOPE, sig);
         emit log_named_uint("claim", vm.lastCallGas().gasTotalUsed);
         assertLe(vm.lastCallGas().gasTotalUsed, 70_000, "claim");
 
         sig = sign(aliceKey, key, 2_000, 2);
         vm.prank(bob);
-        channels.cooperativeClose(key, 2_000, 2, TERMS, sig);
+        channels.cooperativeClose(key, 2_000, 2, TERMS, ENVELOPE, sig);
         emit log_named_uint("cooperativeClose", vm.lastCallGas().gasTotalUsed);
         emit log_named_uint("open + cooperativeClose", openGas + vm.lastCallGas().gasTotalUsed);
         assertLe(openGas + vm.lastCallGas().gasTotalUsed, 180_000, "open + cooperativeClose");
@@ -1013,7 +1029,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         IPaymentChannels.ChannelKey memory key = openChannel(10_000);
         amount = bound(amount, 1, 10_000);
         vm.prank(bob);
-        try channels.claim(key, amount, 1, TERMS, signature) {
+        try channels.claim(key, amount, 1, TERMS, ENVELOPE, signature) {
             revert("claim with a random signature succeeded");
         } catch (bytes memory reason) {
             bytes4 selector = bytes4(reason);
@@ -1029,7 +1045,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
     function testFuzz_RandomSignatureOfRightLengthNeverPays(bytes32 r, bytes32 s, uint8 v) public {
         IPaymentChannels.ChannelKey memory key = openChannel(10_000);
         vm.prank(bob);
-        try channels.claim(key, 1_000, 1, TERMS, abi.encodePacked(r, s, v)) {
+        try channels.claim(key, 1_000, 1, TERMS, ENVELOPE, abi.encodePacked(r, s, v)) {
             revert("claim with a random signature succeeded");
         } catch {}
         assertEq(token.balanceOf(bob), 0);
@@ -1046,13 +1062,14 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         chainId = bound(chainId, 1, type(uint64).max);
         vm.assume(chainId != block.chainid || verifyingContract != address(channels) || channelId != id);
         amount = bound(amount, 1, 10_000);
-        bytes memory sig = signDigest(aliceKey, voucherDigest(chainId, verifyingContract, channelId, amount, 1, TERMS));
+        bytes memory sig =
+            signDigest(aliceKey, voucherDigest(chainId, verifyingContract, channelId, amount, 1, TERMS, ENVELOPE));
 
         vm.expectPartialRevert(IPaymentChannels.WrongSigner.selector);
         claimAs(bob, key, amount, 1, sig);
         vm.expectPartialRevert(IPaymentChannels.WrongSigner.selector);
         vm.prank(bob);
-        channels.cooperativeClose(key, amount, 1, TERMS, sig);
+        channels.cooperativeClose(key, amount, 1, TERMS, ENVELOPE, sig);
         assertEq(token.balanceOf(bob), 0);
     }
 
@@ -1070,7 +1087,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         claimAs(wrong.payee, wrong, amount, 1, sig);
         vm.expectRevert(notFound);
         vm.prank(wrong.payee);
-        channels.cooperativeClose(wrong, amount, 1, TERMS, sig);
+        channels.cooperativeClose(wrong, amount, 1, TERMS, ENVELOPE, sig);
         vm.expectRevert(notFound);
         vm.prank(wrong.payer);
         channels.startClose(wrong);

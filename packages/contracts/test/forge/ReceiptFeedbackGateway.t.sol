@@ -323,7 +323,7 @@ contract ReceiptFeedbackGatewayTest is GatewayFixture {
         (, uint256 aliceKey) = makeAddrAndKey("alice");
         bytes memory voucher = signVoucher(aliceKey, c.receipt.channelId, PRICE, 1, c.receipt.termsHash);
         vm.prank(provider);
-        channels.cooperativeClose(c.key, PRICE, 1, c.receipt.termsHash, voucher);
+        channels.cooperativeClose(c.key, PRICE, 1, c.receipt.termsHash, bytes32(0), voucher);
         vm.expectRevert(abi.encodeWithSelector(IReceiptFeedbackGateway.ChannelClosed.selector, c.receipt.channelId));
         give(alice, agentId, 100, c);
     }

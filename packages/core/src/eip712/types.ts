@@ -24,25 +24,36 @@ export function gotongDomain(parameters: { chainId: number; verifyingContract: A
   } as const satisfies TypedDataDomain
 }
 
-/** EIP-712 types of a channel voucher: cumulative amount and calls, bound to the terms. */
+/**
+ * EIP-712 types of a channel voucher: cumulative amount and calls, bound to the terms and to the
+ * request it pays for (`envelopeHash`, zero for a voucher made without a request).
+ */
 export const voucherTypes = {
   Voucher: [
     { name: 'channelId', type: 'bytes32' },
     { name: 'cumulativeAmount', type: 'uint256' },
     { name: 'calls', type: 'uint64' },
     { name: 'termsHash', type: 'bytes32' },
+    { name: 'envelopeHash', type: 'bytes32' },
   ],
 } as const
 
+/** The `envelopeHash` of a voucher made without a request (a close, a top-up, x402, A2A). */
+export const noEnvelopeHash =
+  '0x0000000000000000000000000000000000000000000000000000000000000000' as const
+
 /**
  * A payment voucher. Cumulative: the newest supersedes all earlier ones, so a payee keeps one.
- * `calls` counts calls for quotas; `termsHash` is the EIP-712 hash of the signed Agreement.
+ * `calls` counts calls for quotas; `termsHash` is the EIP-712 hash of the signed Agreement;
+ * `envelopeHash` the EIP-712 struct hash of the request envelope it pays for, which makes the
+ * voucher that request's authentication (zero: made without a request, see `noEnvelopeHash`).
  */
 export const Voucher = z.strictObject({
   channelId: Bytes32,
   cumulativeAmount: Uint256,
   calls: Uint64,
   termsHash: Bytes32,
+  envelopeHash: Bytes32,
 })
 export type Voucher = z.output<typeof Voucher>
 

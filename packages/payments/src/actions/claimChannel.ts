@@ -5,7 +5,7 @@ import { type ChannelWallet, keyArg, sendChannelTx } from './internal.js'
 export type ClaimChannelParameters = {
   channels: Address
   key: ChannelKey
-  voucher: { cumulativeAmount: bigint; calls: bigint; termsHash: Hex }
+  voucher: { cumulativeAmount: bigint; calls: bigint; termsHash: Hex; envelopeHash: Hex }
   signature: Hex
   /** `true`: settle and close at once (`cooperativeClose`), refunding the rest to the payer. */
   close?: boolean
@@ -31,6 +31,7 @@ export async function claimChannel(
       voucher.cumulativeAmount,
       voucher.calls,
       voucher.termsHash,
+      voucher.envelopeHash,
       parameters.signature,
     ],
     what: parameters.close ? 'Closing the channel' : 'Claiming the voucher',

@@ -13,7 +13,7 @@ import {
 import { turnBatch } from './turnBatch.js'
 
 const schema: StoreSchema = {
-  version: 2,
+  version: 3,
   sql: `
     CREATE TABLE channels (
       channel_id TEXT PRIMARY KEY,
@@ -44,6 +44,7 @@ const schema: StoreSchema = {
       settled_at INTEGER,
       receipt_json TEXT,
       response_json TEXT,
+      envelope_hash TEXT NOT NULL,
       PRIMARY KEY (channel_id, calls)
     ) WITHOUT ROWID;
     CREATE INDEX vouchers_status ON vouchers (status, channel_id, calls);
@@ -57,6 +58,8 @@ const schema: StoreSchema = {
   migrations: {
     // 2: a served call's response is kept, so a retry after a restart is answered from it.
     2: 'ALTER TABLE vouchers ADD COLUMN response_json TEXT;',
+    // 3: vouchers bind the request they pay for; older ones were made without one.
+    3: `ALTER TABLE vouchers ADD COLUMN envelope_hash TEXT NOT NULL DEFAULT '0x${'0'.repeat(64)}';`,
   },
 }
 
@@ -89,6 +92,7 @@ type VoucherRow = {
   settled_at: number | null
   receipt_json: string | null
   response_json: string | null
+  envelope_hash: string
 }
 
 /**
@@ -111,7 +115,7 @@ export function createSqlitePayeeStore(path: string, options: SqliteStoreOptions
     getVoucher: db.prepare('SELECT * FROM vouchers WHERE channel_id = ? AND calls = ?'),
     saveVoucher: db.prepare(
       `INSERT OR REPLACE INTO vouchers VALUES (@channel_id, @calls, @cumulative, @terms_hash, @signature,
-        @status, @request_hash, @accepted_at, @settled_at, @receipt_json, @response_json)`,
+        @status, @request_hash, @accepted_at, @settled_at, @receipt_json, @response_json, @envelope_hash)`,
     ),
     highestCommitted: db.prepare(
       `SELECT * FROM vouchers WHERE channel_id = ? AND status = 'committed' ORDER BY calls DESC LIMIT 1`,
@@ -170,6 +174,7 @@ export function createSqlitePayeeStore(path: string, options: SqliteStoreOptions
         settled_at: v.settledAt ?? null,
         receipt_json: v.receipt ? JSON.stringify(v.receipt, bigintReplacer) : null,
         response_json: v.response === undefined ? null : JSON.stringify(v.response),
+        envelope_hash: v.envelopeHash,
       })
     },
     highestCommitted(channelId) {
@@ -243,6 +248,7 @@ function toVoucher(row: VoucherRow): PayeeVoucher {
     calls: BigInt(row.calls),
     cumulativeAmount: unbig(row.cumulative),
     termsHash: row.terms_hash as Hex,
+    envelopeHash: row.envelope_hash as Hex,
     signature: row.signature as Hex,
     status: row.status as PayeeVoucher['status'],
     requestHash: (row.request_hash ?? undefined) as Hex | undefined,

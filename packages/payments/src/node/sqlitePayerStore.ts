@@ -19,7 +19,7 @@ const reusableIndex = `CREATE INDEX vouchers_reusable ON vouchers (channel_id, t
       WHERE status = 'failed';`
 
 const schema: StoreSchema = {
-  version: 2,
+  version: 3,
   sql: `
     CREATE TABLE channels (
       channel_id TEXT PRIMARY KEY,
@@ -43,12 +43,15 @@ const schema: StoreSchema = {
       issued_at INTEGER NOT NULL,
       request_hash TEXT,
       receipt_json TEXT,
+      envelope_hash TEXT NOT NULL,
       PRIMARY KEY (channel_id, calls)
     ) WITHOUT ROWID;
     ${reusableIndex}
   `,
   migrations: {
     2: `DROP INDEX vouchers_failed; ${reusableIndex}`,
+    // 3: vouchers bind the request they pay for; older ones were made without one.
+    3: `ALTER TABLE vouchers ADD COLUMN envelope_hash TEXT NOT NULL DEFAULT '0x${'0'.repeat(64)}';`,
   },
 }
 
@@ -74,6 +77,7 @@ type VoucherRow = {
   issued_at: number
   request_hash: string | null
   receipt_json: string | null
+  envelope_hash: string
 }
 
 /**
@@ -97,9 +101,10 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
     ),
     getVoucher: db.prepare('SELECT * FROM vouchers WHERE channel_id = ? AND calls = ?'),
     saveVoucher: db.prepare(
-      `INSERT INTO vouchers VALUES (@channel_id, @calls, @cumulative, @amount, @terms_hash, @signature, @status, @issued_at, @request_hash, @receipt_json)
+      `INSERT INTO vouchers VALUES (@channel_id, @calls, @cumulative, @amount, @terms_hash, @signature, @status, @issued_at, @request_hash, @receipt_json, @envelope_hash)
        ON CONFLICT (channel_id, calls) DO UPDATE SET signature = excluded.signature, status = excluded.status,
-         request_hash = excluded.request_hash, receipt_json = excluded.receipt_json`,
+         request_hash = excluded.request_hash, receipt_json = excluded.receipt_json,
+         envelope_hash = excluded.envelope_hash`,
     ),
     findReusable: db.prepare(
       `SELECT * FROM vouchers INDEXED BY vouchers_reusable
@@ -153,6 +158,7 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
         issued_at: v.issuedAt,
         request_hash: v.requestHash ?? null,
         receipt_json: v.receipt ? JSON.stringify(v.receipt, bigintReplacer) : null,
+        envelope_hash: v.envelopeHash,
       })
     },
     findReusable(channelId, termsHash, amount) {
@@ -202,6 +208,7 @@ function toVoucher(row: VoucherRow): PayerVoucher {
     cumulativeAmount: unbig(row.cumulative),
     amount: unbig(row.amount),
     termsHash: row.terms_hash as Hex,
+    envelopeHash: row.envelope_hash as Hex,
     signature: (row.signature ?? undefined) as Hex | undefined,
     status: row.status as PayerVoucher['status'],
     issuedAt: row.issued_at,

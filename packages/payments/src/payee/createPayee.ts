@@ -1,6 +1,11 @@
 import type { Agreement } from '@gotong/core'
 import type { Address, Hex } from 'viem'
-import { type ChannelKey, channelIdOf, sameAddress, VoucherPayment } from '../channel/channelKey.js'
+import {
+  type ChannelKey,
+  channelIdOf,
+  sameAddress,
+  type VoucherPayment,
+} from '../channel/channelKey.js'
 import type { DigestSigner } from '../crypto/digestSigner.js'
 import { ChannelError, VoucherRejectedError } from '../errors.js'
 import { createReceiptDigester } from '../receipt/receiptDigest.js'
@@ -15,6 +20,12 @@ import type {
 } from '../store/types.js'
 import { recoverSignerLowercase } from '../voucher/recoverSigner.js'
 import { createVoucherDigester } from '../voucher/voucherDigest.js'
+import {
+  isVerifiedPayment,
+  parsePayment,
+  type VerifiedPayment,
+  verifyPayment,
+} from './verifyPayment.js'
 
 /** A channel's state on chain, as the payee needs it. */
 export type OnChainChannel = {
@@ -67,12 +78,19 @@ export type Payee = {
     termsHash: Hex
   }): Promise<PayeeChannel>
   /**
-   * Checks a voucher (wire form, parsed here) and records it durably as pending before the tool
-   * runs. Throws `VoucherRejectedError` with a distinct code per reason and records nothing.
+   * A paid request's authentication: the payment's voucher must sign `envelopeHash`, the struct
+   * hash of the envelope it came in (see `verifyPayment`). Pass the result to `acceptVoucher`.
+   */
+  verifyPayment(payment: unknown, envelopeHash: Hex): VerifiedPayment
+  /**
+   * Checks a voucher (wire form, parsed here, or a `VerifiedPayment`) and records it durably as
+   * pending before the tool runs. A voucher in wire form must carry `call.envelopeHash` (zero
+   * when absent: a route with another authentication). Throws `VoucherRejectedError` with a
+   * distinct code per reason and records nothing.
    */
   acceptVoucher(
     payment: unknown,
-    call?: { requestHash?: Hex; channelId?: Hex; termsHash?: Hex },
+    call?: { requestHash?: Hex; channelId?: Hex; termsHash?: Hex; envelopeHash?: Hex },
   ): Promise<VoucherTicket>
   /**
    * The first answer to a call this voucher already paid for, when the retry asks for the same
@@ -109,7 +127,8 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
   const store: AwaitablePayeeStore = parameters.store
   const now = parameters.now ?? Date.now
   const ttl = parameters.channelTtlMs ?? 30_000
-  const voucherDigest = createVoucherDigester({ chainId, verifyingContract: channels }).digest
+  const digester = createVoucherDigester({ chainId, verifyingContract: channels })
+  const voucherDigest = digester.digest
   const receiptDigest = createReceiptDigester({ chainId, verifyingContract: channels })
   const me = signer.address.toLowerCase()
   const reads = new Map<Hex, Promise<PayeeChannel>>()
@@ -203,23 +222,16 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
       return channel
     },
 
+    verifyPayment: (payment, envelopeHash) =>
+      verifyPayment(payment, envelopeHash, { chainId, channels, digester }),
+
     async acceptVoucher(payment, call = {}) {
-      const parsed = VoucherPayment.safeParse(payment)
-      if (!parsed.success)
-        throw reject('malformed', 'The payment is not a well-formed voucher.', {
-          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-        })
-      const { voucher, signature } = parsed.data
-      if (parsed.data.chainId !== chainId)
-        throw reject(
-          'wrong_chain',
-          `The voucher is for chain ${parsed.data.chainId}; this payee is on chain ${chainId}.`,
-        )
-      if (!sameAddress(parsed.data.channels, channels))
-        throw reject(
-          'wrong_contract',
-          `The voucher is for channels contract ${parsed.data.channels}.`,
-        )
+      // Verified with its request: parsed, bound to it and its signer recovered already.
+      const verified = isVerifiedPayment(payment) ? payment : undefined
+      const { voucher, signature } =
+        verified?.payment ?? parsePayment(payment, { chainId, channels })
+      if (!verified && voucher.envelopeHash !== (call.envelopeHash ?? zeroHash).toLowerCase())
+        throw reject('request_mismatch', 'The voucher pays for another request than this one.')
       if (call.channelId && voucher.channelId !== call.channelId.toLowerCase())
         throw reject(
           'wrong_channel',
@@ -243,7 +255,9 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
           'underpriced',
           `${voucher.calls} calls at ${channel.pricePerCall} need at least ${voucher.calls * channel.pricePerCall}.`,
         )
-      const recovered = recoverSignerLowercase(voucherDigest(voucher), signature)
+      const recovered = verified
+        ? verified.signer
+        : recoverSignerLowercase(voucherDigest(voucher), signature)
       if (recovered === undefined)
         throw reject('malformed', 'The signature is malformed (length, v, or a malleable s).')
       if (!sameAddress(recovered, channel.key.payer))
@@ -309,6 +323,9 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
             )
           const again: PayeeVoucher = {
             ...existing,
+            // Re-sent for another request: the same call and amount, signed for this one.
+            envelopeHash: voucher.envelopeHash,
+            signature,
             status: 'pending',
             requestHash: call.requestHash,
             acceptedAt: now(),
@@ -344,6 +361,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
           calls: voucher.calls,
           cumulativeAmount: voucher.cumulativeAmount,
           termsHash: voucher.termsHash,
+          envelopeHash: voucher.envelopeHash,
           signature,
           status: 'pending',
           requestHash: call.requestHash,
@@ -391,13 +409,26 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
     },
 
     async answered(payment, requestHash) {
-      const parsed = VoucherPayment.safeParse(payment)
-      if (!parsed.success) return undefined
-      const { voucher, signature } = parsed.data
+      const verified = isVerifiedPayment(payment) ? payment : undefined
+      let data: VoucherPayment
+      try {
+        data = verified?.payment ?? parsePayment(payment, { chainId, channels })
+      } catch {
+        return undefined
+      }
+      const { voucher, signature } = data
       const stored = await store.getVoucher(voucher.channelId, voucher.calls)
+      // A retry in a new envelope carries the same call signed again for that envelope: once
+      // verified as the channel payer's, the same call and amount is the same voucher.
+      const payer = verified && (await store.getChannel(voucher.channelId))?.key.payer
+      const same = verified
+        ? payer !== undefined &&
+          sameAddress(verified.signer, payer) &&
+          stored?.cumulativeAmount === voucher.cumulativeAmount
+        : stored?.signature.toLowerCase() === signature.toLowerCase()
       if (
         stored?.status !== 'committed' ||
-        stored.signature.toLowerCase() !== signature.toLowerCase() ||
+        !same ||
         stored.requestHash?.toLowerCase() !== requestHash.toLowerCase() ||
         stored.receipt === undefined ||
         stored.response === undefined

@@ -1,3 +1,4 @@
+import { noEnvelopeHash } from '@gotong/core'
 import type { Address, Hex } from 'viem'
 import { type Budget, createBudget, type Reservation, reserveAll } from '../budget/createBudget.js'
 import { type ChannelKey, channelIdOf, type VoucherPayment } from '../channel/channelKey.js'
@@ -58,11 +59,21 @@ export type Payer = {
     budget?: Budget | readonly Budget[]
     requestHash?: Hex
     /**
+     * The struct hash of the request envelope this voucher pays for and authenticates (a paid
+     * `call`); zero (the default) for a voucher sent without one (A2A).
+     */
+    envelopeHash?: Hex
+    /**
      * The agreement's cap of calls on this channel (0 or absent: none). A channel that has had
      * them all is refused with `CHANNEL_DEPOSIT_EXHAUSTED`, checked in the same read as the rest.
      */
     maxCalls?: bigint
   }): Promise<IssuedVoucher>
+  /**
+   * Signs an issued voucher again, the same call and amount, for another envelope: a call sent
+   * anew (a retry, or a voucher carried over from an earlier call) is a new envelope.
+   */
+  bindVoucher(issued: IssuedVoucher, envelopeHash: Hex): Promise<IssuedVoucher>
   /** The call was served: checks the payee's receipt, stores it and commits the budget. */
   confirm(issued: IssuedVoucher, receipt: unknown, requestHash: Hex): SignedReceipt
   /**
@@ -116,6 +127,7 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
       cumulativeAmount: voucher.cumulativeAmount,
       calls: voucher.calls,
       termsHash: voucher.termsHash,
+      envelopeHash: voucher.envelopeHash,
     })
 
   const toIssued = (
@@ -133,6 +145,7 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
         cumulativeAmount: v.cumulativeAmount,
         calls: v.calls,
         termsHash: v.termsHash,
+        envelopeHash: v.envelopeHash,
       },
       signature,
     },
@@ -174,7 +187,8 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
       })
     },
     getChannel: (channelId) => store.getChannel(channelId),
-    async createVoucher({ channelId, termsHash, amount, budget, requestHash, maxCalls }) {
+    async createVoucher({ channelId, termsHash, amount, budget, requestHash, maxCalls, ...rest }) {
+      const envelopeHash = (rest.envelopeHash ?? noEnvelopeHash).toLowerCase() as Hex
       let reservation: Reservation | undefined
       let reused = false
       // An account signer answers later: its signature is recorded in a second transaction.
@@ -198,6 +212,9 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
           if (reusable) {
             reused = true
             next = { ...reusable, status: 'issued', requestHash }
+            // Signed for another request: the same call and amount is signed for this one.
+            if (reusable.envelopeHash !== envelopeHash)
+              next = { ...next, envelopeHash, signature: undefined }
           } else {
             const cumulative = current.cumulative + amount
             if (cumulative > current.deposit)
@@ -213,6 +230,7 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
               cumulativeAmount: cumulative,
               amount,
               termsHash: termsHash.toLowerCase() as Hex,
+              envelopeHash,
               signature: undefined,
               status: 'issued',
               issuedAt: now(),
@@ -268,6 +286,22 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
         payee: channel.key.payee,
       })
       return toIssued(stored, stored.signature, reservation, true)
+    },
+    async bindVoucher(issued, envelopeHash) {
+      const { voucher } = issued.payment
+      const bound = envelopeHash.toLowerCase() as Hex
+      if (voucher.envelopeHash === bound) return issued
+      const stored = store.getVoucher(voucher.channelId, voucher.calls)
+      if (stored?.status !== 'issued' || stored.cumulativeAmount !== voucher.cumulativeAmount)
+        throw new ChannelError(
+          'CHANNEL_MISMATCH',
+          `Voucher ${voucher.calls} of ${voucher.channelId} is not one awaiting its answer.`,
+        )
+      const next: PayerVoucher = { ...stored, envelopeHash: bound }
+      const signature = await signer.signDigest(digestOf(next))
+      store.transaction(() => store.saveVoucher({ ...next, signature }))
+      await store.durable?.()
+      return toIssued(next, signature, issued.reservation, issued.reused)
     },
     confirm(issued, receipt, requestHash) {
       const { voucher } = issued.payment

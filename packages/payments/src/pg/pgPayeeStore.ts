@@ -155,14 +155,14 @@ export async function createPgPayeeStore(options: PgPayeeStoreOptions): Promise<
     async saveVoucher(v) {
       await query(
         `INSERT INTO ${t.vouchers} (channel_id, calls, cumulative, terms_hash, signature, status,
-          request_hash, accepted_at, settled_at, receipt_json, response_json, owner)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+          request_hash, accepted_at, settled_at, receipt_json, response_json, owner, envelope_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (channel_id, calls) DO UPDATE SET cumulative = EXCLUDED.cumulative,
           terms_hash = EXCLUDED.terms_hash, signature = EXCLUDED.signature,
           status = EXCLUDED.status, request_hash = EXCLUDED.request_hash,
           accepted_at = EXCLUDED.accepted_at, settled_at = EXCLUDED.settled_at,
           receipt_json = EXCLUDED.receipt_json, response_json = EXCLUDED.response_json,
-          owner = EXCLUDED.owner`,
+          owner = EXCLUDED.owner, envelope_hash = EXCLUDED.envelope_hash`,
         [
           v.channelId,
           callsText(v.calls),
@@ -177,6 +177,7 @@ export async function createPgPayeeStore(options: PgPayeeStoreOptions): Promise<
           v.response === undefined ? null : JSON.stringify(v.response),
           // The replica running the call: whoever saves a pending voucher runs it.
           owner,
+          v.envelopeHash,
         ],
       )
     },
@@ -304,6 +305,9 @@ async function createSchema(client: pg.Client, schema: string): Promise<void> {
       owner INTEGER NOT NULL,
       PRIMARY KEY (channel_id, calls)
     );
+    -- Vouchers bind the request they pay for; those of an older schema were made without one.
+    ALTER TABLE ${schema}.vouchers ADD COLUMN IF NOT EXISTS envelope_hash TEXT NOT NULL
+      DEFAULT '0x${'0'.repeat(64)}';
     CREATE INDEX IF NOT EXISTS vouchers_status ON ${schema}.vouchers (status, channel_id, calls);
     CREATE TABLE IF NOT EXISTS ${schema}.claims (
       channel_id TEXT NOT NULL,
@@ -344,6 +348,7 @@ type VoucherRow = {
   settled_at: string | null
   receipt_json: string | null
   response_json: string | null
+  envelope_hash: string
 }
 
 function toChannel(row: ChannelRow): PayeeChannel {
@@ -373,6 +378,7 @@ function toVoucher(row: VoucherRow): PayeeVoucher {
     calls: BigInt(row.calls),
     cumulativeAmount: BigInt(row.cumulative),
     termsHash: row.terms_hash as Hex,
+    envelopeHash: row.envelope_hash as Hex,
     signature: row.signature as Hex,
     status: row.status as PayeeVoucher['status'],
     requestHash: (row.request_hash ?? undefined) as Hex | undefined,

@@ -10,7 +10,7 @@ export type VerifyReceiptParameters = {
   /** Who must have signed it: the payee. */
   payee: Address
   /** The voucher that paid for the call. */
-  voucher: Voucher
+  voucher: Omit<Voucher, 'envelopeHash'>
   /** keccak256 of the canonical request the payer sent. */
   requestHash: Hex
   /** From {@link createReceiptDigester}. */

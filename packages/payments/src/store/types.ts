@@ -36,6 +36,8 @@ export type PayerVoucher = {
   /** What this call adds: cumulative minus the previous voucher's. */
   amount: bigint
   termsHash: Hex
+  /** The request envelope the signature is bound to (zero: none). */
+  envelopeHash: Hex
   /** Absent only if the process stopped between recording and signing. */
   signature: Hex | undefined
   status: PayerVoucherStatus
@@ -100,6 +102,8 @@ export type PayeeVoucher = {
   calls: bigint
   cumulativeAmount: bigint
   termsHash: Hex
+  /** The request envelope the voucher was signed for (zero: none); claims pass it on chain. */
+  envelopeHash: Hex
   signature: Hex
   status: PayeeVoucherStatus
   requestHash: Hex | undefined

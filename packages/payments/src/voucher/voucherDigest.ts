@@ -23,7 +23,7 @@ export function createVoucherDigester(parameters: {
 }): VoucherDigester {
   const domainSeparator = gotongDomainSeparator(parameters)
   const hash = createStaticStructDigester(
-    'Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash)',
+    'Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash,bytes32 envelopeHash)',
     domainSeparator,
   )
   return {
@@ -34,6 +34,7 @@ export function createVoucherDigester(parameters: {
         word(voucher.cumulativeAmount),
         word(voucher.calls),
         fromHex(voucher.termsHash),
+        fromHex(voucher.envelopeHash),
       ]),
   }
 }

@@ -1,7 +1,7 @@
 import { parseWith, WireError, WireErrorPayload } from '@gotong/core'
 import type { Address, Hex } from 'viem'
 import type { z } from 'zod'
-import { signRequest } from '../envelope/signRequest.js'
+import { type BodyAttachment, signRequest } from '../envelope/signRequest.js'
 import type { Signer } from '../envelope/types.js'
 import { ConnectionResetError, RequestAbortedError } from '../errors/transport.js'
 import type { Reply } from '../server/reply.js'
@@ -30,6 +30,11 @@ export type RequestOptions<Schema extends z.ZodType = z.ZodType<unknown>> = {
   idempotencyKey?: string | undefined
   /** The envelope's lifetime. Default: the client's `ttlMs`. */
   ttlMs?: number | undefined
+  /**
+   * Authenticates by the body instead of an envelope signature (a paid call's voucher): called
+   * for each envelope sent, a re-send after a reset included, with that envelope's struct hash.
+   */
+  authenticate?: BodyAttachment | undefined
 }
 
 /** Calls peers' routes with signed envelopes; the same interface over HTTP and the bus. */
@@ -95,6 +100,7 @@ export function createTransportClient(
             expiresAt: now() + (options.ttlMs ?? parameters.ttlMs ?? 30_000),
             nonce: parameters.nonce?.(),
             idempotencyKey: options.idempotencyKey,
+            authenticate: options.authenticate,
           }),
         )
       let text = await sign()

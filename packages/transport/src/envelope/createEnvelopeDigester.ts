@@ -16,6 +16,11 @@ const emptyStringHash = keccak256Bytes(new Uint8Array(0))
 export type EnvelopeDigester = {
   /** The 32-byte digest a sender signs: `keccak256(0x1901 ‖ domainSeparator ‖ structHash)`. */
   digest(envelope: Envelope): Uint8Array
+  /**
+   * The envelope's EIP-712 `hashStruct`: what a paid call's voucher signs as its `envelopeHash`
+   * instead of the envelope being signed itself.
+   */
+  structHash(envelope: Envelope): Uint8Array
   readonly chainId: number
   readonly domainSeparator: Uint8Array
 }
@@ -55,25 +60,29 @@ export function createEnvelopeDigester(chainId: number): EnvelopeDigester {
     }
     return hash
   }
+  const structHash = (envelope: Envelope) => {
+    // Every word is overwritten in full, so the buffer can be reused between calls.
+    // Addresses sit right-aligned in their words, behind 12 zero bytes that stay zero.
+    struct.set(address(envelope.from), 44)
+    struct.set(address(envelope.to), 76)
+    struct.set(routeHash(envelope.route), 96)
+    struct.set(hexToBytes(envelope.nonce.slice(2)), 128)
+    struct.set(word(BigInt(envelope.expiresAt)), 160)
+    struct.set(hexToBytes(envelope.bodyHash.slice(2)), 192)
+    struct.set(
+      envelope.idempotencyKey
+        ? keccak256Bytes(utf8ToBytes(envelope.idempotencyKey))
+        : emptyStringHash,
+      224,
+    )
+    return keccak256Bytes(struct)
+  }
   return {
     chainId,
     domainSeparator,
+    structHash,
     digest(envelope) {
-      // Every word is overwritten in full, so the buffers can be reused between calls.
-      // Addresses sit right-aligned in their words, behind 12 zero bytes that stay zero.
-      struct.set(address(envelope.from), 44)
-      struct.set(address(envelope.to), 76)
-      struct.set(routeHash(envelope.route), 96)
-      struct.set(hexToBytes(envelope.nonce.slice(2)), 128)
-      struct.set(word(BigInt(envelope.expiresAt)), 160)
-      struct.set(hexToBytes(envelope.bodyHash.slice(2)), 192)
-      struct.set(
-        envelope.idempotencyKey
-          ? keccak256Bytes(utf8ToBytes(envelope.idempotencyKey))
-          : emptyStringHash,
-        224,
-      )
-      message.set(keccak256Bytes(struct), 34)
+      message.set(structHash(envelope), 34)
       return keccak256Bytes(message)
     },
   }

@@ -2,6 +2,7 @@ import { bigintReplacer, contentHash, InvalidInputError, parseWith } from '@goto
 import { type Address, bytesToHex, getAddress, type Hex } from 'viem'
 import { createEnvelopeDigester, type EnvelopeDigester } from './createEnvelopeDigester.js'
 import {
+  type BodyAuthentication,
   type Envelope,
   envelopeDomain,
   envelopeTypes,
@@ -23,12 +24,24 @@ export type SignRequestParameters = {
   /** 32 random bytes by default; a receiver accepts each (sender, nonce) once. */
   nonce?: Hex | undefined
   idempotencyKey?: string | undefined
+  /**
+   * For a route authenticated by its body (a paid call): `attach` gets the envelope's struct
+   * hash and returns the body's `field` (the payment, whose voucher signs that hash); the
+   * envelope itself goes unsigned and `bodyHash` leaves `field` out.
+   */
+  authenticate?: BodyAttachment | undefined
+}
+
+/** What the sender of a body-authenticated request provides (see `SignRequestParameters`). */
+export type BodyAttachment = BodyAuthentication & {
+  attach(envelopeHash: Hex): unknown
 }
 
 /**
  * Signs a request: hashes the canonical JSON of the body and has the signer sign the EIP-712
  * envelope (its digest, when the signer has `signDigest`). The returned body is the JSON form
- * that was hashed (bigints as strings).
+ * that was hashed (bigints as strings). With `authenticate`, the body's own authenticator is
+ * attached over the envelope's struct hash instead, and the envelope is sent unsigned.
  *
  * @example
  * const request = await signRequest(account, {
@@ -39,7 +52,16 @@ export async function signRequest(
   signer: Signer,
   parameters: SignRequestParameters,
 ): Promise<SignedRequest> {
-  const body = toJson(parameters.body)
+  const auth = parameters.authenticate
+  let body = toJson(parameters.body)
+  if (auth && (body === null || typeof body !== 'object' || Array.isArray(body)))
+    throw new InvalidInputError('request body', [
+      { rule: 'not_an_object', path: '', message: `must be an object to carry ${auth.field}` },
+    ])
+  if (auth) {
+    const { [auth.field]: _, ...rest } = body as Record<string, unknown>
+    body = rest
+  }
   const route = parseWith(Route, parameters.route, 'route')
   const idempotencyKey =
     parameters.idempotencyKey === undefined
@@ -54,6 +76,11 @@ export async function signRequest(
     expiresAt: parameters.expiresAt,
     bodyHash: contentHash(body),
     ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+  }
+  if (auth) {
+    const envelopeHash = bytesToHex(digesterFor(envelope.chainId).structHash(envelope))
+    const value = toJson(await auth.attach(envelopeHash))
+    return { envelope, signature: null, body: { ...(body as object), [auth.field]: value } }
   }
   const signature = await sign(signer, envelope)
   return { envelope, signature, body }

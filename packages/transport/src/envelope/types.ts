@@ -72,10 +72,14 @@ export const Envelope = z.strictObject({
 })
 export type Envelope = z.output<typeof Envelope>
 
-/** A request as it travels: the envelope, the sender's EIP-712 signature of it, and the body. */
+/**
+ * A request as it travels: the envelope, the sender's EIP-712 signature of it, and the body.
+ * `signature` is null on a route whose body carries the sender's authentication instead (a paid
+ * call: its voucher signs the envelope's struct hash).
+ */
 export const SignedRequest = z.strictObject({
   envelope: Envelope,
-  signature: Signature,
+  signature: Signature.nullable(),
   body: z.unknown(),
 })
 export type SignedRequest = z.output<typeof SignedRequest>
@@ -120,3 +124,13 @@ export type Signer =
       /** Signs a 32-byte digest as is (no prefix), low-s, `v` of 27/28. */
       signDigest(digest: Uint8Array): Hex | Promise<Hex>
     }
+
+/**
+ * How a request authenticates through its body instead of an envelope signature: the body's
+ * top-level `field` (a paid call's `payment`) is left out of `bodyHash` and carries a signature
+ * over the envelope's struct hash (`envelopeHash`), by the envelope's `from`.
+ */
+export type BodyAuthentication = {
+  /** The top-level body field that carries the authentication. */
+  readonly field: string
+}

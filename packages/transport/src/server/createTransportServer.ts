@@ -6,11 +6,11 @@ import {
   toWireError,
   WireError,
 } from '@gotong/core'
-import { type Address, getAddress } from 'viem'
+import { type Address, bytesToHex, getAddress, type Hex } from 'viem'
 import type { z } from 'zod'
 import { createEnvelopeDigester } from '../envelope/createEnvelopeDigester.js'
 import { recoverSigner } from '../envelope/recoverSigner.js'
-import { type Envelope, Route, SignedRequest } from '../envelope/types.js'
+import { type BodyAuthentication, type Envelope, Route, SignedRequest } from '../envelope/types.js'
 import { TransportConflictError } from '../errors/transport.js'
 import { createIdempotencyCache } from './createIdempotencyCache.js'
 import { createReplayCache, replayKey } from './createReplayCache.js'
@@ -22,6 +22,21 @@ export type RequestContext = {
   from: Address
   route: string
   envelope: Envelope
+  /** On a route authenticated by its body: what its `verify` returned besides the signer. */
+  authenticated?: unknown
+}
+
+/**
+ * A route whose requests authenticate through their body (see `BodyAuthentication`): `verify`
+ * checks the body's `field` against the envelope's struct hash and returns who signed it, or
+ * throws a `WireError`. Such a route takes no envelope signature.
+ */
+export type BodyVerifier = BodyAuthentication & {
+  verify(
+    value: unknown,
+    envelopeHash: Hex,
+    envelope: Envelope,
+  ): Promise<{ signer: Address; proof?: unknown }> | { signer: Address; proof?: unknown }
 }
 
 /** Serves one route: gets the parsed body, returns a JSON-able result or throws a WireError. */
@@ -60,11 +75,15 @@ export type TransportServer = {
   readonly maxBodyBytes: number
   /** How many unexpired nonces it holds at most (see `replayCapacity`). */
   readonly replayCapacity: number
-  /** Adds a route whose body is parsed with `schema` before `handler` sees it. */
+  /**
+   * Adds a route whose body is parsed with `schema` before `handler` sees it. With
+   * `authenticate`, its requests are authenticated by their body instead of a signature.
+   */
   handle<Schema extends z.ZodType>(
     route: string,
     schema: Schema,
     handler: Handler<z.output<Schema>>,
+    options?: { authenticate?: BodyVerifier | undefined },
   ): TransportServer
   /**
    * Verifies and answers one request given as JSON text. `route` is the route the request
@@ -73,7 +92,11 @@ export type TransportServer = {
   receive(text: string, options?: { route?: string | undefined }): Promise<Reply>
 }
 
-type Registered = { schema: z.ZodType; handler: Handler<unknown> }
+type Registered = {
+  schema: z.ZodType
+  handler: Handler<unknown>
+  authenticate: BodyVerifier | undefined
+}
 
 /**
  * Creates a transport server. Every request is checked before its handler runs: size, the
@@ -171,15 +194,38 @@ export function createTransportServer(
         `The envelope expires too far ahead: clocks differ by more than ${maxSkewMs} ms or its lifetime exceeds ${maxTtlMs} ms`,
         { expiresAt: envelope.expiresAt, now: time, maxTtlMs, maxSkewMs },
       )
+    const auth = entry.authenticate
+    if (auth && signature !== null)
+      return fail(
+        'invalid_signature',
+        `Requests to ${envelope.route} are authenticated by the body's ${auth.field}, not an envelope signature`,
+      )
+    if (!auth && signature === null) return fail('invalid_signature', 'The envelope is not signed')
     let bodyHash: string
     try {
-      bodyHash = contentHash(body)
+      bodyHash = contentHash(auth ? without(body, auth.field) : body)
     } catch (error) {
       return errorReply(toWireError(error))
     }
     if (bodyHash !== envelope.bodyHash)
       return fail('invalid_signature', 'The body does not match the signed body hash')
-    const signer = await recoverSigner(digester.digest(envelope), signature)
+    let signer: string | undefined
+    let authenticated: unknown
+    if (auth) {
+      // The body's authenticator signs the envelope's struct hash: as strong as a signature of
+      // the envelope, and checked before anything (nonce, idempotency) is remembered.
+      try {
+        const verified = await auth.verify(
+          (body as Record<string, unknown> | null)?.[auth.field],
+          bytesToHex(digester.structHash(envelope)),
+          envelope,
+        )
+        signer = verified.signer.toLowerCase()
+        authenticated = verified.proof
+      } catch (error) {
+        return errorReply(toWireError(error))
+      }
+    } else signer = await recoverSigner(digester.digest(envelope), signature as Hex)
     if (signer !== envelope.from.toLowerCase())
       return fail('invalid_signature', `The envelope is not signed by ${envelope.from}`)
     const from = envelope.from
@@ -209,7 +255,12 @@ export function createTransportServer(
           ),
         ),
       )
-    const context: RequestContext = { from, route: envelope.route, envelope }
+    const context: RequestContext = {
+      from,
+      route: envelope.route,
+      envelope,
+      ...(auth ? { authenticated } : {}),
+    }
     if (envelope.idempotencyKey === undefined) return run(entry, parsed.data, context)
     const key = `${signer}:${envelope.idempotencyKey}`
     const first = idempotency.lookup(key, time)
@@ -244,10 +295,14 @@ export function createTransportServer(
     chainId,
     maxBodyBytes,
     replayCapacity,
-    handle(route, schema, handler) {
+    handle(route, schema, handler, options = {}) {
       const name = parseWith(Route, route, 'route')
       if (routes.has(name)) throw new TransportConflictError(`Route ${name} is already handled.`)
-      routes.set(name, { schema, handler: handler as Handler<unknown> })
+      routes.set(name, {
+        schema,
+        handler: handler as Handler<unknown>,
+        authenticate: options.authenticate,
+      })
       return server
     },
     async receive(text, options) {
@@ -259,6 +314,13 @@ export function createTransportServer(
     },
   }
   return server
+}
+
+/** The body as hashed into `bodyHash` on a body-authenticated route: without its authenticator. */
+function without(body: unknown, field: string): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body
+  const { [field]: _, ...rest } = body as Record<string, unknown>
+  return rest
 }
 
 /** Whether `text` is longer than `max` bytes in UTF-8, counting only when it could matter. */

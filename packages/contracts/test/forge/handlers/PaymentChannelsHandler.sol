@@ -13,6 +13,7 @@ contract PaymentChannelsHandler is Test {
     /// What the test mints to each actor before the run.
     uint256 public constant MINTED = 1e15;
     bytes32 constant TERMS = keccak256("terms");
+    bytes32 constant ENVELOPE = keccak256("envelope");
 
     /// What the handler knows about a channel off chain.
     struct Ghost {
@@ -151,7 +152,7 @@ contract PaymentChannelsHandler is Test {
         uint256 before = token.balanceOf(payee);
 
         vm.prank(payee);
-        try channels.claim(g.key, g.highestSigned, g.calls, TERMS, g.signature) {
+        try channels.claim(g.key, g.highestSigned, g.calls, TERMS, ENVELOPE, g.signature) {
             uint256 paid = token.balanceOf(payee) - before;
             if (g.closed || paid != g.highestSigned - claimedBefore) violations++;
             ghostPaidToPayees += paid;
@@ -176,7 +177,7 @@ contract PaymentChannelsHandler is Test {
         uint256 before = token.balanceOf(g.key.payee);
 
         vm.prank(g.key.payee);
-        try channels.claim(g.key, amount, forged ? 1 : g.calls, TERMS, signature) {
+        try channels.claim(g.key, amount, forged ? 1 : g.calls, TERMS, ENVELOPE, signature) {
             violations++;
         } catch {}
         if (token.balanceOf(g.key.payee) != before) violations++;
@@ -209,11 +210,11 @@ contract PaymentChannelsHandler is Test {
             } catch {}
         } else {
             vm.prank(wrong.payee);
-            try channels.claim(wrong, g.highestSigned, g.calls, TERMS, g.signature) {
+            try channels.claim(wrong, g.highestSigned, g.calls, TERMS, ENVELOPE, g.signature) {
                 violations++;
             } catch {}
             vm.prank(wrong.payee);
-            try channels.cooperativeClose(wrong, g.highestSigned, g.calls, TERMS, g.signature) {
+            try channels.cooperativeClose(wrong, g.highestSigned, g.calls, TERMS, ENVELOPE, g.signature) {
                 violations++;
             } catch {}
         }
@@ -261,7 +262,7 @@ contract PaymentChannelsHandler is Test {
         uint256 payerBefore = token.balanceOf(g.key.payer);
 
         vm.prank(g.key.payee);
-        channels.cooperativeClose(g.key, amount, g.calls, TERMS, g.signature);
+        channels.cooperativeClose(g.key, amount, g.calls, TERMS, ENVELOPE, g.signature);
         uint256 paid = token.balanceOf(g.key.payee) - payeeBefore;
         uint256 refund = token.balanceOf(g.key.payer) - payerBefore;
         if (paid != amount - c.claimed || refund != c.deposit - amount) violations++;
@@ -281,7 +282,7 @@ contract PaymentChannelsHandler is Test {
     }
 
     function _sign(uint256 key, bytes32 id, uint256 amount, uint64 calls) internal view returns (bytes memory) {
-        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, channels.hashVoucher(id, amount, calls, TERMS));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, channels.hashVoucher(id, amount, calls, TERMS, ENVELOPE));
         return abi.encodePacked(r, s, v);
     }
 

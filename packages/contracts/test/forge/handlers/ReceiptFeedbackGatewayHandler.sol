@@ -99,7 +99,9 @@ contract ReceiptFeedbackGatewayHandler is GatewayFixture {
         if (amount <= channels.getChannel(id).claimed) return;
         bytes32 termsHash = termsHashOf(agreementOf(keys[i], 7));
         vm.prank(keys[i].payee);
-        channels.claim(keys[i], amount, calls[i], termsHash, signVoucher(payerKeys[i], id, amount, calls[i], termsHash));
+        channels.claim(
+            keys[i], amount, calls[i], termsHash, bytes32(0), signVoucher(payerKeys[i], id, amount, calls[i], termsHash)
+        );
     }
 
     function revoke(uint256 indexSeed, uint256 callerSeed) external {

@@ -143,9 +143,11 @@ abstract contract GatewayFixture is Erc8004Fixture {
         view
         returns (bytes memory)
     {
-        bytes32 typeHash =
-            keccak256("Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash)");
-        bytes32 structHash = keccak256(abi.encode(typeHash, channelId, amount, calls, termsHash));
+        bytes32 typeHash = keccak256(
+            "Voucher(bytes32 channelId,uint256 cumulativeAmount,uint64 calls,bytes32 termsHash,bytes32 envelopeHash)"
+        );
+        // A zero envelope hash: what a close or claim made without a request signs.
+        bytes32 structHash = keccak256(abi.encode(typeHash, channelId, amount, calls, termsHash, bytes32(0)));
         return signDigest(payerKey, keccak256(abi.encodePacked("\x19\x01", gotongDomain(), structHash)));
     }
 
