@@ -106,7 +106,14 @@ export const paidCall: Suite = {
       let calls = 0n
       const floorOnce = () => {
         calls++
-        const voucher: Voucher = { channelId, cumulativeAmount: calls, calls, termsHash }
+        // The voucher is the request's authentication: bound to it by its envelope's struct hash.
+        const voucher: Voucher = {
+          channelId,
+          cumulativeAmount: calls,
+          calls,
+          termsHash,
+          envelopeHash: requestHash,
+        }
         const digest = voucherDigest(voucher)
         const signature = payerSigner.signDigest(digest) as Hex
         if (recoverSignerLowercase(digest, signature) !== payer) throw new Error('bad voucher')

@@ -37,6 +37,7 @@ export const payments: Suite = {
       cumulativeAmount: BigInt(i + 1) * 2_000n,
       calls: BigInt(i + 1),
       termsHash: keccak256(toHex('terms')),
+      envelopeHash: keccak256(toHex(`request ${i}`)),
     }))
     const signed = vouchers.map((v) => signer.signDigest(digest(v)) as Hex)
     ctx.log(`secp256k1 backend: ${secp256k1Backend}`)

@@ -16,7 +16,7 @@ import {
   type TransportClient,
 } from '@gotong/transport'
 import { serveHttp } from '@gotong/transport/node'
-import { recoverTypedDataAddress } from 'viem'
+import { type Hex, recoverTypedDataAddress } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
 import { rate, type Suite, timeEach } from '../harness.js'
@@ -279,7 +279,7 @@ export const transport: Suite = {
         await rate(requests.length, async () => {
           for (const request of requests)
             if (
-              (await recoverSigner(digester.digest(request.envelope), request.signature)) ===
+              (await recoverSigner(digester.digest(request.envelope), request.signature as Hex)) ===
               undefined
             )
               throw new Error('recovery failed')
@@ -289,7 +289,10 @@ export const transport: Suite = {
       viemVerifyRates.push(
         await rate(viemCount, async () => {
           for (const request of requests.slice(0, viemCount))
-            await recoverTypedDataAddress({ ...typed(request), signature: request.signature })
+            await recoverTypedDataAddress({
+              ...typed(request),
+              signature: request.signature as Hex,
+            })
         }),
       )
       // Every check a server makes, without a network: parse, hash, recover, replay, handle.

@@ -67,6 +67,7 @@ describe('EIP-712 types', () => {
       cumulativeAmount: 15_000n,
       calls: 3n,
       termsHash: hashAgreement(agreement, domain),
+      envelopeHash: `0x${'ef'.repeat(32)}` as Hex,
     }
     const signature = await payer.signTypedData({
       domain,

@@ -1,11 +1,6 @@
 import type { Agreement } from '@gotong/core'
 import type { Address, Hex } from 'viem'
-import {
-  type ChannelKey,
-  channelIdOf,
-  sameAddress,
-  type VoucherPayment,
-} from '../channel/channelKey.js'
+import { type ChannelKey, channelIdOf, sameAddress } from '../channel/channelKey.js'
 import type { DigestSigner } from '../crypto/digestSigner.js'
 import { ChannelError, VoucherRejectedError } from '../errors.js'
 import { createReceiptDigester } from '../receipt/receiptDigest.js'
@@ -20,6 +15,7 @@ import type {
 } from '../store/types.js'
 import { recoverSignerLowercase } from '../voucher/recoverSigner.js'
 import { createVoucherDigester } from '../voucher/voucherDigest.js'
+import { firstAnswer } from './firstAnswer.js'
 import {
   isVerifiedPayment,
   parsePayment,
@@ -408,34 +404,8 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
       }
     },
 
-    async answered(payment, requestHash) {
-      const verified = isVerifiedPayment(payment) ? payment : undefined
-      let data: VoucherPayment
-      try {
-        data = verified?.payment ?? parsePayment(payment, { chainId, channels })
-      } catch {
-        return undefined
-      }
-      const { voucher, signature } = data
-      const stored = await store.getVoucher(voucher.channelId, voucher.calls)
-      // A retry in a new envelope carries the same call signed again for that envelope: once
-      // verified as the channel payer's, the same call and amount is the same voucher.
-      const payer = verified && (await store.getChannel(voucher.channelId))?.key.payer
-      const same = verified
-        ? payer !== undefined &&
-          sameAddress(verified.signer, payer) &&
-          stored?.cumulativeAmount === voucher.cumulativeAmount
-        : stored?.signature.toLowerCase() === signature.toLowerCase()
-      if (
-        stored?.status !== 'committed' ||
-        !same ||
-        stored.requestHash?.toLowerCase() !== requestHash.toLowerCase() ||
-        stored.receipt === undefined ||
-        stored.response === undefined
-      )
-        return undefined
-      return { response: stored.response, receipt: stored.receipt }
-    },
+    answered: (payment, requestHash) =>
+      firstAnswer(store, payment, requestHash, { chainId, channels }),
 
     async recover() {
       const rolledBack = await inTransaction(function* () {
