@@ -2,7 +2,7 @@
 // published test vectors, as any third-party implementation should.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { hashTypedData, type LocalAccount } from 'viem'
+import { type Hex, hashTypedData, type LocalAccount } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import {
   type AgreementWire,
@@ -103,7 +103,15 @@ export async function checkVectors(): Promise<number> {
 
   for (const entry of vector('envelope').envelopes) {
     const { envelope, body } = entry.request
-    const signed = await signRequest(consumer, { ...envelope, body })
+    // A paid call: the payment (voucher 1) signs the envelope's struct hash, which it names.
+    const pay =
+      entry.authenticatedBy === 'payment'
+        ? async (envelopeHash: Hex) => {
+            equal(envelopeHash, entry.structHash, 'envelope struct hash')
+            return body.payment
+          }
+        : undefined
+    const signed = await signRequest(consumer, { ...envelope, body, pay })
     equal(signed, entry.request, `envelope (${entry.label})`)
   }
   return held

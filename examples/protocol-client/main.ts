@@ -144,30 +144,43 @@ try {
     channelId,
     channels: paymentChannels,
   })
-  const first = await payer.call<Conversion>(
-    { value: 1, from: 'mi', to: 'ft' },
-    await payer.voucher(1n),
-  )
+  const first = await payer.call<Conversion>({ value: 1, from: 'mi', to: 'ft' }, 1n)
   assert.equal(first.output.result, 5280)
   const r1 = first.receipt.receipt
   step(
     `call 1: ${first.output.text}; receipt: call ${r1.calls}, ${r1.cumulativeAmount} in all, requestHash ${r1.requestHash} (ours), signed by the provider`,
   )
   const secondInput = { value: 100, from: 'km', to: 'mi' }
-  const secondVoucher = await payer.voucher(2n)
-  const second = await payer.call<Conversion>(secondInput, secondVoucher)
+  const second = await payer.call<Conversion>(secondInput, 2n)
   assert.equal(second.output.result, 62.1371192237)
   step(
     `call 2: ${second.output.text}; receipt: call 2, ${second.receipt.receipt.cumulativeAmount} in all`,
   )
 
-  // §9.5 Call 2 again, as after a lost reply (a new envelope): its first answer, not a new charge.
-  assert.deepEqual(await payer.call<Conversion>(secondInput, secondVoucher), second)
+  // §9.5 Call 2 again, as after a lost reply (a new envelope, its voucher signed again for it):
+  // its first answer, not a new charge.
+  const again = await payer.call<Conversion>(secondInput, 2n)
+  assert.deepEqual(
+    { output: again.output, receipt: again.receipt },
+    {
+      output: second.output,
+      receipt: second.receipt,
+    },
+  )
   step('call 2 sent again in a new envelope: answered from its first result, the same receipt')
 
-  // §11 Voucher 1 again, for another input: refused, and the error body says why.
+  // §9.3 Call 1's voucher as it was sent, on another input: it signs call 1's envelope, not this.
+  const mismatch = await payer
+    .call({ value: 3, from: 'mi', to: 'ft' }, first.payment)
+    .catch((error: unknown) => error)
+  assert.ok(mismatch instanceof RemoteError, String(mismatch))
+  assert.equal(mismatch.status, 401)
+  assert.equal(mismatch.error.data?.code, 'VOUCHER_REQUEST_MISMATCH')
+  step(`voucher 1 as sent, on another input: ${mismatch.status} (${mismatch.error.data?.code})`)
+
+  // §11 Call 1 again, signed for another input: refused, and the error body says why.
   const refused = await payer
-    .call({ value: 3, from: 'mi', to: 'ft' }, await payer.voucher(1n))
+    .call({ value: 3, from: 'mi', to: 'ft' }, 1n)
     .catch((error: unknown) => error)
   assert.ok(refused instanceof RemoteError, String(refused))
   assert.equal(refused.status, 409)

@@ -1,5 +1,5 @@
-// Paid calls as PROTOCOL.md §9 describes them: a cumulative voucher per call, the answer's
-// receipt checked against the call it pays for.
+// Paid calls as PROTOCOL.md §9 describes them: a cumulative voucher per call, signed for the
+// envelope it goes out in, the answer's receipt checked against the call it pays for.
 import assert from 'node:assert/strict'
 import { type Hex, recoverTypedDataAddress } from 'viem'
 import type { Deal } from './negotiate.js'
@@ -10,7 +10,13 @@ export type Payment = {
   scheme: 'gotong-channel'
   chainId: number
   channels: Hex
-  voucher: { channelId: Hex; cumulativeAmount: string; calls: string; termsHash: Hex }
+  voucher: {
+    channelId: Hex
+    cumulativeAmount: string
+    calls: string
+    termsHash: Hex
+    envelopeHash: Hex
+  }
   signature: Hex
 }
 
@@ -35,13 +41,14 @@ export function createPayer(
   const price = BigInt(deal.agreement.pricePerCall)
   const domain = gotongDomain(peer.chainId, channels)
 
-  /** The voucher for the `calls`-th call: `calls × price` in all. */
-  async function voucher(calls: bigint): Promise<Payment> {
+  /** The voucher for the `calls`-th call, `calls × price` in all, sent in envelope `envelopeHash`. */
+  async function voucher(calls: bigint, envelopeHash: Hex): Promise<Payment> {
     const voucher = {
       channelId,
       cumulativeAmount: (price * calls).toString(),
       calls: calls.toString(),
       termsHash,
+      envelopeHash,
     }
     const signature = await peer.account.signTypedData({
       domain,
@@ -52,20 +59,35 @@ export function createPayer(
     return { scheme: 'gotong-channel', chainId: peer.chainId, channels, voucher, signature }
   }
 
-  /** One call; the receipt must name this voucher and this request, signed by the provider. */
-  async function call<Output>(input: unknown, payment: Payment): Promise<Answer<Output>> {
+  /**
+   * One call, paid with the `calls`-th voucher signed for its envelope (or with `payment` as it
+   * is, whatever envelope it names); the receipt must name this voucher and this request, signed
+   * by the provider. Returns the answer and the payment sent.
+   */
+  async function call<Output>(
+    input: unknown,
+    pay: bigint | Payment,
+  ): Promise<Answer<Output> & { payment: Payment }> {
+    let payment: Payment | undefined
     const answer = await post<Answer<Output>>(
       peer,
       parameters.route,
-      { termsHash, input, payment },
-      { idempotencyKey: randomHex(16) },
+      { termsHash, input },
+      {
+        idempotencyKey: randomHex(16),
+        pay: async (envelopeHash) => {
+          payment = typeof pay === 'bigint' ? await voucher(pay, envelopeHash) : pay
+          return payment
+        },
+      },
     )
+    const sent = payment as Payment
     const { receipt, signature } = answer.receipt
     assert.deepEqual(receipt, {
       termsHash,
       channelId,
-      calls: payment.voucher.calls,
-      cumulativeAmount: payment.voucher.cumulativeAmount,
+      calls: sent.voucher.calls,
+      cumulativeAmount: sent.voucher.cumulativeAmount,
       requestHash: requestHashOf(parameters.tool, termsHash, input),
       responseHash: contentHash(answer.output),
       servedAt: receipt.servedAt,
@@ -83,7 +105,7 @@ export function createPayer(
       signature,
     })
     assert.equal(signer, deal.proposal.payee, 'the receipt is signed by the provider')
-    return answer
+    return { ...answer, payment: sent }
   }
 
   return { price, voucher, call }

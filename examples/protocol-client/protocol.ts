@@ -117,6 +117,7 @@ export const types = {
     { name: 'cumulativeAmount', type: 'uint256' },
     { name: 'calls', type: 'uint64' },
     { name: 'termsHash', type: 'bytes32' },
+    { name: 'envelopeHash', type: 'bytes32' },
   ],
   Receipt: [
     { name: 'termsHash', type: 'bytes32' },

@@ -1,6 +1,7 @@
 // Signed requests as PROTOCOL.md §6 describes them: one JSON document per POST, an EIP-712
-// envelope over the body's canonical hash, `{ result }` or `{ error }` back.
-import { type Address, bytesToHex, type Hex, type LocalAccount } from 'viem'
+// envelope over the body's canonical hash, `{ result }` or `{ error }` back. A paid call (§9)
+// goes unsigned: its voucher signs the envelope's struct hash instead.
+import { type Address, bytesToHex, type Hex, hashStruct, type LocalAccount } from 'viem'
 import { contentHash, envelopeDomain, typesOf } from './protocol.js'
 
 /** An error reply: its HTTP status and the `{ code, reason, message, data? }` it carried. */
@@ -21,7 +22,11 @@ export class RemoteError extends Error {
 export const randomHex = (bytes: number): Hex =>
   bytesToHex(crypto.getRandomValues(new Uint8Array(bytes)))
 
-/** The signed request document for `body` to `route` of agent `to`. */
+/**
+ * The signed request document for `body` to `route` of agent `to`. With `pay`, a paid call:
+ * `bodyHash` leaves the payment out, `pay` gets the envelope's struct hash and returns the
+ * payment whose voucher signs it, and the envelope goes unsigned (`signature: null`).
+ */
 export async function signRequest(
   account: LocalAccount,
   parameters: {
@@ -32,9 +37,12 @@ export async function signRequest(
     idempotencyKey?: string | undefined
     nonce?: Hex
     expiresAt?: number
+    pay?: ((envelopeHash: Hex) => Promise<unknown>) | undefined
   },
 ) {
-  const { chainId, to, route, body, idempotencyKey } = parameters
+  const { chainId, to, route, idempotencyKey, pay } = parameters
+  const { payment: _, ...unpaid } = parameters.body as Record<string, unknown>
+  const body = pay ? unpaid : parameters.body
   const envelope = {
     from: account.address,
     to,
@@ -45,15 +53,24 @@ export async function signRequest(
     bodyHash: contentHash(body),
     ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
   }
+  const message = {
+    ...envelope,
+    expiresAt: BigInt(envelope.expiresAt),
+    idempotencyKey: idempotencyKey ?? '',
+  }
+  if (pay) {
+    const envelopeHash = hashStruct({
+      data: message,
+      primaryType: 'Envelope',
+      types: typesOf('Envelope'),
+    })
+    return { envelope, signature: null, body: { ...unpaid, payment: await pay(envelopeHash) } }
+  }
   const signature = await account.signTypedData({
     domain: envelopeDomain(chainId),
     types: typesOf('Envelope'),
     primaryType: 'Envelope',
-    message: {
-      ...envelope,
-      expiresAt: BigInt(envelope.expiresAt),
-      idempotencyKey: idempotencyKey ?? '',
-    },
+    message,
   })
   return { envelope, signature, body }
 }
@@ -66,7 +83,7 @@ export async function post<Result>(
   peer: Peer,
   route: string,
   body: unknown,
-  options: { idempotencyKey?: string } = {},
+  options: { idempotencyKey?: string; pay?: (envelopeHash: Hex) => Promise<unknown> } = {},
 ): Promise<Result> {
   const request = await signRequest(peer.account, {
     chainId: peer.chainId,
@@ -74,6 +91,7 @@ export async function post<Result>(
     route,
     body,
     idempotencyKey: options.idempotencyKey,
+    pay: options.pay,
   })
   const response = await fetch(`${peer.baseUrl}/${route}`, {
     method: 'POST',

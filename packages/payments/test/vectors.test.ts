@@ -127,13 +127,13 @@ describe('protocol vectors: the contracts agree', () => {
       }),
     ).toBe(channel.channelId)
     for (const entry of voucher.vouchers) {
-      const { channelId, cumulativeAmount, calls, termsHash } = entry.voucher
+      const { channelId, cumulativeAmount, calls, termsHash, envelopeHash } = entry.voucher
       expect(
         await read({
           address: paymentChannels,
           abi: paymentChannelsAbi,
           functionName: 'hashVoucher',
-          args: [channelId, BigInt(cumulativeAmount), BigInt(calls), termsHash],
+          args: [channelId, BigInt(cumulativeAmount), BigInt(calls), termsHash, envelopeHash],
         }),
       ).toBe(entry.digest)
     }
