@@ -142,12 +142,17 @@ describe('the payee store file', () => {
 
     const store = createSqlitePayeeStore(path)
     const old = store.getVoucher(channelId, 1n)
-    expect(old).toMatchObject({ status: 'committed', cumulativeAmount: 2_000n })
+    // Made before vouchers bound a request: its envelope hash reads as zero.
+    expect(old).toMatchObject({
+      status: 'committed',
+      cumulativeAmount: 2_000n,
+      envelopeHash: `0x${'0'.repeat(64)}`,
+    })
     expect(old?.response).toBeUndefined()
     store.saveVoucher({ ...old!, calls: 2n, response: { kept: true } })
     expect(store.getVoucher(channelId, 2n)?.response).toEqual({ kept: true })
     store.close()
-    expect(new Database(path).pragma('user_version', { simple: true })).toBe(2)
+    expect(new Database(path).pragma('user_version', { simple: true })).toBe(3)
   })
 
   test('a file written by a newer schema is refused with a clear code, untouched', () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   accountSigner,
   createBudget,
+  createVoucherDigester,
   type DigestSigner,
   type PayerStore,
   privateKeySigner,
@@ -193,8 +194,78 @@ describe('createVoucher', () => {
   })
 })
 
+describe('a voucher bound to its request', () => {
+  test('signed for an envelope, checked against it, signed again for the next one: one call, one amount, the payee records the envelope it was paid for', async () => {
+    const p = await payerWith(privateKeySigner(t.account(1).privateKey), 'bound')
+    const { payee } = p.payeeSide
+    const [first, second] = [keccak256(toHex('envelope 1')), keccak256(toHex('envelope 2'))]
+    const issued = await p.payer.createVoucher({
+      channelId: p.ch.channelId,
+      termsHash: p.ch.termsHash,
+      amount: price,
+      envelopeHash: first,
+    })
+    expect(issued.payment.voucher.envelopeHash).toBe(first)
+    // Verified against another envelope, or none: refused before anything is recorded.
+    const codeOf = (f: () => unknown) => {
+      try {
+        f()
+        return 'ok'
+      } catch (error) {
+        return (error as { code: string }).code
+      }
+    }
+    expect(codeOf(() => payee.verifyPayment(wire(issued.payment), second))).toBe(
+      'VOUCHER_REQUEST_MISMATCH',
+    )
+    await expect(payee.acceptVoucher(wire(issued.payment))).rejects.toMatchObject({
+      code: 'VOUCHER_REQUEST_MISMATCH',
+    })
+    // Sent again in a new envelope: the same call and amount, signed for it.
+    const rebound = await p.payer.bindVoucher(issued, second)
+    expect(rebound.payment.voucher).toEqual({ ...issued.payment.voucher, envelopeHash: second })
+    expect(rebound.payment.signature).not.toBe(issued.payment.signature)
+    expect(await p.onDisk(1n)).toMatchObject({
+      envelopeHash: second,
+      signature: rebound.payment.signature,
+    })
+    expect(p.payer.vouchers(p.ch.channelId)).toHaveLength(1)
+    const verified = payee.verifyPayment(wire(rebound.payment), second)
+    expect(verified.signer).toBe(t.account(1).address.toLowerCase())
+    const requestHash = keccak256(toHex('request'))
+    const ticket = await payee.acceptVoucher(verified, { requestHash })
+    expect(ticket.voucher).toMatchObject({
+      calls: 1n,
+      cumulativeAmount: price,
+      envelopeHash: second,
+    })
+    const receipt = await ticket.commit({ responseHash: keccak256(toHex('ok')), response: 'ok' })
+    p.payer.confirm(rebound, wire(receipt), requestHash)
+    expect(p.budget.spent()).toBe(price)
+    // A retry of the served call, signed for a third envelope: its first answer, not a charge.
+    const third = keccak256(toHex('envelope 3'))
+    const retry = payee.verifyPayment(
+      wire({
+        ...rebound.payment,
+        voucher: { ...rebound.payment.voucher, envelopeHash: third },
+        signature: privateKeySigner(t.account(1).privateKey).signDigest(
+          createVoucherDigester({ chainId: t.chainId, verifyingContract: t.channels }).digest({
+            ...rebound.payment.voucher,
+            envelopeHash: third,
+          }),
+        ),
+      }),
+      third,
+    )
+    await expect(payee.acceptVoucher(retry, { requestHash })).rejects.toMatchObject({
+      code: 'VOUCHER_REPLAYED',
+    })
+    expect(await payee.answered(retry, requestHash)).toEqual({ response: 'ok', receipt })
+  })
+})
+
 describe('the payer store file', () => {
-  test('a version 1 file is migrated: reusable vouchers are found through the new index', () => {
+  test('a version 1 file is migrated: reusable vouchers are found through the new index, and its vouchers bind no request', () => {
     const path = join(t.dir, 'payer-v1.sqlite')
     const v1 = new Database(path)
     v1.exec(`
@@ -237,10 +308,11 @@ describe('the payer store file', () => {
     expect(store.findReusable(channelId, other, 3_000n)).toBeUndefined()
     store.saveVoucher({ ...store.getVoucher(channelId, 5n)!, status: 'issued' })
     expect(store.findReusable(channelId, terms, 2_000n)?.calls).toBe(6n)
+    expect(store.getVoucher(channelId, 1n)?.envelopeHash).toBe(`0x${'0'.repeat(64)}`)
     store.close()
 
     const db = new Database(path)
-    expect(db.pragma('user_version', { simple: true })).toBe(2)
+    expect(db.pragma('user_version', { simple: true })).toBe(3)
     expect(
       db
         .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'vouchers'`)
