@@ -80,6 +80,7 @@ describe('acceptVoucher refuses bad vouchers, each with its own code, and record
             cumulativeAmount: price,
             calls: 1n,
             termsHash: b.termsHash,
+            envelopeHash: bVoucher.envelopeHash,
           },
           signature: bVoucher.signature,
         }),
@@ -104,6 +105,7 @@ describe('acceptVoucher refuses bad vouchers, each with its own code, and record
             cumulativeAmount: 2n * price,
             calls: 2n,
             termsHash: a.termsHash,
+            envelopeHash: payeeSide.store.getVoucher(a.channelId, 2n)!.envelopeHash,
           },
           signature: payeeSide.store.getVoucher(a.channelId, 2n)!.signature,
         }),
@@ -115,6 +117,8 @@ describe('acceptVoucher refuses bad vouchers, each with its own code, and record
       ],
       ['VOUCHER_QUOTA_EXCEEDED', await payment({ calls: 10n, cumulativeAmount: 10n * price })],
       ['VOUCHER_UNKNOWN_CHANNEL', await payment({ channelId: keccak256(toHex('nope')) })],
+      // Bound to a request, offered where none is (a wire-form voucher must carry zero).
+      ['VOUCHER_REQUEST_MISMATCH', await payment({ envelopeHash: keccak256(toHex('a request')) })],
     ]
     const snapshot = () => ({
       vouchers: payeeSide.store.listVouchers(),
@@ -133,7 +137,7 @@ describe('acceptVoucher refuses bad vouchers, each with its own code, and record
       codes.push(code)
       expect(snapshot()).toEqual(before)
     }
-    expect(new Set(codes).size).toBe(12)
+    expect(new Set(codes).size).toBe(13)
     // The honest next voucher still goes through, and the replayed one told the payer where it stands.
     const ok = await payeeSide.payee.acceptVoucher(await payment({}))
     expect(ok.voucher.calls).toBe(3n)
