@@ -184,6 +184,7 @@ describe('a provider agent over A2A, with @a2a-js/sdk as the client', () => {
         cumulativeAmount: served1!.cumulativeAmount,
         calls: served1!.calls,
         termsHash: served1!.termsHash,
+        envelopeHash: served1!.envelopeHash,
       },
       signature: served1!.signature,
     })
@@ -212,6 +213,7 @@ describe('a provider agent over A2A, with @a2a-js/sdk as the client', () => {
             { name: 'cumulativeAmount', type: 'uint256' },
             { name: 'calls', type: 'uint64' },
             { name: 'termsHash', type: 'bytes32' },
+            { name: 'envelopeHash', type: 'bytes32' },
           ],
         },
         primaryType: 'Voucher',

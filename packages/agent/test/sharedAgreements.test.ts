@@ -1,4 +1,5 @@
 import { contentHash, WireError } from '@gotong/core'
+import type { IssuedVoucher } from '@gotong/payments/payer'
 import { createHttpClient } from '@gotong/transport'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -64,23 +65,34 @@ describe('agreements in the shared ledger', () => {
     const send = async (tool: string, text: string) => {
       const input = { text }
       const requestHash = contentHash({ tool, termsHash: termsHash.toLowerCase(), input })
-      const issued = await consumer.payer.createVoucher({
-        channelId,
-        termsHash,
-        amount: 1_000n,
-        requestHash,
-      })
+      // The call's voucher authenticates it: signed for the envelope it goes out in.
+      let issued: IssuedVoucher | undefined
       try {
         const answer = await client.request(
           a.address,
           `tools/${tool}/call`,
-          { termsHash, input, payment: issued.payment },
-          { result: z.object({ output: z.unknown(), receipt: z.unknown() }) },
+          { termsHash, input },
+          {
+            result: z.object({ output: z.unknown(), receipt: z.unknown() }),
+            authenticate: {
+              field: 'payment',
+              attach: async (envelopeHash) => {
+                issued = await consumer.payer.createVoucher({
+                  channelId,
+                  termsHash,
+                  amount: 1_000n,
+                  requestHash,
+                  envelopeHash,
+                })
+                return issued.payment
+              },
+            },
+          },
         )
-        consumer.payer.confirm(issued, answer.receipt, requestHash)
+        consumer.payer.confirm(issued!, answer.receipt, requestHash)
         return answer.output
       } catch (error) {
-        consumer.payer.fail(issued)
+        if (issued) consumer.payer.fail(issued)
         throw error
       }
     }
