@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { onExit } from 'signal-exit'
-import { type Address, getAddress, type Hex } from 'viem'
+import { type Address, createTestClient, getAddress, type Hex, http } from 'viem'
 import type { Connection } from '../connection.js'
 import { createClients } from '../createClients.js'
 import { deploy, gotongTokenDecimals } from '../deploy.js'
@@ -37,7 +37,11 @@ export type StartDevnetOptions = {
   deploy?: boolean | undefined
   /** Where to write the deployments file; a fresh temp folder by default. */
   deploymentsFile?: string | undefined
-  /** Seconds between blocks; by default a block is mined per transaction. */
+  /**
+   * Whole seconds between blocks once the devnet is set up, so a block holds every transaction
+   * sent meanwhile (as on a real chain); by default a block is mined per transaction. Deploying
+   * and minting still mine a block per transaction, so they do not wait for blocks.
+   */
   blockTime?: number | undefined
   /**
    * More anvil flags, after gotong's own (e.g. `['--prune-history']` for a bench that grows a
@@ -97,7 +101,6 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
     ...['--host', options.host ?? '127.0.0.1', '--port', String(options.port ?? 0)],
     ...['--chain-id', String(chainId), '--accounts', String(options.accounts ?? 10)],
     ...['--balance', '10000', '--config-out', configFile],
-    ...(options.blockTime ? ['--block-time', String(options.blockTime)] : []),
     ...(options.anvilArgs ?? []),
   ]
   // Under setpriv (Linux) anvil dies with this process even when nothing here gets to run: a
@@ -145,6 +148,10 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       await writeDeployments(deploymentsFile, deployments)
     }
     const { chain, publicClient } = createClients({ rpcUrl, chainId })
+    if (options.blockTime)
+      await createTestClient({ chain, mode: 'anvil', transport: http(rpcUrl) }).setIntervalMining({
+        interval: options.blockTime,
+      })
     return {
       rpcUrl,
       chainId,
