@@ -1,11 +1,11 @@
 import type { Context } from 'ponder:registry'
 import type { ToolManifest } from '@gotong/core'
-import { bm25Weights, ftsDocument, priceKey } from '@gotong/directory/node'
+import { bm25Weights, priceKey } from '@gotong/directory/node'
 import { directoryStat, ftsTerm, manifest, price, tag, tool } from '../ponder.schema.js'
+import { cachedFtsDocument } from './cachedFtsDocument.js'
 
 type Db = Context['db']
 type ToolRecord = typeof tool.$inferSelect
-type ManifestRecord = typeof manifest.$inferSelect
 
 /** Longest lexeme PostgreSQL keeps in a tsvector; longer terms can never match a query word. */
 const maxTermBytes = 2046
@@ -21,18 +21,10 @@ export const parsedManifests = new Map<string, ToolManifest>()
 export async function refreshProjection(db: Db, toolId: number): Promise<void> {
   const row = await db.find(tool, { toolId })
   if (!row) return
-  const rows = (
-    await Promise.all(
-      (['event', 'uri'] as const).map((source) =>
-        db.find(manifest, { toolId, version: row.version, source }),
-      ),
-    )
-  ).filter((m): m is ManifestRecord => m !== null)
+  // The indexer keeps only manifests from `ManifestPublished` (it fetches no URIs), so the
+  // SQLite index's choice between an event's and a URI's manifest is always the event's.
   const pick =
-    rows.find((r) => r.status === 'verified' && r.source === 'event') ??
-    rows.find((r) => r.status === 'verified') ??
-    rows.find((r) => r.source === 'event') ??
-    rows[0]
+    (await db.find(manifest, { toolId, version: row.version, source: 'event' })) ?? undefined
   let parsed: ToolManifest | undefined
   let text: string | null = null
   if (pick?.bytes && (pick.status === 'verified' || hasSchema(pick.reason))) {
@@ -43,7 +35,7 @@ export async function refreshProjection(db: Db, toolId: number): Promise<void> {
   }
   const first = parsed?.pricing?.[0]
   const document = parsed
-    ? ftsDocument({
+    ? cachedFtsDocument({
         name: parsed.name,
         description: parsed.description,
         tags: parsed.tags ?? [],

@@ -95,10 +95,11 @@ ponder.on('ToolDirectory:ToolMetadataUpdated', async ({ event, context: { db } }
 ponder.on('ToolDirectory:ToolVersioned', async ({ event, context: { db } }) => {
   await counted(db, event.block.number)
   const toolId = rowId(event.args.toolId)
-  const row = toolId === undefined ? null : await db.find(tool, { toolId })
-  if (toolId === undefined || !row) return
+  // Version 1 comes with the registration, which wrote it: no need to read the tool.
   const next = Number(event.args.version)
   if (next === 1) return
+  const row = toolId === undefined ? null : await db.find(tool, { toolId })
+  if (toolId === undefined || !row) return
   const pending = pendingUri.get(toolId)
   const uri = pending === undefined ? row.uri : encodeText(pending)
   await db
