@@ -12,6 +12,7 @@ export const IndexerEnv = z.object({
   GOTONG_INDEXER_DIRECTORY: AddressSchema,
   GOTONG_INDEXER_START_BLOCK: z.coerce.number().int().nonnegative(),
   GOTONG_INDEXER_POLLING_MS: z.coerce.number().int().positive().default(1_000),
+  GOTONG_INDEXER_GETLOGS_RANGE: z.coerce.number().int().positive().optional(),
   DATABASE_URL: z.string().min(1),
 })
 
@@ -24,6 +25,7 @@ export function readIndexerEnv(env: Record<string, string | undefined>) {
     directory: parsed.GOTONG_INDEXER_DIRECTORY,
     startBlock: parsed.GOTONG_INDEXER_START_BLOCK,
     pollingInterval: parsed.GOTONG_INDEXER_POLLING_MS,
+    getLogsBlockRange: parsed.GOTONG_INDEXER_GETLOGS_RANGE,
     databaseUrl: parsed.DATABASE_URL,
   }
 }
@@ -50,6 +52,12 @@ export const IndexerParameters = z.strictObject({
   hostname: z.string().min(1).optional(),
   /** Milliseconds between polls for new blocks (1,000 by default; a devnet wants less). */
   pollingInterval: z.number().int().positive().optional(),
+  /**
+   * Blocks per `eth_getLogs` request. By default Ponder starts at 500 and adapts to the RPC's
+   * errors; a chain whose blocks carry tens of thousands of listings wants a few, or a response
+   * outgrows what Node can hold in one string.
+   */
+  getLogsBlockRange: z.number().int().positive().optional(),
   /** Ponder's log level (`info` in a terminal, `warn` when started from code). */
   logLevel: z.enum(['error', 'warn', 'info', 'debug', 'trace']).optional(),
 })
@@ -77,5 +85,7 @@ export function indexerEnvironment(parameters: IndexerParameters & { port: numbe
     GOTONG_INDEXER_POLLING_MS: String(parameters.pollingInterval ?? 1_000),
   }
   if (parameters.logLevel) env.PONDER_LOG_LEVEL = parameters.logLevel
+  if (parameters.getLogsBlockRange)
+    env.GOTONG_INDEXER_GETLOGS_RANGE = String(parameters.getLogsBlockRange)
   return { env, schema }
 }

@@ -58,7 +58,9 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
   const port = options.port === 0 ? await freePort(hostname) : (options.port ?? 42_069)
   const { env, schema } = indexerEnvironment({ ...options, hostname, port })
   const log: string[] = []
-  const child = spawn(process.execPath, [entry], {
+  // Node flags for Ponder's process alone (`--cpu-prof` is refused in NODE_OPTIONS).
+  const nodeArgs = process.env.GOTONG_INDEXER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
     cwd: appRoot,
     env: { ...process.env, PONDER_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
