@@ -12,6 +12,8 @@ const requests: string[] = []
 let status = { block: '7', head: '7', logs: '21' }
 /** How many more status requests answer 500. */
 let failures = 0
+/** How many more status requests have their connection closed unanswered. */
+let resets = 0
 const listing = {
   toolId: '3',
   ref: 'eip155:31337/erc8257:0x9fe46736679d2d9a65f0992f2272de9f3c7fa6e0/3',
@@ -37,6 +39,10 @@ beforeAll(async () => {
     requests.push(`${request.method} ${request.url}`)
     const json = (body: unknown) =>
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    if (request.url === '/directory/status' && resets > 0) {
+      resets--
+      return request.socket.destroy()
+    }
     if (request.url === '/directory/status' && failures > 0) {
       failures--
       return response.writeHead(500).end('{"code":"INTERNAL"}')
@@ -102,6 +108,20 @@ describe('createRemoteIndex', () => {
     const failed = await index.sync().catch((e) => e)
     expect(failed).toMatchObject({ code: 'REMOTE_INDEX_FAILED', status: 500 })
     failures = 0
+    index.close()
+  })
+
+  test('a connection the indexer closes unanswered is tried once more; twice in a row is REMOTE_INDEX_FAILED', async () => {
+    const index = createRemoteIndex({ url })
+    status = { block: '12', head: '12', logs: '30' }
+    resets = 1
+    expect(await index.sync()).toMatchObject({ toBlock: 12n })
+    expect(resets).toBe(0)
+    resets = 2
+    const failed = await index.sync().catch((e) => e)
+    expect(failed).toMatchObject({ code: 'REMOTE_INDEX_FAILED' })
+    expect(failed.shortMessage).toMatch(/could not be reached/)
+    expect(resets).toBe(0)
     index.close()
   })
 

@@ -56,13 +56,20 @@ export function createRemoteIndex(parameters: CreateRemoteIndexParameters): Dire
       closed.signal,
       AbortSignal.timeout(options.requestTimeoutMs ?? 30_000),
     ])
-    let response: Response
-    try {
-      response = await doFetch(`${base}${path}`, {
+    const send = () =>
+      doFetch(`${base}${path}`, {
         method: body === undefined ? 'GET' : 'POST',
         headers: body === undefined ? {} : { 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: toWireJson(body) }),
         signal,
+      })
+    let response: Response
+    try {
+      // Every route only reads, so a request on a kept-alive socket that the indexer closed as
+      // it was reused (the keep-alive race, frequent on a busy machine) is sent once more.
+      response = await send().catch((error: unknown) => {
+        if (!socketClosed(error) || signal.aborted) throw error
+        return send()
       })
     } catch (cause) {
       throw new RemoteIndexError(base, 'could not be reached', { cause })
@@ -203,4 +210,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', abort, { once: true })
   })
+}
+
+/** Whether a fetch failed because the other side closed or reset the connection. */
+function socketClosed(error: unknown): boolean {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const code = (cause as { code?: unknown }).code
+    if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') return true
+  }
+  return false
 }
