@@ -200,6 +200,13 @@ const label = (n: number) =>
 const postgresUrl = process.env.GOTONG_BENCH_DATABASE_URL ?? process.env.GOTONG_TEST_DATABASE_URL
 /** Listings for the shared index (1,000,000 by default). */
 const sharedSize = Number(process.env.GOTONG_BENCH_SHARED_LISTINGS ?? 1_000_000)
+/**
+ * The SQLite index's sizes, comma-separated (1,000, 10,000 and 100,000 by default); `none`
+ * skips them, to iterate on the shared index alone.
+ */
+const sqliteSizes = process.env.GOTONG_BENCH_SQLITE_LISTINGS?.split(',')
+  .filter((size) => size !== 'none')
+  .map(Number)
 
 /**
  * The shared index (`@gotong/indexer`: Ponder on PostgreSQL) over the listings on chain: from
@@ -224,7 +231,10 @@ async function sharedIndex(
     schema,
     port: 0,
     pollingInterval: 200,
+    // A block holds 20,000 listings (~50 MB of logs): one per request, not Ponder's 500.
+    getLogsBlockRange: 1,
     startTimeoutMs: 600_000,
+    onLog: (line) => ctx.log(`ponder: ${line.slice(0, 400)}`),
   })
   const index = createRemoteIndex({
     url: indexer.url,
@@ -267,7 +277,8 @@ async function sharedIndex(
     await indexer.stop()
     const client = new pg.Client({ connectionString: postgresUrl })
     await client.connect()
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    if (process.env.GOTONG_BENCH_KEEP_SCHEMA) ctx.log(`kept schema ${schema}`)
+    else await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
     await client.end()
   }
 }
@@ -281,10 +292,13 @@ export const directory: Suite = {
   name: 'directory',
   title: 'Directory: index ToolDirectory events from anvil, search the listings',
   async run(ctx) {
-    const sizes = ctx.quick ? [100] : [1_000, 10_000, 100_000]
+    const sizes = ctx.quick ? [100] : (sqliteSizes ?? [1_000, 10_000, 100_000])
     const batch = ctx.quick ? 50 : 1_000
+    const perBlock = ctx.quick ? 2 : 20
     const searches = ctx.quick ? 50 : 2_000
-    const devnet = await startDevnet({ accounts: 1 })
+    // Without it anvil keeps every block's state, and each block then costs time in proportion
+    // to the whole directory; the indexers read logs and blocks only, never old state.
+    const devnet = await startDevnet({ accounts: 1, anvilArgs: ['--prune-history'] })
     const work = await mkdtemp(join(tmpdir(), 'gotong-bench-directory-'))
     try {
       const deployments = devnet.deployments!
@@ -294,10 +308,11 @@ export const directory: Suite = {
         privateKey: devnet.accounts[0]!.privateKey,
       })
       const wallet = walletClient!
-      // 1,000 registrations of ~135k gas each per transaction: lift anvil's 30M block limit.
+      // 20 transactions of 1,000 registrations of ~135k gas each per block: lift anvil's 30M
+      // block limit.
       await publicClient.request({
         method: 'evm_setBlockGasLimit',
-        params: [toHex(2_000_000_000)],
+        params: [toHex(40_000_000_000)],
       } as never)
       const batcher = compileBatcher()
       const deployed = await publicClient.waitForTransactionReceipt({
@@ -312,29 +327,63 @@ export const directory: Suite = {
       const listings = corpus()
       const queries = makeQueries(searches, listings, toErc20Caip19(devnet.chainId, context.token))
 
+      /** One JSON-RPC call straight to anvil: mining over a large state outlasts viem's timeout. */
+      const anvil = async (method: string, params: unknown[] = []) => {
+        const response = await fetch(devnet.rpcUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+        })
+        const body = (await response.json()) as { error?: { message: string } }
+        if (body.error) throw new Error(`${method}: ${body.error.message}`)
+      }
       let created = 0
-      /** Registers listings (a thousand per transaction) until `target` are on chain. */
+      let nonce = await publicClient.getTransactionCount({ address: devnet.accounts[0]!.address })
+      /**
+       * Registers listings (a thousand per transaction, `perBlock` transactions per block) until
+       * `target` are on chain. anvil spends time in proportion to its whole state on every block
+       * it mines (its state root), so a million listings in a thousand blocks would take hours.
+       */
       const publishUpTo = async (target: number) => {
-        while (created < target) {
-          const count = Math.min(batch, target - created)
-          const manifests = Array.from({ length: count }, (_, i) =>
-            toHex(canonicalBytes(makeManifest(created + i, listings, context))),
-          )
-          const hash = await wallet.writeContract({
-            address: context.creator,
-            abi: batcher.abi,
-            functionName: 'publish',
-            args: [
-              deployments.contracts.toolDirectory,
-              'https://tools.example.com/.well-known/ai-tool/t.json',
-              manifests,
-            ],
-            gas: BigInt(count) * 200_000n + 100_000n,
-          })
-          // A node holding a million listings mines slowly: wait longer than viem's default.
-          const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 900_000 })
-          if (receipt.status !== 'success') throw new Error('bench publish reverted')
-          created += count
+        await anvil('evm_setAutomine', [false])
+        try {
+          while (created < target) {
+            const hashes: Hex[] = []
+            let planned = created
+            while (planned < target && hashes.length < perBlock) {
+              const count = Math.min(batch, target - planned)
+              const from = planned
+              const manifests = Array.from({ length: count }, (_, i) =>
+                toHex(canonicalBytes(makeManifest(from + i, listings, context))),
+              )
+              hashes.push(
+                await wallet.writeContract({
+                  address: context.creator,
+                  abi: batcher.abi,
+                  functionName: 'publish',
+                  args: [
+                    deployments.contracts.toolDirectory,
+                    'https://tools.example.com/.well-known/ai-tool/t.json',
+                    manifests,
+                  ],
+                  gas: BigInt(count) * 200_000n + 100_000n,
+                  nonce: nonce++,
+                }),
+              )
+              planned += count
+            }
+            await anvil('evm_mine')
+            for (const hash of hashes) {
+              const receipt = await publicClient.getTransactionReceipt({ hash })
+              if (receipt.status !== 'success') throw new Error('bench publish reverted')
+            }
+            const before = created
+            created = planned
+            if (Math.floor(created / 100_000) > Math.floor(before / 100_000) && created < target)
+              ctx.log(`${label(Math.floor(created / 100_000) * 100_000)} listings on chain`)
+          }
+        } finally {
+          await anvil('evm_setAutomine', [true])
         }
       }
       for (const size of sizes) {
@@ -395,15 +444,12 @@ export const directory: Suite = {
       }
       const started = performance.now()
       await publishUpTo(sharedSize)
+      const published = performance.now()
       // Past Ponder's finality (30 blocks on a devnet), so every listing is backfilled in bulk.
-      // (Straight to the node: mining over a large state outlasts viem's request timeout.)
-      await fetch(devnet.rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_mine', params: ['0x28'] }),
-      })
+      await anvil('anvil_mine', ['0x28'])
+      const seconds = (from: number, to = performance.now()) => ((to - from) / 1000).toFixed(1)
       ctx.log(
-        `${label(sharedSize)} listings on chain (+${((performance.now() - started) / 1000).toFixed(1)} s)`,
+        `${label(sharedSize)} listings on chain (+${seconds(started, published)} s, 40 empty blocks ${seconds(published)} s)`,
       )
       await sharedIndex(ctx, { rpcUrl: devnet.rpcUrl, deployments }, sharedSize, queries)
     } finally {
