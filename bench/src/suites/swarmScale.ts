@@ -23,6 +23,20 @@ const echo = defineTool({
 /** Paying consumers at most with per-agent indexes, whatever the swarm's size (see where it is used). */
 const maxPaying = 50
 
+/**
+ * Agents that publish, or make their first call, at the same time. Each waits on the chain and
+ * on HTTP far more than it computes, so more at once keep both cores busy; a real swarm's agents
+ * start independently, all at once.
+ */
+const setupConcurrency = Number(process.env.GOTONG_BENCH_SWARM_CONCURRENCY ?? 64)
+
+/**
+ * Seconds between blocks, in both modes alike: a chain that mines many transactions per block,
+ * as a real one does, instead of anvil's default of one block per transaction (which serialises
+ * every publish and channel open of the swarm, and gives the indexer a block for each).
+ */
+const blockTime = Number(process.env.GOTONG_BENCH_SWARM_BLOCK_TIME ?? 1)
+
 /** PostgreSQL for the shared-index runs: a server's URL, or none (those runs are skipped). */
 const postgresUrl = process.env.GOTONG_BENCH_DATABASE_URL ?? process.env.GOTONG_TEST_DATABASE_URL
 
@@ -31,6 +45,24 @@ const postgresUrl = process.env.GOTONG_BENCH_DATABASE_URL ?? process.env.GOTONG_
  * default), or one shared index (`@gotong/indexer`, Ponder on PostgreSQL) they all query.
  */
 type IndexMode = 'own' | 'shared'
+
+/** The URL of another database on the PostgreSQL server of the shared-index runs. */
+function databaseUrlOf(database: string): string {
+  const url = new URL(postgresUrl!)
+  url.pathname = `/${database}`
+  return url.toString()
+}
+
+/** Runs one statement on the PostgreSQL server of the shared-index runs. */
+async function onServer(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl })
+  await client.connect()
+  try {
+    await client.query(statement)
+  } finally {
+    await client.end()
+  }
+}
 
 /** A full garbage collection, so heap figures are live objects, not garbage. */
 const collect: () => void = (() => {
@@ -197,26 +229,32 @@ export async function measureSwarm(
   const dir = mkdtempSync(join(tmpdir(), 'gotong-bench-swarm-'))
   let devnet: Devnet | undefined
   let indexer: Awaited<ReturnType<typeof startIndexer>> | undefined
-  const schema = `bench_swarm_${process.pid}`
+  // A database of its own, not only a schema: Ponder keeps the logs it fetched in one
+  // `ponder_sync` schema per database, keyed by chain id and address, and every devnet has chain
+  // 31337 and the same contract addresses, so another devnet indexed in the same database (a
+  // directory bench beside this one) would have its logs read as this chain's.
+  const database = `bench_swarm_${process.pid}`
   const agents: Agent[] = []
   try {
     const setupStart = performance.now()
-    devnet = await startDevnet({ accounts: size + 1 })
+    devnet = await startDevnet({ accounts: size + 1, ...(blockTime > 0 ? { blockTime } : {}) })
+    const devnetAt = performance.now()
     const network = devnet as Devnet & { deployments: NonNullable<Devnet['deployments']> }
     const keys = devnet.accounts.slice(1, size + 1).map((a) => a.privateKey)
     ctx.log(`${size} agents: devnet with ${size + 1} funded accounts (${seconds(setupStart)})`)
     if (mode === 'shared') {
+      await onServer(`CREATE DATABASE ${database}`)
       indexer = await startIndexer({
         rpcUrl: devnet.rpcUrl,
         deployments: network.deployments,
-        databaseUrl: postgresUrl!,
-        schema,
+        databaseUrl: databaseUrlOf(database),
         port: 0,
         pollingInterval: 200,
       })
       ctx.log(`shared index up at ${indexer.url} (${seconds(setupStart)})`)
     }
     const index = indexer ? { index: { url: indexer.url } } : {}
+    const indexerAt = performance.now()
 
     // One agent made and stopped first, so lazy loading and first-use JIT are not counted.
     const warmup = await createAgent({
@@ -236,6 +274,7 @@ export async function measureSwarm(
       }),
     )
     agents.push(...created)
+    const createdAt = performance.now()
     const idle = await memory()
     ctx.log(`${size} agents created (${seconds(setupStart)})`)
 
@@ -247,16 +286,28 @@ export async function measureSwarm(
       .slice(providers.length)
       .slice(0, mode === 'shared' ? undefined : maxPaying)
     const servingAt = performance.now()
-    const served = await inBatches(providers, 8, (provider) => provider.serve(echo, { price: 1n }))
+    const served = await inBatches(providers, setupConcurrency, (provider) =>
+      provider.serve(echo, { price: 1n }),
+    )
+    const publishedAt = performance.now()
     ctx.log(`${providers.length} providers serving (${seconds(setupStart)})`)
     const toolOf = (i: number) => served[i % served.length]!.toolId
-    await inBatches(consumers, 8, (consumer, i) =>
+    await inBatches(consumers, setupConcurrency, (consumer, i) =>
       withRetry(() => consumer.call(toolOf(i), { text: 'first' })),
     )
-    const setupSeconds = (performance.now() - setupStart) / 1_000
-    const payingSeconds = (performance.now() - servingAt) / 1_000
+    const paidAt = performance.now()
+    const setupSeconds = (paidAt - setupStart) / 1_000
+    const span = (from: number, to: number) => `${((to - from) / 1_000).toFixed(1)} s`
+    const phases = [
+      `devnet ${span(setupStart, devnetAt)}`,
+      ...(indexer ? [`indexer ${span(devnetAt, indexerAt)}`] : []),
+      // The memory reading between creating and serving (about 0.3 s) is left out.
+      `agents created ${span(indexerAt, createdAt)}`,
+      `publishing ${span(servingAt, publishedAt)}`,
+      `first calls ${span(publishedAt, paidAt)}`,
+    ].join(', ')
     const working = await memory()
-    ctx.log(`${consumers.length} consumers with a channel open (${seconds(setupStart)})`)
+    ctx.log(`${consumers.length} consumers with a channel open (${seconds(setupStart)}): ${phases}`)
 
     const perConsumer = ctx.quick ? 2 : Math.max(2, Math.round(1_000 / consumers.length))
     const rates: number[] = []
@@ -284,12 +335,13 @@ export async function measureSwarm(
     const per = (bytes: number) => bytes / size / mib
     const mix = `${providers.length} serving, ${consumers.length} paying${consumers.length + providers.length < size ? `, ${size - providers.length - consumers.length} idle` : ''}`
     const on = mode === 'shared' ? ', shared index' : ''
+    const chainNote = blockTime > 0 ? `a block every ${blockTime} s` : 'a block per transaction'
     ctx.record({
       name: `setup, ${size} agents${on}`,
       unit: 's',
       samples: [setupSeconds],
       ...(mode === 'shared' ? { target: { max: 120 } } : {}),
-      note: `${mix}: from starting the devnet${mode === 'shared' ? ' and the indexer (Ponder on PostgreSQL)' : ''} to every paying consumer's first call answered (its agreement and channel); ${payingSeconds.toFixed(1)} s of it publishing and paying (from the first provider serving)`,
+      note: `${mix}: from starting the devnet${mode === 'shared' ? ' and the indexer (Ponder on PostgreSQL)' : ''} to every paying consumer's first call answered (its agreement and channel): ${phases}; ${chainNote}, ${setupConcurrency} agents publishing or paying at once`,
     })
     ctx.record({
       name: `memory per agent, ${size} idle agents (heap)${on}`,
@@ -323,12 +375,7 @@ export async function measureSwarm(
   } finally {
     await inBatches(agents, 16, (agent) => agent.stop())
     await indexer?.stop()
-    if (indexer) {
-      const client = new pg.Client({ connectionString: postgresUrl })
-      await client.connect()
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-      await client.end()
-    }
+    if (mode === 'shared') await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
     await devnet?.stop()
     rmSync(dir, { recursive: true, force: true })
   }
