@@ -104,6 +104,28 @@ describe('group commit, one transaction per turn', () => {
     expect(syncsIn(path)).toBe(1)
   })
 
+  test('a new file is created without a sync, and every file opens at the level asked for', () => {
+    const levels = (path: string, synchronous?: 'normal') => {
+      const db = openDatabase(path, schema, synchronous ? { synchronous } : {})
+      const level = db.pragma('synchronous', { simple: true })
+      const mode = db.pragma('journal_mode', { simple: true })
+      db.close()
+      return [level, mode]
+    }
+    const full = join(dir, 'levels-full.sqlite')
+    const normal = join(dir, 'levels-normal.sqlite')
+    // 2 is FULL, 1 NORMAL: new, then reopened.
+    expect([levels(full), levels(full)]).toEqual([
+      [2, 'wal'],
+      [2, 'wal'],
+    ])
+    expect([levels(normal, 'normal'), levels(normal, 'normal')]).toEqual([
+      [1, 'wal'],
+      [1, 'wal'],
+    ])
+    expect(fromOutside<{ user_version: number }>(full, 'PRAGMA user_version').user_version).toBe(1)
+  })
+
   test('background checkpoints move the WAL into the database file on their timer, not in a commit', async () => {
     const path = join(dir, 'checkpoints.sqlite')
     const db = openDatabase(path, schema, { synchronous: 'normal' })

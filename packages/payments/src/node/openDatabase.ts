@@ -26,10 +26,13 @@ export function openDatabase(
 ): Database.Database {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
-  db.pragma('journal_mode = WAL')
-  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`)
-  db.pragma('busy_timeout = 5000')
   const version = db.pragma('user_version', { simple: true }) as number
+  const synchronous = options.synchronous === 'normal' ? 'NORMAL' : 'FULL'
+  // A new file holds nothing to lose, so its creation (the switch to WAL, the schema) waits
+  // for no disk sync; the first commit at the level asked for syncs it with itself.
+  db.pragma(`synchronous = ${version === 0 ? 'OFF' : synchronous}`)
+  db.pragma('journal_mode = WAL')
+  db.pragma('busy_timeout = 5000')
   if (version > schema.version) {
     db.close()
     throw new StoreError(
@@ -49,6 +52,7 @@ export function openDatabase(
       db.pragma(`user_version = ${schema.version}`)
     })()
   }
+  db.pragma(`synchronous = ${synchronous}`)
   return db
 }
 
