@@ -58,9 +58,12 @@ export async function startIndexer(parameters: StartIndexerParameters): Promise<
   const port = options.port === 0 ? await freePort(hostname) : (options.port ?? 42_069)
   const { env, schema } = indexerEnvironment({ ...options, hostname, port })
   const log: string[] = []
-  // Node flags for Ponder's process alone (`--cpu-prof` is refused in NODE_OPTIONS).
+  // Node flags for Ponder's process alone (`--cpu-prof` is refused in NODE_OPTIONS), after its
+  // default: a young generation of 64 MB semi-spaces, since a backfill allocates a row object
+  // per store call and V8's default sends far more of them through the old generation (the
+  // collector's time fell from 35 to 29 s over 300,000 events in the directory bench).
   const nodeArgs = process.env.GOTONG_INDEXER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
-  const child = spawn(process.execPath, [...nodeArgs, entry], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...nodeArgs, entry], {
     cwd: appRoot,
     env: { ...process.env, PONDER_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
