@@ -31,6 +31,13 @@ const maxPaying = 50
 const setupConcurrency = Number(process.env.GOTONG_BENCH_SWARM_CONCURRENCY ?? 64)
 
 /**
+ * Consumers making their first call at the same time with per-agent indexes: each first syncs
+ * its own index of every listing, CPU-bound work in this one process, and 50 at once held the
+ * event loop long enough for viem's 10 s request timeout to fail a call on a busy machine.
+ */
+const ownIndexConcurrency = 8
+
+/**
  * Seconds between blocks, in both modes alike: a chain that mines many transactions per block,
  * as a real one does, instead of anvil's default of one block per transaction (which serialises
  * every publish and channel open of the swarm, and gives the indexer a block for each).
@@ -292,7 +299,8 @@ export async function measureSwarm(
     const publishedAt = performance.now()
     ctx.log(`${providers.length} providers serving (${seconds(setupStart)})`)
     const toolOf = (i: number) => served[i % served.length]!.toolId
-    await inBatches(consumers, setupConcurrency, (consumer, i) =>
+    const paying = mode === 'shared' ? setupConcurrency : ownIndexConcurrency
+    await inBatches(consumers, paying, (consumer, i) =>
       withRetry(() => consumer.call(toolOf(i), { text: 'first' })),
     )
     const paidAt = performance.now()
@@ -341,7 +349,7 @@ export async function measureSwarm(
       unit: 's',
       samples: [setupSeconds],
       ...(mode === 'shared' ? { target: { max: 120 } } : {}),
-      note: `${mix}: from starting the devnet${mode === 'shared' ? ' and the indexer (Ponder on PostgreSQL)' : ''} to every paying consumer's first call answered (its agreement and channel): ${phases}; ${chainNote}, ${setupConcurrency} agents publishing or paying at once`,
+      note: `${mix}: from starting the devnet${mode === 'shared' ? ' and the indexer (Ponder on PostgreSQL)' : ''} to every paying consumer's first call answered (its agreement and channel): ${phases}; ${chainNote}, ${setupConcurrency} providers publishing and ${paying} consumers paying at once`,
     })
     ctx.record({
       name: `memory per agent, ${size} idle agents (heap)${on}`,
