@@ -31,10 +31,12 @@ export { SignedReceipt } from './receipt/signedReceipt.js'
 export { type VerifyReceiptParameters, verifyReceipt } from './receipt/verifyReceipt.js'
 export type { Awaitable } from './store/runFlow.js'
 export type {
+  AdjacentVouchers,
   AnyPayeeStore,
   AsyncPayeeStore,
   AwaitablePayeeStore,
   ChannelStatus,
+  PayeeBinding,
   PayeeChannel,
   PayeeClaim,
   PayeeStore,

@@ -115,7 +115,7 @@ describe('a retried call', () => {
 })
 
 describe('the payee store file', () => {
-  test('a version 1 file is migrated in place: its vouchers kept, responses stored from then on', () => {
+  test('a version 1 file is migrated in place: its vouchers kept, responses stored from then on, its channels bound to their one agreement', () => {
     const path = join(t.dir, 'payee-v1.sqlite')
     const v1 = new Database(path)
     v1.exec(`
@@ -138,6 +138,9 @@ describe('the payee store file', () => {
     v1.prepare(
       `INSERT INTO vouchers VALUES (?, 1, '2000', ?, '0x01', 'committed', NULL, 1, 2, NULL)`,
     ).run(channelId, termsHash)
+    v1.prepare(
+      `INSERT INTO channels VALUES (?, 31337, '0x01', '{}', ?, '500', '3', '0', '5000', '0', 'open', '0', 7, '1', '2000')`,
+    ).run(channelId, termsHash)
     v1.close()
 
     const store = createSqlitePayeeStore(path)
@@ -151,8 +154,13 @@ describe('the payee store file', () => {
     expect(old?.response).toBeUndefined()
     store.saveVoucher({ ...old!, calls: 2n, response: { kept: true } })
     expect(store.getVoucher(channelId, 2n)?.response).toEqual({ kept: true })
+    // The channel's one agreement is its first binding: its price and quota still apply.
+    expect(store.listBindings(channelId)).toEqual([
+      { channelId, termsHash, pricePerCall: 500n, maxCalls: 3n, validUntil: 0n, boundAt: 7 },
+    ])
+    expect(store.countVouchers(channelId, termsHash)).toBe(2n)
     store.close()
-    expect(new Database(path).pragma('user_version', { simple: true })).toBe(3)
+    expect(new Database(path).pragma('user_version', { simple: true })).toBe(4)
   })
 
   test('a file written by a newer schema is refused with a clear code, untouched', () => {

@@ -1,7 +1,13 @@
 import { bigintReplacer } from '@gotong/core'
 import type { Address, Hex } from 'viem'
 import { SignedReceipt } from '../receipt/signedReceipt.js'
-import type { PayeeChannel, PayeeClaim, PayeeStore, PayeeVoucher } from '../store/types.js'
+import type {
+  PayeeBinding,
+  PayeeChannel,
+  PayeeClaim,
+  PayeeStore,
+  PayeeVoucher,
+} from '../store/types.js'
 import {
   backgroundCheckpoints,
   big,
@@ -12,8 +18,19 @@ import {
 } from './openDatabase.js'
 import { turnBatch } from './turnBatch.js'
 
+/** The agreements each channel pays for (one row per channel and agreement). */
+const bindingsTable = `CREATE TABLE bindings (
+  channel_id TEXT NOT NULL,
+  terms_hash TEXT NOT NULL,
+  price_per_call TEXT NOT NULL,
+  max_calls TEXT NOT NULL,
+  valid_until TEXT NOT NULL,
+  bound_at INTEGER NOT NULL,
+  PRIMARY KEY (channel_id, terms_hash)
+) WITHOUT ROWID;`
+
 const schema: StoreSchema = {
-  version: 3,
+  version: 4,
   sql: `
     CREATE TABLE channels (
       channel_id TEXT PRIMARY KEY,
@@ -48,6 +65,7 @@ const schema: StoreSchema = {
       PRIMARY KEY (channel_id, calls)
     ) WITHOUT ROWID;
     CREATE INDEX vouchers_status ON vouchers (status, channel_id, calls);
+    ${bindingsTable}
     CREATE TABLE claims (
       channel_id TEXT NOT NULL,
       cumulative TEXT NOT NULL,
@@ -60,6 +78,10 @@ const schema: StoreSchema = {
     2: 'ALTER TABLE vouchers ADD COLUMN response_json TEXT;',
     // 3: vouchers bind the request they pay for; older ones were made without one.
     3: `ALTER TABLE vouchers ADD COLUMN envelope_hash TEXT NOT NULL DEFAULT '0x${'0'.repeat(64)}';`,
+    // 4: a channel carries several agreements; each channel's one agreement becomes its first.
+    4: `${bindingsTable}
+      INSERT INTO bindings SELECT channel_id, terms_hash, price_per_call, max_calls, valid_until, checked_at
+        FROM channels;`,
   },
 }
 
@@ -79,6 +101,14 @@ type ChannelRow = {
   checked_at: number
   highest_calls: string
   highest_cumulative: string
+}
+type BindingRow = {
+  channel_id: string
+  terms_hash: string
+  price_per_call: string
+  max_calls: string
+  valid_until: string
+  bound_at: number
 }
 type VoucherRow = {
   channel_id: string
@@ -111,6 +141,21 @@ export function createSqlitePayeeStore(path: string, options: SqliteStoreOptions
       `INSERT OR REPLACE INTO channels VALUES (@channel_id, @chain_id, @channels, @key_json, @terms_hash,
         @price_per_call, @max_calls, @valid_until, @deposit, @claimed, @status, @closes_at, @checked_at,
         @highest_calls, @highest_cumulative)`,
+    ),
+    getBinding: db.prepare('SELECT * FROM bindings WHERE channel_id = ? AND terms_hash = ?'),
+    listBindings: db.prepare('SELECT * FROM bindings WHERE channel_id = ? ORDER BY bound_at'),
+    saveBinding: db.prepare(
+      `INSERT OR REPLACE INTO bindings VALUES (@channel_id, @terms_hash, @price_per_call, @max_calls,
+        @valid_until, @bound_at)`,
+    ),
+    countVouchers: db.prepare(
+      `SELECT COUNT(*) AS n FROM vouchers WHERE channel_id = ? AND terms_hash = ? AND status != 'rolled_back'`,
+    ),
+    below: db.prepare(
+      'SELECT * FROM vouchers WHERE channel_id = ? AND calls < ? ORDER BY calls DESC LIMIT 1',
+    ),
+    above: db.prepare(
+      'SELECT * FROM vouchers WHERE channel_id = ? AND calls > ? ORDER BY calls LIMIT 1',
     ),
     getVoucher: db.prepare('SELECT * FROM vouchers WHERE channel_id = ? AND calls = ?'),
     saveVoucher: db.prepare(
@@ -156,6 +201,28 @@ export function createSqlitePayeeStore(path: string, options: SqliteStoreOptions
         highest_calls: big(c.highestCalls),
         highest_cumulative: big(c.highestCumulative),
       })
+    },
+    getBinding(channelId, termsHash) {
+      const row = q.getBinding.get(channelId, termsHash) as BindingRow | undefined
+      return row && toBinding(row)
+    },
+    listBindings: (channelId) => (q.listBindings.all(channelId) as BindingRow[]).map(toBinding),
+    saveBinding(b) {
+      q.saveBinding.run({
+        channel_id: b.channelId,
+        terms_hash: b.termsHash,
+        price_per_call: big(b.pricePerCall),
+        max_calls: big(b.maxCalls),
+        valid_until: big(b.validUntil),
+        bound_at: b.boundAt,
+      })
+    },
+    countVouchers: (channelId, termsHash) =>
+      BigInt((q.countVouchers.get(channelId, termsHash) as { n: number }).n),
+    adjacentVouchers(channelId, calls) {
+      const below = q.below.get(channelId, calls) as VoucherRow | undefined
+      const above = q.above.get(channelId, calls) as VoucherRow | undefined
+      return { below: below && toVoucher(below), above: above && toVoucher(above) }
     },
     getVoucher(channelId, calls) {
       const row = q.getVoucher.get(channelId, calls) as VoucherRow | undefined
@@ -238,6 +305,17 @@ function toChannel(row: ChannelRow): PayeeChannel {
     checkedAt: row.checked_at,
     highestCalls: unbig(row.highest_calls),
     highestCumulative: unbig(row.highest_cumulative),
+  }
+}
+
+function toBinding(row: BindingRow): PayeeBinding {
+  return {
+    channelId: row.channel_id as Hex,
+    termsHash: row.terms_hash as Hex,
+    pricePerCall: unbig(row.price_per_call),
+    maxCalls: unbig(row.max_calls),
+    validUntil: unbig(row.valid_until),
+    boundAt: row.bound_at,
   }
 }
 

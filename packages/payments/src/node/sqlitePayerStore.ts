@@ -104,11 +104,15 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
       `INSERT INTO vouchers VALUES (@channel_id, @calls, @cumulative, @amount, @terms_hash, @signature, @status, @issued_at, @request_hash, @receipt_json, @envelope_hash)
        ON CONFLICT (channel_id, calls) DO UPDATE SET signature = excluded.signature, status = excluded.status,
          request_hash = excluded.request_hash, receipt_json = excluded.receipt_json,
-         envelope_hash = excluded.envelope_hash`,
+         envelope_hash = excluded.envelope_hash, cumulative = excluded.cumulative,
+         amount = excluded.amount, terms_hash = excluded.terms_hash, issued_at = excluded.issued_at`,
     ),
     findReusable: db.prepare(
       `SELECT * FROM vouchers INDEXED BY vouchers_reusable
        WHERE channel_id = ? AND terms_hash = ? AND amount = ? AND status = 'failed' ORDER BY calls LIMIT 1`,
+    ),
+    countVouchers: db.prepare(
+      `SELECT COUNT(*) AS n FROM vouchers WHERE channel_id = ? AND terms_hash = ? AND status != 'failed'`,
     ),
     listVouchers: db.prepare('SELECT * FROM vouchers ORDER BY issued_at, channel_id, calls'),
     // By status: a scan inside SQLite, parsing only the rows that match (no index, which every
@@ -161,6 +165,8 @@ export function createSqlitePayerStore(path: string, options: SqliteStoreOptions
         envelope_hash: v.envelopeHash,
       })
     },
+    countVouchers: (channelId, termsHash) =>
+      BigInt((q.countVouchers.get(channelId, termsHash) as { n: number }).n),
     findReusable(channelId, termsHash, amount) {
       const row = q.findReusable.get(channelId, termsHash, big(amount)) as VoucherRow | undefined
       return row && toVoucher(row)

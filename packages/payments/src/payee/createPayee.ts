@@ -10,18 +10,21 @@ import type {
   AnyPayeeStore,
   AwaitablePayeeStore,
   ChannelStatus,
+  PayeeBinding,
   PayeeChannel,
   PayeeVoucher,
 } from '../store/types.js'
 import { recoverSignerLowercase } from '../voucher/recoverSigner.js'
 import { createVoucherDigester } from '../voucher/voucherDigest.js'
 import { firstAnswer } from './firstAnswer.js'
+import { recordVoucher } from './recordVoucher.js'
 import {
   isVerifiedPayment,
   parsePayment,
   type VerifiedPayment,
   verifyPayment,
 } from './verifyPayment.js'
+import { floorPrice, step } from './voucherSteps.js'
 
 /** A channel's state on chain, as the payee needs it. */
 export type OnChainChannel = {
@@ -65,8 +68,11 @@ export type VoucherTicket = {
 export type Payee = {
   readonly address: Address
   /**
-   * Binds a funded channel to the agreement it pays for. Checks the key names this payee, the
-   * agreement's consumer and token, and that the channel is open on chain. Idempotent.
+   * Binds a funded channel to an agreement it pays for. Checks the key names this payee, the
+   * agreement's consumer and token, and that the channel is open on chain. A channel already
+   * bound to other agreements of the same payer takes this one too: each voucher names the
+   * agreement it pays under, and each agreement's price, quota and end are checked on their
+   * own. Idempotent.
    */
   acceptChannel(parameters: {
     key: ChannelKey
@@ -103,6 +109,8 @@ export type Payee = {
    */
   recover(): Promise<{ rolledBack: number }>
   getChannel(channelId: Hex): Promise<PayeeChannel | undefined>
+  /** The agreements a channel pays for, first bound first. */
+  listBindings(channelId: Hex): Promise<PayeeBinding[]>
   /** Re-reads a channel from chain and stores what it finds. */
   refreshChannel(channelId: Hex): Promise<PayeeChannel>
 }
@@ -128,6 +136,17 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
   const receiptDigest = createReceiptDigester({ chainId, verifyingContract: channels })
   const me = signer.address.toLowerCase()
   const reads = new Map<Hex, Promise<PayeeChannel>>()
+  // Bindings are only ever added, never changed: kept here so a call reads none. A voucher
+  // naming terms not found here reads the store again (another replica may have bound them).
+  const bound = new Map<Hex, PayeeBinding[]>()
+  const bindingsOf = async (channelId: Hex, termsHash: Hex) => {
+    let bindings = bound.get(channelId)
+    if (!bindings?.some((b) => b.termsHash === termsHash)) {
+      bindings = await store.listBindings(channelId)
+      bound.set(channelId, bindings)
+    }
+    return { bindings, binding: bindings.find((b) => b.termsHash === termsHash) }
+  }
 
   /** One transaction, run synchronously on a synchronous store (see `runFlow`). */
   const inTransaction = <T>(body: () => Generator<unknown, T, unknown>) =>
@@ -184,13 +203,21 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
             ? `the channel's token ${key.token} is not the agreed token`
             : undefined
       if (mismatch) throw new ChannelError('CHANNEL_MISMATCH', `Channel ${channelId}: ${mismatch}.`)
+      const terms = termsHash.toLowerCase() as Hex
       await inTransaction(function* () {
         const existing = yield* wait(store.getChannel(channelId))
-        if (existing && existing.termsHash !== termsHash.toLowerCase())
-          throw new ChannelError(
-            'CHANNEL_MISMATCH',
-            `Channel ${channelId} already pays for other terms (${existing.termsHash}).`,
-          )
+        if (existing && (yield* wait(store.getBinding(channelId, terms)))) return
+        yield* wait(
+          store.saveBinding({
+            channelId,
+            termsHash: terms,
+            pricePerCall: agreement.pricePerCall,
+            maxCalls: agreement.maxCalls,
+            validUntil: agreement.validUntil,
+            boundAt: now(),
+          }),
+        )
+        bound.delete(channelId)
         if (existing) return
         yield* wait(
           store.saveChannel({
@@ -198,7 +225,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
             chainId,
             channels,
             key,
-            termsHash: termsHash.toLowerCase() as Hex,
+            termsHash: terms,
             pricePerCall: agreement.pricePerCall,
             maxCalls: agreement.maxCalls,
             validUntil: agreement.validUntil,
@@ -236,20 +263,28 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
       let channel = await store.getChannel(voucher.channelId)
       if (!channel)
         throw reject('unknown_channel', `Channel ${voucher.channelId} is not bound here.`)
-      if (voucher.termsHash !== channel.termsHash)
-        throw reject('terms_mismatch', 'The voucher is bound to other terms than its channel.')
+      const { bindings, binding } = await bindingsOf(voucher.channelId, voucher.termsHash)
+      if (!binding)
+        throw reject('terms_mismatch', 'The voucher names terms its channel was not bound to.')
       if (call.termsHash && voucher.termsHash !== call.termsHash.toLowerCase())
         throw reject('terms_mismatch', 'The voucher pays under other terms than this call.')
-      if (channel.validUntil !== 0n && BigInt(Math.floor(now() / 1000)) > channel.validUntil)
-        throw reject('agreement_expired', 'The agreement this channel pays for has expired.')
+      if (binding.validUntil !== 0n && BigInt(Math.floor(now() / 1000)) > binding.validUntil)
+        throw reject('agreement_expired', 'The agreement this voucher pays under has expired.')
       if (voucher.calls === 0n)
         throw reject('malformed', 'A voucher pays for at least one call (calls ≥ 1).')
-      if (channel.maxCalls !== 0n && voucher.calls > channel.maxCalls)
-        throw reject('quota_exceeded', `The agreement allows ${channel.maxCalls} calls.`)
-      if (voucher.cumulativeAmount < voucher.calls * channel.pricePerCall)
+      const price = binding.pricePerCall
+      // Shared channel: calls of other agreements may sit between; each pays at least the floor.
+      const shared = bindings.length > 1
+      const floor = shared ? floorPrice(bindings) : price
+      // On a channel of one agreement the n-th call is that agreement's n-th: refused before
+      // anything else is checked. A shared channel counts the agreement's calls when recording.
+      if (!shared && binding.maxCalls !== 0n && voucher.calls > binding.maxCalls)
+        throw reject('quota_exceeded', `The agreement allows ${binding.maxCalls} calls.`)
+      const least = step({ from: 0n, to: voucher.calls, price, floor })
+      if (voucher.cumulativeAmount < least)
         throw reject(
           'underpriced',
-          `${voucher.calls} calls at ${channel.pricePerCall} need at least ${voucher.calls * channel.pricePerCall}.`,
+          `${voucher.calls} calls at ${floor === price ? price : `≥ ${floor}, this one at ${price},`} need at least ${least}.`,
         )
       const recovered = verified
         ? verified.signer
@@ -282,92 +317,20 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
           },
         )
 
-      const accepted = await inTransaction(function* () {
-        // Read under the channel's lock (a row lock on a shared store): the newest voucher
-        // accepted by any replica is the one this is checked against.
-        const current = (yield* wait(store.getChannel(voucher.channelId)))!
-        const highest = {
-          calls: current.highestCalls.toString(),
-          cumulativeAmount: current.highestCumulative.toString(),
-        }
-        if (current.status !== 'open' && !gap(current))
-          throw reject('channel_closing', `Channel ${voucher.channelId} is ${current.status}.`)
-        const existing = yield* wait(store.getVoucher(voucher.channelId, voucher.calls))
-        // Pending on a replica that died mid-call: as good as rolled back, so the payer's retry
-        // of the same voucher is served here, once.
-        const orphaned =
-          existing?.status === 'pending' &&
-          store.abandoned !== undefined &&
-          (yield* wait(store.abandoned(existing)))
-        if (existing) {
-          if (existing.cumulativeAmount !== voucher.cumulativeAmount)
-            throw reject(
-              'non_monotonic',
-              `Call ${voucher.calls} was already paid with another amount.`,
-              {
-                highest,
-              },
-            )
-          if (existing.status !== 'rolled_back' && !orphaned)
-            throw reject(
-              'replayed',
-              `Call ${voucher.calls} on this channel is already ${existing.status}.`,
-              {
-                highest,
-                ...(existing.receipt ? { receipt: existing.receipt } : {}),
-              },
-            )
-          const again: PayeeVoucher = {
-            ...existing,
-            // Re-sent for another request: the same call and amount, signed for this one.
-            envelopeHash: voucher.envelopeHash,
-            signature,
-            status: 'pending',
-            requestHash: call.requestHash,
-            acceptedAt: now(),
-            settledAt: undefined,
-          }
-          yield* wait(store.saveVoucher(again))
-          return again
-        }
-        if (voucher.calls > current.highestCalls) {
-          if (voucher.cumulativeAmount <= current.highestCumulative)
-            throw reject('non_monotonic', 'The voucher does not raise the cumulative amount.', {
-              highest,
-            })
-          const owed = (voucher.calls - current.highestCalls) * current.pricePerCall
-          if (voucher.cumulativeAmount - current.highestCumulative < owed)
-            throw reject('underpriced', `The voucher adds less than the agreed ${owed}.`, {
-              highest,
-            })
-          yield* wait(
-            store.saveChannel({
-              ...current,
-              highestCalls: voucher.calls,
-              highestCumulative: voucher.cumulativeAmount,
-            }),
-          )
-        } else if (voucher.cumulativeAmount >= current.highestCumulative) {
-          throw reject('non_monotonic', 'An earlier call cannot cost as much as a later one.', {
-            highest,
-          })
-        }
-        const fresh: PayeeVoucher = {
-          channelId: voucher.channelId,
-          calls: voucher.calls,
-          cumulativeAmount: voucher.cumulativeAmount,
-          termsHash: voucher.termsHash,
-          envelopeHash: voucher.envelopeHash,
+      const accepted = await inTransaction(() =>
+        recordVoucher({
+          store,
+          voucher,
           signature,
-          status: 'pending',
           requestHash: call.requestHash,
-          acceptedAt: now(),
-          settledAt: undefined,
-          receipt: undefined,
-        }
-        yield* wait(store.saveVoucher(fresh))
-        return fresh
-      })
+          binding,
+          bindings,
+          floor,
+          takesGap: gap,
+          reject,
+          now,
+        }),
+      )
       // The tool runs only once its pending record is committed (a store batching a turn's
       // writes commits at the turn's end), so a payee killed while it runs finds that record.
       await store.committed?.()
@@ -421,6 +384,7 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
       return { rolledBack }
     },
     getChannel: async (channelId) => store.getChannel(channelId),
+    listBindings: async (channelId) => store.listBindings(channelId),
     refreshChannel,
   }
 }

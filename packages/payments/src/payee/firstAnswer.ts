@@ -8,8 +8,8 @@ import { isVerifiedPayment, parsePayment } from './verifyPayment.js'
  * The first answer to a call a voucher already paid for, when the retry asks for the same
  * request (`requestHash`): what a payee answers after `VOUCHER_REPLAYED` instead of charging
  * again. A voucher in wire form must be the very one stored (same signature); a
- * `VerifiedPayment` is a retry in a new envelope, signed again for it, so the same call and
- * amount by the channel's payer is enough. Undefined otherwise, or without a kept response.
+ * `VerifiedPayment` is a retry in a new envelope, signed again for it, so the same call, amount
+ * and agreement by the channel's payer is enough. Undefined otherwise, or without a kept response.
  *
  * @example const first = await firstAnswer(store, payment, requestHash, { chainId, channels })
  */
@@ -32,7 +32,8 @@ export async function firstAnswer(
   const same = verified
     ? payer !== undefined &&
       sameAddress(verified.signer, payer) &&
-      stored?.cumulativeAmount === voucher.cumulativeAmount
+      stored?.cumulativeAmount === voucher.cumulativeAmount &&
+      stored.termsHash === voucher.termsHash
     : stored?.signature.toLowerCase() === signature.toLowerCase()
   if (
     stored?.status !== 'committed' ||

@@ -42,6 +42,8 @@ export type Payer = {
   /** Records a top-up or a channel's new status seen on chain. */
   updateChannel(channelId: Hex, patch: Partial<Pick<PayerChannel, 'deposit' | 'status'>>): void
   getChannel(channelId: Hex): PayerChannel | undefined
+  /** Every channel this payer tracks, oldest first. */
+  listChannels(): PayerChannel[]
   /**
    * Signs the voucher for one call of `amount` on a channel. Reserves `amount` in the payer's
    * budget and in every budget named (each scope once, all or nothing), and
@@ -64,8 +66,8 @@ export type Payer = {
      */
     envelopeHash?: Hex
     /**
-     * The agreement's cap of calls on this channel (0 or absent: none). A channel that has had
-     * them all is refused with `CHANNEL_DEPOSIT_EXHAUSTED`, checked in the same read as the rest.
+     * The agreement's cap of calls (0 or absent: none), counted over its own vouchers on the
+     * channel. An agreement that has had them all is refused with `CHANNEL_DEPOSIT_EXHAUSTED`.
      */
     maxCalls?: bigint
   }): Promise<IssuedVoucher>
@@ -187,6 +189,7 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
       })
     },
     getChannel: (channelId) => store.getChannel(channelId),
+    listChannels: () => store.listChannels(),
     async createVoucher({ channelId, termsHash, amount, budget, requestHash, maxCalls, ...rest }) {
       const envelopeHash = (rest.envelopeHash ?? noEnvelopeHash).toLowerCase() as Hex
       let reservation: Reservation | undefined
@@ -199,7 +202,13 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
           const current = store.getChannel(channelId)
           if (!current) throw unknownChannel(channelId)
           payees.set(channelId, current.key.payee)
-          if (maxCalls && current.calls >= maxCalls)
+          // The agreement's calls, not the channel's: a shared channel also carries others'.
+          // Counted only once the channel itself has had as many.
+          if (
+            maxCalls &&
+            current.calls >= maxCalls &&
+            store.countVouchers(channelId, termsHash.toLowerCase() as Hex) >= maxCalls
+          )
             throw new ChannelError(
               'CHANNEL_DEPOSIT_EXHAUSTED',
               `The agreement on channel ${channelId} has had all its ${maxCalls} calls.`,
@@ -216,13 +225,18 @@ export function createPayer(parameters: CreatePayerParameters): Payer {
             if (reusable.envelopeHash !== envelopeHash)
               next = { ...next, envelopeHash, signature: undefined }
           } else {
-            const cumulative = current.cumulative + amount
+            // The newest voucher's call failed under other terms or at another price (a shared
+            // channel): its slot is signed again for this call, so no later voucher pays for it.
+            const top = store.getVoucher(channelId, current.calls)
+            const slot = top?.status === 'failed' ? top : undefined
+            const before = slot ? slot.cumulativeAmount - slot.amount : current.cumulative
+            const cumulative = before + amount
             if (cumulative > current.deposit)
               throw new ChannelError(
                 'CHANNEL_DEPOSIT_EXHAUSTED',
-                `Channel ${channelId} has ${current.deposit - current.cumulative} left, the call costs ${amount}: top it up.`,
+                `Channel ${channelId} has ${current.deposit - before} left, the call costs ${amount}: top it up.`,
               )
-            const calls = current.calls + 1n
+            const calls = slot ? current.calls : current.calls + 1n
             store.saveChannel({ ...current, cumulative, calls })
             next = {
               channelId,

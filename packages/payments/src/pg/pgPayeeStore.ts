@@ -2,10 +2,19 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomInt } from 'node:crypto'
 import { bigintReplacer } from '@gotong/core'
 import pg from 'pg'
-import type { Address, Hex } from 'viem'
+import type { Hex } from 'viem'
 import { LedgerUnavailableError } from '../errors.js'
-import { SignedReceipt } from '../receipt/signedReceipt.js'
-import type { AsyncPayeeStore, PayeeChannel, PayeeClaim, PayeeVoucher } from '../store/types.js'
+import type { AsyncPayeeStore, PayeeClaim } from '../store/types.js'
+import {
+  type BindingRow,
+  type ChannelRow,
+  createSchema,
+  lockSpace,
+  toBinding,
+  toChannel,
+  toVoucher,
+  type VoucherRow,
+} from './pgPayeeSchema.js'
 
 export type PgPayeeStoreOptions = {
   /** `postgresql://user@host:port/database`. */
@@ -19,8 +28,6 @@ export type PgPayeeStoreOptions = {
   poolSize?: number
 }
 
-/** First key of every advisory lock this store takes: gotong's, apart from other users'. */
-const lockSpace = 0x67746e67 // 'gtng'
 /** Second key of the settler's lock (owners are 1 … 2^31 − 1). */
 const settlerKey = 0
 
@@ -71,6 +78,7 @@ export async function createPgPayeeStore(options: PgPayeeStoreOptions): Promise<
   const t = {
     channels: `${schema}.channels`,
     vouchers: `${schema}.vouchers`,
+    bindings: `${schema}.bindings`,
     claims: `${schema}.claims`,
   }
   const inTransaction = new AsyncLocalStorage<pg.PoolClient>()
@@ -144,6 +152,59 @@ export async function createPgPayeeStore(options: PgPayeeStoreOptions): Promise<
           c.highestCumulative.toString(),
         ],
       )
+    },
+    async getBinding(channelId, termsHash) {
+      const rows = await query<BindingRow>(
+        `SELECT * FROM ${t.bindings} WHERE channel_id = $1 AND terms_hash = $2`,
+        [channelId, termsHash],
+      )
+      return rows[0] && toBinding(rows[0])
+    },
+    async listBindings(channelId) {
+      const rows = await query<BindingRow>(
+        `SELECT * FROM ${t.bindings} WHERE channel_id = $1 ORDER BY bound_at, terms_hash`,
+        [channelId],
+      )
+      return rows.map(toBinding)
+    },
+    async saveBinding(b) {
+      // Terms never change once bound: a second bind of the same terms is the same binding.
+      await query(
+        `INSERT INTO ${t.bindings} VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (channel_id, terms_hash) DO NOTHING`,
+        [
+          b.channelId,
+          b.termsHash,
+          b.pricePerCall.toString(),
+          b.maxCalls.toString(),
+          b.validUntil.toString(),
+          b.boundAt,
+        ],
+      )
+    },
+    async countVouchers(channelId, termsHash) {
+      const rows = await query<{ n: string }>(
+        `SELECT COUNT(*) AS n FROM ${t.vouchers}
+         WHERE channel_id = $1 AND terms_hash = $2 AND status <> 'rolled_back'`,
+        [channelId, termsHash],
+      )
+      return BigInt(rows[0]?.n ?? 0)
+    },
+    async adjacentVouchers(channelId, calls) {
+      const [below, above] = await Promise.all([
+        query<VoucherRow>(
+          `SELECT * FROM ${t.vouchers} WHERE channel_id = $1 AND calls < $2 ORDER BY calls DESC LIMIT 1`,
+          [channelId, callsText(calls)],
+        ),
+        query<VoucherRow>(
+          `SELECT * FROM ${t.vouchers} WHERE channel_id = $1 AND calls > $2 ORDER BY calls LIMIT 1`,
+          [channelId, callsText(calls)],
+        ),
+      ])
+      return {
+        below: below[0] && toVoucher(below[0]),
+        above: above[0] && toVoucher(above[0]),
+      }
     },
     async getVoucher(channelId, calls) {
       const rows = await query<VoucherRow>(
@@ -263,128 +324,5 @@ export async function createPgPayeeStore(options: PgPayeeStoreOptions): Promise<
       await session.end().catch(() => undefined)
       await pool.end()
     },
-  }
-}
-
-async function createSchema(client: pg.Client, schema: string): Promise<void> {
-  await client.query('BEGIN')
-  // Replicas starting together: one creates the tables, the others wait and find them.
-  await client.query('SELECT pg_advisory_xact_lock($1, $2)', [lockSpace, -1])
-  await client.query(`
-    CREATE SCHEMA IF NOT EXISTS ${schema};
-    CREATE TABLE IF NOT EXISTS ${schema}.channels (
-      seq BIGSERIAL,
-      channel_id TEXT PRIMARY KEY,
-      chain_id INTEGER NOT NULL,
-      channels TEXT NOT NULL,
-      key_json TEXT NOT NULL,
-      terms_hash TEXT NOT NULL,
-      price_per_call NUMERIC(78) NOT NULL,
-      max_calls NUMERIC(78) NOT NULL,
-      valid_until NUMERIC(78) NOT NULL,
-      deposit NUMERIC(78) NOT NULL,
-      claimed NUMERIC(78) NOT NULL,
-      status TEXT NOT NULL,
-      closes_at NUMERIC(78) NOT NULL,
-      checked_at BIGINT NOT NULL,
-      highest_calls NUMERIC(78) NOT NULL,
-      highest_cumulative NUMERIC(78) NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS ${schema}.vouchers (
-      channel_id TEXT NOT NULL,
-      calls NUMERIC(78) NOT NULL,
-      cumulative NUMERIC(78) NOT NULL,
-      terms_hash TEXT NOT NULL,
-      signature TEXT NOT NULL,
-      status TEXT NOT NULL,
-      request_hash TEXT,
-      accepted_at BIGINT NOT NULL,
-      settled_at BIGINT,
-      receipt_json TEXT,
-      response_json TEXT,
-      owner INTEGER NOT NULL,
-      PRIMARY KEY (channel_id, calls)
-    );
-    -- Vouchers bind the request they pay for; those of an older schema were made without one.
-    ALTER TABLE ${schema}.vouchers ADD COLUMN IF NOT EXISTS envelope_hash TEXT NOT NULL
-      DEFAULT '0x${'0'.repeat(64)}';
-    CREATE INDEX IF NOT EXISTS vouchers_status ON ${schema}.vouchers (status, channel_id, calls);
-    CREATE TABLE IF NOT EXISTS ${schema}.claims (
-      channel_id TEXT NOT NULL,
-      cumulative NUMERIC(78) NOT NULL,
-      tx_hash TEXT NOT NULL PRIMARY KEY,
-      at BIGINT NOT NULL
-    );
-  `)
-  await client.query('COMMIT')
-}
-
-type ChannelRow = {
-  channel_id: string
-  chain_id: number
-  channels: string
-  key_json: string
-  terms_hash: string
-  price_per_call: string
-  max_calls: string
-  valid_until: string
-  deposit: string
-  claimed: string
-  status: string
-  closes_at: string
-  checked_at: string
-  highest_calls: string
-  highest_cumulative: string
-}
-type VoucherRow = {
-  channel_id: string
-  calls: string
-  cumulative: string
-  terms_hash: string
-  signature: string
-  status: string
-  request_hash: string | null
-  accepted_at: string
-  settled_at: string | null
-  receipt_json: string | null
-  response_json: string | null
-  envelope_hash: string
-}
-
-function toChannel(row: ChannelRow): PayeeChannel {
-  return {
-    channelId: row.channel_id as Hex,
-    chainId: row.chain_id,
-    channels: row.channels as Address,
-    key: JSON.parse(row.key_json),
-    termsHash: row.terms_hash as Hex,
-    pricePerCall: BigInt(row.price_per_call),
-    maxCalls: BigInt(row.max_calls),
-    validUntil: BigInt(row.valid_until),
-    deposit: BigInt(row.deposit),
-    claimed: BigInt(row.claimed),
-    status: row.status as PayeeChannel['status'],
-    closesAt: BigInt(row.closes_at),
-    checkedAt: Number(row.checked_at),
-    highestCalls: BigInt(row.highest_calls),
-    highestCumulative: BigInt(row.highest_cumulative),
-  }
-}
-
-function toVoucher(row: VoucherRow): PayeeVoucher {
-  const receipt: unknown = row.receipt_json ? JSON.parse(row.receipt_json) : undefined
-  return {
-    channelId: row.channel_id as Hex,
-    calls: BigInt(row.calls),
-    cumulativeAmount: BigInt(row.cumulative),
-    termsHash: row.terms_hash as Hex,
-    envelopeHash: row.envelope_hash as Hex,
-    signature: row.signature as Hex,
-    status: row.status as PayeeVoucher['status'],
-    requestHash: (row.request_hash ?? undefined) as Hex | undefined,
-    acceptedAt: Number(row.accepted_at),
-    settledAt: row.settled_at === null ? undefined : Number(row.settled_at),
-    receipt: receipt === undefined ? undefined : SignedReceipt.parse(receipt),
-    response: row.response_json === null ? undefined : JSON.parse(row.response_json),
   }
 }

@@ -6,7 +6,10 @@ import type { Awaitable } from './runFlow.js'
 /** Where a channel stands, as each side last saw it. */
 export type ChannelStatus = 'open' | 'closing' | 'closed'
 
-/** A channel the payer opened, with the running totals of what it has signed. */
+/**
+ * A channel the payer opened, with the running totals of what it has signed. It may pay for
+ * several agreements with its payee: each voucher names the one it pays under.
+ */
 export type PayerChannel = {
   channelId: Hex
   chainId: number
@@ -59,6 +62,8 @@ export type PayerStore = {
   saveChannel(channel: PayerChannel): void
   getVoucher(channelId: Hex, calls: bigint): PayerVoucher | undefined
   saveVoucher(voucher: PayerVoucher): void
+  /** How many of a channel's vouchers under these terms are not `failed`: the agreement's calls. */
+  countVouchers(channelId: Hex, termsHash: Hex): bigint
   /** The lowest-numbered `failed` voucher of a channel for these terms and amount. */
   findReusable(channelId: Hex, termsHash: Hex, amount: bigint): PayerVoucher | undefined
   /** A channel's vouchers (or all), optionally only those with `status`. */
@@ -66,7 +71,10 @@ export type PayerStore = {
   close(): void
 }
 
-/** What the payee agreed to for a channel, checked on every voucher. */
+/**
+ * A channel the payee serves against. It carries one or more agreements of its payer with this
+ * payee ({@link PayeeBinding}); `termsHash` and the terms beside it are the first one bound.
+ */
 export type PayeeChannel = {
   channelId: Hex
   chainId: number
@@ -87,6 +95,22 @@ export type PayeeChannel = {
   highestCalls: bigint
   highestCumulative: bigint
 }
+
+/** One agreement a channel pays for: its terms, checked on every voucher that names it. */
+export type PayeeBinding = {
+  channelId: Hex
+  termsHash: Hex
+  pricePerCall: bigint
+  /** The agreement's cap of calls (0: none), counted over this agreement's vouchers only. */
+  maxCalls: bigint
+  /** Unix seconds after which no new call is served under it (0: no end). */
+  validUntil: bigint
+  /** Milliseconds since the epoch when it was bound. */
+  boundAt: number
+}
+
+/** The stored vouchers next to a call number on a channel, whatever their status. */
+export type AdjacentVouchers = { below: PayeeVoucher | undefined; above: PayeeVoucher | undefined }
 
 /**
  * - `pending`: accepted and recorded; the tool is about to run or running. (Only a commit must
@@ -139,6 +163,15 @@ export type PayeeStore = {
   getChannel(channelId: Hex): PayeeChannel | undefined
   listChannels(): PayeeChannel[]
   saveChannel(channel: PayeeChannel): void
+  /** The agreement with these terms on a channel, if bound to it. */
+  getBinding(channelId: Hex, termsHash: Hex): PayeeBinding | undefined
+  /** The agreements a channel pays for, first bound first. */
+  listBindings(channelId: Hex): PayeeBinding[]
+  saveBinding(binding: PayeeBinding): void
+  /** How many of a channel's vouchers under these terms are pending or committed. */
+  countVouchers(channelId: Hex, termsHash: Hex): bigint
+  /** The nearest stored vouchers below and above call `calls` of a channel. */
+  adjacentVouchers(channelId: Hex, calls: bigint): AdjacentVouchers
   getVoucher(channelId: Hex, calls: bigint): PayeeVoucher | undefined
   saveVoucher(voucher: PayeeVoucher): void
   /** The committed voucher with the most calls: the one worth claiming. */
@@ -161,6 +194,11 @@ export type AsyncPayeeStore = {
   getChannel(channelId: Hex): Promise<PayeeChannel | undefined>
   listChannels(): Promise<PayeeChannel[]>
   saveChannel(channel: PayeeChannel): Promise<void>
+  getBinding(channelId: Hex, termsHash: Hex): Promise<PayeeBinding | undefined>
+  listBindings(channelId: Hex): Promise<PayeeBinding[]>
+  saveBinding(binding: PayeeBinding): Promise<void>
+  countVouchers(channelId: Hex, termsHash: Hex): Promise<bigint>
+  adjacentVouchers(channelId: Hex, calls: bigint): Promise<AdjacentVouchers>
   getVoucher(channelId: Hex, calls: bigint): Promise<PayeeVoucher | undefined>
   saveVoucher(voucher: PayeeVoucher): Promise<void>
   highestCommitted(channelId: Hex): Promise<PayeeVoucher | undefined>
@@ -191,6 +229,11 @@ export type AwaitablePayeeStore = {
   getChannel(channelId: Hex): Awaitable<PayeeChannel | undefined>
   listChannels(): Awaitable<PayeeChannel[]>
   saveChannel(channel: PayeeChannel): Awaitable<void>
+  getBinding(channelId: Hex, termsHash: Hex): Awaitable<PayeeBinding | undefined>
+  listBindings(channelId: Hex): Awaitable<PayeeBinding[]>
+  saveBinding(binding: PayeeBinding): Awaitable<void>
+  countVouchers(channelId: Hex, termsHash: Hex): Awaitable<bigint>
+  adjacentVouchers(channelId: Hex, calls: bigint): Awaitable<AdjacentVouchers>
   getVoucher(channelId: Hex, calls: bigint): Awaitable<PayeeVoucher | undefined>
   saveVoucher(voucher: PayeeVoucher): Awaitable<void>
   highestCommitted(channelId: Hex): Awaitable<PayeeVoucher | undefined>
