@@ -179,6 +179,13 @@ export function formatSwarm(result: SwarmResult): string {
     lines.push(
       `| ${c.channelId.slice(0, 10)}… | ${c.provider} | ${gusd(c.deposit)} | ${gusd(c.paid)} | ${gusd(c.refunded)} | ${c.status} |`,
     )
+  const kinds = Object.entries(result.transactions.byKind)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([kind, n]) => `${kind} ${n}`)
+  lines.push(
+    '',
+    `${result.transactions.total} transactions on chain for the job, ${result.channels.length} channels: ${kinds.join(', ')}.`,
+  )
   if (result.reputation.length)
     lines.push(
       '',

@@ -14,6 +14,7 @@ import { createBudget } from '@gotong/payments'
 import type { UiServer } from '@gotong/ui'
 import type { Address, Hex, PublicClient } from 'viem'
 import { type ClosedChannel, closeChannels } from './closeChannels.js'
+import { countTransactions, type TransactionCount } from './countTransactions.js'
 import { type SwarmTrust, startDishonestProvider, swarmTrust } from './dishonestProvider.js'
 import { hostFor, type SwarmHosts } from './hosts/createHosts.js'
 import { type HostIndexer, startHostIndexer } from './hosts/startHostIndexer.js'
@@ -76,6 +77,11 @@ export type SwarmResult = {
   report: string
   books: AgentBook[]
   channels: ClosedChannel[]
+  /**
+   * The transactions the job cost on chain, from the orchestrator's start to its last channel's
+   * finalize: opens, claims, closes, feedback and the rest, each counted by kind.
+   */
+  transactions: TransactionCount
   /**
    * Each provider's ERC-8004 agent and its reputation from paid calls (the orchestrator rated
    * every channel through the receipt gateway before closing it).
@@ -224,6 +230,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
     }
     const trust = options.dishonest ? swarmTrust(log) : undefined
 
+    const firstBlock = await devnet.publicClient.getBlockNumber()
     const before = new Map<string, bigint>()
     for (const who of [...providers.map((p) => p.address), orchestratorAccount.address])
       before.set(who, await balance(who))
@@ -300,6 +307,12 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       channelIds,
       log,
     })
+    const transactions = await countTransactions(
+      devnet.publicClient as PublicClient,
+      network.deployments,
+      firstBlock,
+      await devnet.publicClient.getBlockNumber(),
+    )
 
     // The books: ledgers against the chain, to the unit.
     const served = paid.filter((v) => v.status === 'served')
@@ -347,6 +360,7 @@ export async function runSwarm(options: SwarmOptions): Promise<SwarmResult> {
       report: job.report,
       books,
       channels,
+      transactions,
       reputation,
       receiptsVerified,
       calls: served.length,
