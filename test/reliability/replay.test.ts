@@ -28,14 +28,16 @@ const price = 1_000n
 
 /**
  * A provider (account 1) serving two tools, and a consumer (account 2) with a channel to each,
- * two honest calls on each: channels X and Y of one payer and one payee.
+ * two honest calls on each: channels X and Y of one payer and one payee. (A consumer keeps one
+ * channel per provider while it has room: tool B asks a deposit that X's room does not cover,
+ * so B's agreement opens Y.)
  */
 async function twoChannels() {
   const provider = await t.agent(1)
   const a = countingTool('replay-a')
   const b = countingTool('replay-b')
   const servedA = await provider.serve(a.tool, { price })
-  const servedB = await provider.serve(b.tool, { price })
+  const servedB = await provider.serve(b.tool, { price, minDeposit: price * 100n })
   const consumer = await t.agent(2)
   for (const toolId of [servedA.toolId, servedA.toolId]) await consumer.call(toolId, { text: 'a' })
   const x = relationshipOf(consumer)

@@ -64,8 +64,19 @@ export async function restoreRelationship(
     agreement.validUntil > BigInt(Math.floor(consumer.clock() / 1000) + 60)
   if (!inForce || channel?.status !== 'open') return undefined
   if (channel.deposit - channel.cumulative < agreement.pricePerCall) return undefined
-  // One agreement per channel: its calls used up, the channel's deposit is of no more use.
-  if (agreement.maxCalls > 0n && channel.calls >= agreement.maxCalls) return undefined
+  // The agreement's own calls used up (a channel may carry others' too): agree anew.
+  if (
+    agreement.maxCalls > 0n &&
+    channel.calls >= agreement.maxCalls &&
+    BigInt(
+      payer
+        .vouchers(line.channelId)
+        .filter(
+          (v) => v.termsHash === line.agreement.termsHash.toLowerCase() && v.status !== 'failed',
+        ).length,
+    ) >= agreement.maxCalls
+  )
+    return undefined
   const listing = await getListing(consumer, toolId)
   if (listing.creator.toLowerCase() !== line.provider.toLowerCase()) return undefined
   consumer.peers.set(line.provider.toLowerCase(), new URL(listing.manifest!.endpoint).origin)
