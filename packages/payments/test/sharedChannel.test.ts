@@ -246,6 +246,23 @@ describe('one channel per consumer–provider pair', () => {
     expect({ paid, earned, onChain }).toEqual({ paid: 6_000n, earned: 6_000n, onChain: 6_000n })
   })
 
+  test('PostgreSQL: a replica that knew the channel with one agreement learns of the second before refusing a quota', async () => {
+    const payerSide = t.payerOf(1)
+    const [one, two] = [await pgPayee('shared_channel_2'), await pgPayee('shared_channel_2')]
+    const a = await t.channel(payerSide, one, { terms: { pricePerCall: 2_000n, maxCalls: 2n } })
+    await call(payerSide, two, a.channelId, a)
+    const b = t.agreement(1, 2, { toolId: 2n, pricePerCall: 500n, maxCalls: 0n })
+    await one.payee.acceptChannel({ key: a.key, agreement: b.terms, termsHash: b.termsHash })
+    await call(payerSide, one, a.channelId, b)
+    await call(payerSide, one, a.channelId, b)
+    // Call 4 on the channel is A's second: served by the replica that saw A alone so far.
+    const fourth = await call(payerSide, two, a.channelId, a)
+    expect(fourth.payment.voucher).toMatchObject({ calls: 4n, termsHash: a.termsHash })
+    expect(await codeOf(call(payerSide, two, a.channelId, a, { maxCalls: false }))).toBe(
+      'VOUCHER_QUOTA_EXCEEDED',
+    )
+  })
+
   test('the payer counts an agreement’s calls, not its channel’s', async () => {
     const payerSide = t.payerOf(1)
     const payeeSide = t.payeeOf(2)

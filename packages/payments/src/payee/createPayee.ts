@@ -263,7 +263,18 @@ export function createPayee(parameters: CreatePayeeParameters): Payee {
       let channel = await store.getChannel(voucher.channelId)
       if (!channel)
         throw reject('unknown_channel', `Channel ${voucher.channelId} is not bound here.`)
-      const { bindings, binding } = await bindingsOf(voucher.channelId, voucher.termsHash)
+      let { bindings, binding } = await bindingsOf(voucher.channelId, voucher.termsHash)
+      // A channel known here with one agreement may have taken more on another replica: asked
+      // again before a refusal that only a channel of one agreement would make.
+      if (
+        binding &&
+        bindings.length === 1 &&
+        binding.maxCalls !== 0n &&
+        voucher.calls > binding.maxCalls
+      ) {
+        bound.delete(voucher.channelId)
+        ;({ bindings, binding } = await bindingsOf(voucher.channelId, voucher.termsHash))
+      }
       if (!binding)
         throw reject('terms_mismatch', 'The voucher names terms its channel was not bound to.')
       if (call.termsHash && voucher.termsHash !== call.termsHash.toLowerCase())
