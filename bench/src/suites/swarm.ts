@@ -7,8 +7,17 @@ import type { Suite } from '../harness.js'
 
 const cli = fileURLToPath(new URL('../../../packages/cli/bin/gotong.js', import.meta.url))
 
-/** One `gotong swarm --json` run: its own figure of time (ms) and whether the books balanced. */
-type Run = { ms: number; balanced: boolean; viewers: number }
+/**
+ * One `gotong swarm --json` run: its own figure of time (ms), whether the books balanced, and
+ * the job's transactions on chain and channels.
+ */
+type Run = {
+  ms: number
+  balanced: boolean
+  viewers: number
+  transactions: number
+  channels: number
+}
 
 /**
  * `npm run swarm -- --processes --agents 8` with and without the live view open: the same
@@ -46,6 +55,15 @@ export const swarm: Suite = {
       unit: 'ms',
       samples: withView.map((r) => r.ms),
       note: `viewer: ${viewer}; ${withView.map((r) => r.viewers).join('/')} viewers seen`,
+    })
+    const runs = [...without, ...withView]
+    ctx.record({
+      name: 'swarm main job: on-chain transactions per job',
+      unit: 'tx',
+      samples: runs.map((r) => r.transactions),
+      // 25 when each agreement opened its own channel (five channels for five calls).
+      target: { max: 12 },
+      note: `${[...new Set(runs.map((r) => r.channels))].join('/')} channels per job (one per provider paid); ${balanced ? 'books balanced' : 'books did NOT balance'}`,
     })
     ctx.record({
       name: 'swarm time with the view ÷ without (medians), %',
@@ -96,8 +114,19 @@ async function runSwarm(agents: number, view: boolean, log: (m: string) => void)
   viewer?.close()
   const line = out.trim().split('\n').at(-1)
   if (!line) throw new Error(`swarm exited ${code} with no result:\n${err.slice(-2_000)}`)
-  const result = JSON.parse(line) as { ms: number; balanced: boolean }
-  return { ms: result.ms, balanced: result.balanced, viewers }
+  const result = JSON.parse(line) as {
+    ms: number
+    balanced: boolean
+    transactions: { total: number }
+    channels: unknown[]
+  }
+  return {
+    ms: result.ms,
+    balanced: result.balanced,
+    viewers,
+    transactions: result.transactions.total,
+    channels: result.channels.length,
+  }
 }
 
 /** A viewer on the page: headless chromium if there is one, else a reader of its stream. */
