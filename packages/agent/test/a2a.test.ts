@@ -258,12 +258,13 @@ describe('a provider agent over A2A, with @a2a-js/sdk as the client', () => {
 
 describe("a gotong consumer's own A2A client", () => {
   test('agent.a2aCall pays through the channel it has and the provider is paid', async () => {
-    const before = consumer.ledger().paid.length
+    const servedCalls = () => consumer.ledger().paid.filter((v) => v.status === 'served')
+    const before = servedCalls().length
     const result = await consumer.a2aCall(provider.url!, served.toolId, { text: 'over a2a' })
     expect(result.output).toEqual({ words: 2, characters: 8, longest: 'over' })
     expect(result.receipt.receipt.responseHash).toBe(contentHash(result.output))
     expect(result.railReason).toBe(`paid over A2A at ${provider.url}/a2a, through a channel`)
-    expect(consumer.ledger().paid).toHaveLength(before + 1)
+    expect(servedCalls()).toHaveLength(before + 1)
     const refused = await consumer
       .a2aCall(provider.url!, served.toolId, { text: 42 })
       .catch((e: unknown) => e)

@@ -43,7 +43,7 @@ describe('a consumer agent restarted on the same store', () => {
     await second.stop()
   })
 
-  test('agrees and funds anew when the provider no longer knows the saved agreement', async () => {
+  test('agrees anew, on the channel it has, when the provider no longer knows the saved agreement', async () => {
     const provider = await t.agent(3)
     const served = await provider.serve(wordStats, { price: '0.002' })
     const store = join(t.dir, 'forgotten-consumer')
@@ -59,12 +59,15 @@ describe('a consumer agent restarted on the same store', () => {
     const events: ConsumerEvent[] = []
     const second = await t.agent(4, { store, onEvent: (e) => events.push(e) })
     const two = await second.call(served.toolId, { text: 'second process' })
-    expect(opened(events)).toBe(1)
-    expect(channelReceipt(two).channelId).not.toBe(channelReceipt(one).channelId)
-    expect(channelReceipt(two).calls).toBe(1n)
-    // The refused voucher on the old channel charged nothing: it waits to be reused.
+    // The new agreement binds to the channel the first process opened: it has room.
+    expect(opened(events)).toBe(0)
+    expect(events.some((e) => e.type === 'negotiation')).toBe(true)
+    expect(channelReceipt(two).channelId).toBe(channelReceipt(one).channelId)
+    expect(channelReceipt(two).termsHash).not.toBe(channelReceipt(one).termsHash)
+    // The refused voucher charged nothing: its number (2) pays for the call under the new terms.
+    expect(channelReceipt(two)).toMatchObject({ calls: 2n, cumulativeAmount: 2n * 2_000n })
     const old = second.ledger().paid.filter((v) => v.channelId === channelReceipt(one).channelId)
-    expect(old.map((v) => v.status)).toEqual(['served', 'failed'])
+    expect(old.map((v) => v.status)).toEqual(['served', 'served'])
     await second.stop()
   })
 
