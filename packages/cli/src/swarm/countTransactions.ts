@@ -27,7 +27,11 @@ export async function countTransactions(
   const known: [Address | undefined, string, Abi][] = [
     [deployments.contracts.paymentChannels, 'paymentChannels', paymentChannelsAbi],
     [deployments.contracts.toolDirectory, 'toolDirectory', toolDirectoryAbi],
-    [deployments.contracts.receiptFeedbackGateway, 'receiptFeedbackGateway', receiptFeedbackGatewayAbi],
+    [
+      deployments.contracts.receiptFeedbackGateway,
+      'receiptFeedbackGateway',
+      receiptFeedbackGatewayAbi,
+    ],
     [deployments.contracts.providerStake, 'providerStake', providerStakeAbi],
   ]
   const byKind: Record<string, number> = {}
