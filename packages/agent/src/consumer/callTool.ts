@@ -126,6 +126,7 @@ export async function callTool(
     }
     const unanswered = state.inDoubt.get(relationship.channelId) ?? []
     unanswered.push({
+      relationship,
       issued,
       body: { termsHash: relationship.agreement.termsHash, input },
       idempotencyKey,

@@ -1,7 +1,7 @@
 import { type Budget, BudgetExceededError, ChannelError } from '@gotong/payments'
 import type { IssuedVoucher } from '@gotong/payments/payer'
 import type { Hex } from 'viem'
-import { type ConsumerContext, takeFirst } from './consumerState.js'
+import type { ConsumerContext } from './consumerState.js'
 import type { Relationship } from './types.js'
 
 /**
@@ -23,7 +23,9 @@ export async function issueVoucher(
   const budget = (callBudget ?? consumer.budget)?.child(termsHash, {
     max: agreement.pricePerCall * (agreement.maxCalls || 2n ** 64n),
   })
-  const left = consumer.state.carried.get(relationship.channelId)?.[0]
+  // A shared channel's carried vouchers name their agreements: each goes out with a call of its own.
+  const carried = consumer.state.carried.get(relationship.channelId)
+  const left = carried?.find((v) => v.termsHash === termsHash.toLowerCase())
   try {
     if (left) {
       const resumed = consumer.payer.resume(left, budget ? { budget } : {})
@@ -35,7 +37,8 @@ export async function issueVoucher(
         throw error
       }
       // Taken off the queue only once it goes out: a refusal leaves it for the next call.
-      takeFirst(consumer.state.carried, relationship.channelId)
+      carried!.splice(carried!.indexOf(left), 1)
+      if (carried!.length === 0) consumer.state.carried.delete(relationship.channelId)
       return issued
     }
     return await consumer.payer.createVoucher({

@@ -32,20 +32,22 @@ async function resolveEach(consumer: ConsumerContext, relationship: Relationship
   const pending = state.inDoubt.get(relationship.channelId)
   while (pending?.length) {
     const call = pending[0]!
+    // Re-sent to its own tool: a shared channel's calls in doubt may be under other agreements.
+    const own = call.relationship
     try {
       // A new envelope: the same voucher, signed again for it.
       const pay = async (envelopeHash: Hex) => {
         call.issued = await payer.bindVoucher(call.issued, envelopeHash)
         return call.issued.payment
       }
-      const answer = await sendCall(consumer, relationship, call.body, pay, call.idempotencyKey)
+      const answer = await sendCall(consumer, own, call.body, pay, call.idempotencyKey)
       const receipt = confirmAnswer(consumer, call.issued, answer, call.requestHash)
       const answers = state.recovered.get(call.requestHash) ?? []
       answers.push({
         output: answer.output,
         receipt,
-        toolId: relationship.toolId,
-        price: relationship.agreement.agreement.pricePerCall,
+        toolId: own.toolId,
+        price: own.agreement.agreement.pricePerCall,
       })
       state.recovered.set(call.requestHash, answers)
     } catch (error) {
@@ -58,7 +60,7 @@ async function resolveEach(consumer: ConsumerContext, relationship: Relationship
       if (!isDefinite(error)) {
         throw new AgentError(
           'TOOL_UNAVAILABLE',
-          `Tool ${relationship.toolId} still does not answer an earlier call; nothing new is signed until it does.`,
+          `Tool ${own.toolId} still does not answer an earlier call; nothing new is signed until it does.`,
           { cause: error },
         )
       }

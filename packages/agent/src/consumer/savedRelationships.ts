@@ -83,9 +83,13 @@ export async function restoreRelationship(
   const relationship: Relationship = { ...line, budget }
   state.restored.add(relationship)
   // Vouchers the earlier process signed and never heard back about go out first, with the
-  // next calls: nothing newer is signed past them.
-  const left = payer.vouchers(line.channelId, 'issued').filter((v) => v.signature !== undefined)
-  if (left.length > 0) state.carried.set(line.channelId, left)
+  // next calls under this agreement: nothing newer is signed past them by it.
+  const terms = line.agreement.termsHash.toLowerCase()
+  const left = payer
+    .vouchers(line.channelId, 'issued')
+    .filter((v) => v.signature !== undefined && v.termsHash === terms)
+  if (left.length > 0)
+    state.carried.set(line.channelId, [...(state.carried.get(line.channelId) ?? []), ...left])
   return relationship
 }
 

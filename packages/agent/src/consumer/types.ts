@@ -172,6 +172,8 @@ export type PayCall = (envelopeHash: Hex) => Promise<VoucherPayment>
 
 /** A call sent with no answer back: re-sent before the channel signs anything newer. */
 export type Unanswered = {
+  /** The relationship it was paid under: its channel may carry others' calls too. */
+  relationship: Relationship
   issued: IssuedVoucher
   /** The call's body without its payment, which is signed for each envelope it goes out in. */
   body: Omit<CallBody, 'payment'>
