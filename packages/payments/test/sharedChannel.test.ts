@@ -57,7 +57,10 @@ async function pgPayee(schema: string): Promise<PayeeSide> {
 }
 
 let requests = 0
-/** One paid call under `terms` through the payer; `fail` rolls it back as a failed tool would. */
+/**
+ * One paid call under `terms` through the payer, in an envelope of its own that its voucher is
+ * bound to and authenticates (as on a `call` route); `fail` rolls it back as a failed tool would.
+ */
 async function call(
   payerSide: PayerSide,
   payeeSide: PayeeSide,
@@ -65,16 +68,19 @@ async function call(
   { termsHash, terms }: Terms,
   options: { fail?: boolean; maxCalls?: boolean } = {},
 ) {
+  const envelopeHash = keccak256(toHex(`shared envelope ${requests}`))
   const requestHash = keccak256(toHex(`shared request ${requests++}`))
   const issued = await payerSide.payer.createVoucher({
     channelId,
     termsHash,
     amount: terms.pricePerCall,
     requestHash,
+    envelopeHash,
     ...(options.maxCalls === false ? {} : { maxCalls: terms.maxCalls }),
   })
   try {
-    const ticket = await payeeSide.payee.acceptVoucher(wire(issued.payment), { requestHash })
+    const verified = payeeSide.payee.verifyPayment(wire(issued.payment), envelopeHash)
+    const ticket = await payeeSide.payee.acceptVoucher(verified, { requestHash })
     if (options.fail) {
       await ticket.rollback()
       payerSide.payer.fail(issued)
@@ -161,9 +167,29 @@ describe('one channel per consumer–provider pair', () => {
     const c = t.agreement(1, 2, { toolId: 3n, pricePerCall: 1_000n, maxCalls: 0n })
     await payeeSide.payee.acceptChannel({ key: a.key, agreement: c.terms, termsHash: c.termsHash })
 
+    // A voucher pays for the one request it was signed for: with another envelope, or with
+    // none, it is refused. Its call's slot is signed again for the next B call's envelope.
+    const stray = await payerSide.payer.createVoucher({
+      channelId: a.channelId,
+      termsHash: b.termsHash,
+      amount: 500n,
+      envelopeHash: keccak256(toHex('its own envelope')),
+    })
+    const elsewhere = keccak256(toHex('another envelope'))
+    expect(
+      await codeOf(
+        Promise.resolve().then(() => payeeSide.payee.verifyPayment(wire(stray.payment), elsewhere)),
+      ),
+    ).toBe('VOUCHER_REQUEST_MISMATCH')
+    expect(await codeOf(payeeSide.payee.acceptVoucher(wire(stray.payment)))).toBe(
+      'VOUCHER_REQUEST_MISMATCH',
+    )
+    payerSide.payer.fail(stray)
     // A B call the tool failed (rolled back): the next call, under C at another price, takes
     // its slot, so B's failed call is never paid.
-    await call(payerSide, payeeSide, a.channelId, b, { fail: true })
+    const failed = await call(payerSide, payeeSide, a.channelId, b, { fail: true })
+    expect(failed).toMatchObject({ reused: true, payment: { voucher: { calls: 6n } } })
+    expect(failed.payment.voucher.envelopeHash).not.toBe(stray.payment.voucher.envelopeHash)
     const sixth = await call(payerSide, payeeSide, a.channelId, c)
     expect(sixth.payment.voucher).toMatchObject({ calls: 6n, cumulativeAmount: 6_500n })
 
@@ -188,8 +214,16 @@ describe('one channel per consumer–provider pair', () => {
     payeeSide.store.close()
     const restarted = t.payeeOf(2, { path: payeeSide.path })
     expect((await restarted.payee.listBindings(a.channelId)).length).toBe(3)
+    // Call 9 fails, and is sent again in a new envelope: the same number and amount, signed
+    // again for it, and that is what the payee keeps and claims with.
+    await call(payerSide, restarted, a.channelId, b, { fail: true })
     const ninth = await call(payerSide, restarted, a.channelId, b)
     expect(ninth.payment.voucher).toMatchObject({ calls: 9n, cumulativeAmount: 8_500n })
+    expect(await restarted.store.getVoucher(a.channelId, 9n)).toMatchObject({
+      status: 'committed',
+      envelopeHash: ninth.payment.voucher.envelopeHash,
+      signature: ninth.payment.signature,
+    })
 
     // A payer that skips call 10 paying only the floor for it (B's 500) and then fills it
     // under C (1,000) would leave call 11 underpaid: refused.
