@@ -128,8 +128,12 @@ ${ports.map((p) => `    server 127.0.0.1:${p};`).join('\n')}
   return {
     url,
     async stop() {
-      child.kill('SIGKILL')
+      // SIGTERM: nginx's master stops its worker, then itself. A SIGKILL to the master alone
+      // would leave the worker running, orphaned (two were found after test runs).
+      child.kill('SIGTERM')
+      const late = setTimeout(() => child.kill('SIGKILL'), 5_000)
       await exited
+      clearTimeout(late)
       rmSync(dir, { recursive: true, force: true })
     },
   }
