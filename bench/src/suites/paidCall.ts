@@ -209,14 +209,17 @@ export const paidCall: Suite = {
         note: `privateKeySigner, precomputed digesters, ${secp256k1Backend}, same process`,
       })
       const a = single.unpaid
+      // The paid path's targets: paid − unpaid at p50 ≤ 1.2 ms with the default durability and
+      // ≤ 0.6 ms with 'process'; the floor's crypto is beside them for scale.
+      const overheadTarget = { paid: 1.2, paidProcess: 0.6 } as const
       for (const name of ['paid', 'paidProcess'] as const) {
         const overhead = single[name].median - a.median
         ctx.record({
           name: `paid overhead ${name === 'paid' ? '(b − a)' : '(b′ − a)'} at p50`,
           unit: 'ms',
           samples: [overhead],
-          target: { max: 1.5 * c.median },
-          note: `1.5 × (c) = ${(1.5 * c.median).toFixed(3)} ms; the overhead is ${(overhead / c.median).toFixed(1)} × (c): besides the floor's crypto, a paid call verifies the receipt, hashes request and response, and makes 4 durable SQLite commits (payer: voucher, receipt; payee: accept, commit)`,
+          target: { max: overheadTarget[name] },
+          note: `the overhead is ${(overhead / c.median).toFixed(1)} × the floor (c): besides the floor's crypto, a paid call verifies the receipt, hashes request and response, and writes voucher and receipt on both sides (SQLite, one transaction per turn of the event loop)`,
         })
       }
       for (const name of names)
@@ -231,18 +234,31 @@ export const paidCall: Suite = {
           unit: 'ms',
           samples: under[name]!,
         })
-      for (const name of names)
+      // Paid calls/s must reach 2,500, or 0.6 × the unpaid figure of the same run: whichever is
+      // less is the bar.
+      const unpaidLoaded = ctx.record({
+        name: `${label.unpaid} calls/s, ${concurrent} callers`,
+        unit: 'calls/s',
+        samples: loaded.unpaid!,
+        note: 'the ceiling of this HTTP path here, payments aside',
+      })
+      const bar = Math.min(2_500, 0.6 * unpaidLoaded.median)
+      for (const name of ['paid', 'paidProcess'] as const) {
         ctx.record({
           name: `${label[name]} calls/s, ${concurrent} callers`,
           unit: 'calls/s',
           samples: loaded[name]!,
-          ...(name === 'unpaid'
-            ? { note: 'the ceiling of this HTTP path here, payments aside' }
-            : {
-                target: { min: 2_500 },
-                note: 'caller agent in this process, provider agent in another, anvil idle: two cores shared',
-              }),
+          target: { min: bar },
+          note: `≥ 2,500 or ≥ 0.6 × unpaid (${Math.round(0.6 * unpaidLoaded.median)} here); caller agent in this process, provider agent in another, anvil idle: two cores shared`,
         })
+        ctx.record({
+          name: `${label[name]} ÷ unpaid calls/s, ${concurrent} callers, round by round`,
+          unit: '×',
+          samples: loaded[name]!.map((paid, r) => paid / loaded.unpaid![r]!),
+          target: { min: 0.6 },
+          note: 'each round runs the paths one after the other, so a ratio compares calls under the same load',
+        })
+      }
     } finally {
       for (const agent of agents) await agent.stop()
       await provider?.stop()

@@ -56,14 +56,20 @@ function changesSince(approved: string, listing: IndexedListing): ManifestChange
 /**
  * The tool's listing as the index has it after a sync at most `toolCheckTtlMs` old, read once
  * per cursor position: a listing changes only through a new block's events (or a reorg, which
- * moves the cursor too), so while the cursor stays, the read stands.
+ * moves the cursor too), so while the cursor stays, the read stands. The cursor itself is read
+ * once per sync.
  */
 async function indexedListing(consumer: ConsumerContext, toolId: bigint): Promise<IndexedListing> {
   const { index, state } = consumer
   await syncedIndex(consumer)
-  const cursor = index.cursor()
-  const at = `${cursor.blockNumber}:${cursor.blockHash ?? ''}`
-  if (state.listings.at !== at) state.listings = { at, byTool: new Map() }
+  // The cursor is read once per sync of this check (a SQLite read a call otherwise): another
+  // sync meanwhile (a search) may move it, and the next check's sync, within the window, sees it.
+  if (state.listings.sync !== state.indexSync || !state.indexSync) {
+    const cursor = index.cursor()
+    const at = `${cursor.blockNumber}:${cursor.blockHash ?? ''}`
+    if (state.listings.at !== at) state.listings = { at, byTool: new Map() }
+    state.listings.sync = state.indexSync
+  }
   const { byTool } = state.listings
   const key = toolId.toString()
   let read = byTool.get(key)

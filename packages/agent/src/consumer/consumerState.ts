@@ -17,7 +17,15 @@ export type ConsumerState = {
   /** The directory index's last sync for version checks, reused for `toolCheckTtlMs`. */
   indexSync: { at: number; done: Promise<unknown> } | undefined
   /** Listings read for version checks, per tool, kept while the index's cursor stays `at`. */
-  listings: { at: string; byTool: Map<string, ReturnType<DirectoryIndex['getListing']>> }
+  /**
+   * Listings read since the index's cursor was last at `at`; `sync` is the sync after which the
+   * cursor was last read (while it is the newest, the cursor is not read again).
+   */
+  listings: {
+    at: string
+    sync?: ConsumerState['indexSync']
+    byTool: Map<string, ReturnType<DirectoryIndex['getListing']>>
+  }
   /** Tool names by id, for request hashes: a renamed tool is a changed tool (`TOOL_CHANGED`). */
   names: Map<string, string>
   /** The relationship per tool, settled or being established. */
